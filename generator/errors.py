@@ -1,0 +1,35 @@
+"""The project's own exceptions; the CLI turns them into a message and an exit code in one place."""
+
+from __future__ import annotations
+
+
+class IotstackError(Exception):
+    """Base class: a failure the user can act on, reported without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(IotstackError):
+    """Bad input: an unknown environment, a bad option, an invalid environment file."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """An environment file is invalid; ``problems`` holds one line per problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"invalid environment configuration ({count}):\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class LintError(IotstackError):
+    """cfn-lint found problems in a generated template; nothing was written.
+
+    ``results`` carries what was generated, so that the caller can still show its summary.
+    """
+
+    def __init__(self, message: str, results: list | None = None):
+        super().__init__(message)
+        self.results = results or []

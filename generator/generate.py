@@ -1,0 +1,97 @@
+"""``iotstack template``: load, build, render, lint and write the templates of environments.
+
+Nothing is half-done: every environment is loaded and validated, every template is built and
+linted, and only when all of them are clean are the files written, each atomically. A failure
+anywhere leaves every previous template as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import ENVIRONMENTS_DIR, Environment, environment_names, load_environment
+from generator.errors import ConfigError, LintError, UsageError
+from generator.lint import DEFAULT_CACHE_DIR, Finding, lint_templates
+from generator.render import render, write_atomic
+from generator.stack import build_template
+
+# CloudFormation takes a template body of at most 51,200 bytes inline; larger ones go through S3.
+INLINE_TEMPLATE_LIMIT = 51_200
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One environment's template and what happened to it."""
+
+    env: Environment
+    text: str
+    resources: int
+    findings: list[Finding] | None  # None: lint was skipped
+    path: Path
+    file: str = "not written"  # or "written", or "unchanged" (already identical on disk)
+
+    @property
+    def size(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+
+def load_environments(names: Sequence[str] = (), directory: Path = ENVIRONMENTS_DIR) -> list[Environment]:
+    """Load the named environments (all of them when none is named), reporting every problem."""
+    known = environment_names(directory)
+    if not known:
+        raise UsageError(f"no environment files (*.toml) in {directory}")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown environment {', '.join(unknown)}; known environments: {', '.join(known)}")
+    problems: list[str] = []
+    envs = []
+    for name in dict.fromkeys(names or known):
+        try:
+            envs.append(load_environment(name, directory))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return envs
+
+
+def generate(
+    names: Sequence[str] = (),
+    out_dir: Path = Path("templates"),
+    lint: bool = True,
+    cache_dir: Path | None = DEFAULT_CACHE_DIR,
+    environments_dir: Path = ENVIRONMENTS_DIR,
+) -> list[Generated]:
+    """Build the templates of ``names`` (default: all) and write them to ``out_dir/<env>.json``.
+
+    Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
+    """
+    envs = load_environments(names, environments_dir)
+    built = {}
+    for env in envs:
+        template = build_template(env)
+        built[env.name] = (env, render(template), len(template.resources))
+    findings = (
+        lint_templates({n: (text, env.region) for n, (env, text, _) in built.items()}, cache_dir) if lint else {}
+    )
+    results = [
+        Generated(env, text, count, findings.get(name) if lint else None, out_dir / f"{name}.json")
+        for name, (env, text, count) in built.items()
+    ]
+    if any(r.findings for r in results):
+        raise LintError(_lint_report(results), results)
+    return [
+        Generated(r.env, r.text, r.resources, r.findings, r.path,
+                  file="written" if write_atomic(r.path, r.text) else "unchanged")  # fmt: skip
+        for r in results
+    ]
+
+
+def _lint_report(results: list[Generated]) -> str:
+    lines = ["cfn-lint found problems; no template was written:"]
+    for r in results:
+        for finding in r.findings or ():
+            lines.append(f"  {r.env.name}: {finding}")
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+"""Aurora Serverless v2 PostgreSQL: the persistent store for sensor data.
+
+The cluster lives in the private subnets, encrypted with the RDS key, with the architecture's
+backup retention and windows. Its master credentials come from the Secrets Manager secret through
+dynamic references only. Its instances are ``db.serverless``; with two or more they alternate
+between the two AZs, so that losing the writer's AZ fails over to a reader in the other one (one
+instance, as in dev, has no failover target). The ``postgresql`` log is exported to a log group
+created here under the name RDS writes to.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from troposphere import GetAtt, Ref, Template
+from troposphere.kms import Key
+from troposphere.ec2 import SecurityGroup
+from troposphere.rds import DBCluster, DBInstance, DBSubnetGroup, ServerlessV2ScalingConfiguration
+from troposphere.secretsmanager import Secret, SecretTargetAttachment
+
+from generator.config import Environment
+from generator.stack.common import name, protect, tags
+from generator.stack.logs import add_log_group
+from generator.stack.network import Network, availability_zone
+from generator.stack.secrets import DB_NAME, resolve
+from generator.stack.security_groups import POSTGRES_PORT
+
+ENGINE = "aurora-postgresql"
+EXPORTED_LOGS = ["postgresql"]
+
+
+class Aurora(NamedTuple):
+    cluster: DBCluster
+    instances: list[DBInstance]
+
+
+def add_aurora(
+    template: Template, env: Environment, network: Network, security_group: SecurityGroup, key: Key, secret: Secret
+) -> Aurora:
+    """Add the subnet group, log group, cluster, its instances and the secret's attachment."""
+    cluster_id = name(env, "aurora-cluster")
+    subnet_group = template.add_resource(
+        DBSubnetGroup(
+            "AuroraSubnetGroup",
+            DBSubnetGroupName=name(env, "aurora-subnet-group"),
+            DBSubnetGroupDescription=f"Subnet group for Aurora cluster - {env.name}",
+            SubnetIds=[Ref(s) for s in network.private_subnets],
+            Tags=tags(env, name(env, "aurora-subnet-group")),
+        )
+    )
+    log_groups = [
+        add_log_group(template, env, "AuroraPostgresqlLogGroup", f"/aws/rds/cluster/{cluster_id}/{log}")
+        for log in EXPORTED_LOGS
+    ]
+    cluster = template.add_resource(
+        DBCluster(
+            "AuroraCluster",
+            # RDS would create the log group itself, without retention, if it came first.
+            DependsOn=log_groups,
+            DBClusterIdentifier=cluster_id,
+            Engine=ENGINE,
+            EngineMode="provisioned",  # Serverless v2 is the provisioned mode with db.serverless instances
+            EngineVersion=env.aurora.engine_version,
+            DatabaseName=DB_NAME,
+            MasterUsername=resolve(secret, "username"),
+            MasterUserPassword=resolve(secret, "password"),
+            Port=POSTGRES_PORT,
+            DBSubnetGroupName=Ref(subnet_group),
+            VpcSecurityGroupIds=[GetAtt(security_group, "GroupId")],
+            StorageEncrypted=True,
+            KmsKeyId=GetAtt(key, "Arn"),  # DBCluster wants the key's ARN, not its id
+            BackupRetentionPeriod=env.aurora.backup_retention_days,
+            PreferredBackupWindow=env.aurora.backup_window,
+            PreferredMaintenanceWindow=env.aurora.maintenance_window,
+            ServerlessV2ScalingConfiguration=ServerlessV2ScalingConfiguration(
+                MinCapacity=env.aurora.min_capacity, MaxCapacity=env.aurora.max_capacity
+            ),
+            EnableCloudwatchLogsExports=EXPORTED_LOGS,
+            DeletionProtection=env.aurora.deletion_protection,
+            CopyTagsToSnapshot=True,
+            Tags=tags(env, cluster_id),
+        )
+    )
+    protect(cluster, env)
+    instances = [_add_instance(template, env, cluster, number) for number in range(1, env.aurora.instances + 1)]
+    template.add_resource(
+        SecretTargetAttachment(
+            "DatabaseSecretAttachment",
+            SecretId=Ref(secret),
+            TargetId=Ref(cluster),
+            TargetType="AWS::RDS::DBCluster",
+        )
+    )
+    return Aurora(cluster, instances)
+
+
+def _add_instance(template: Template, env: Environment, cluster: DBCluster, number: int) -> DBInstance:
+    # The first instance keeps the architecture's name; the others are numbered.
+    instance_id = name(env, "aurora-instance" if number == 1 else f"aurora-instance-{number}")
+    instance = DBInstance(
+        "AuroraInstance" if number == 1 else f"AuroraInstance{number}",
+        DBInstanceIdentifier=instance_id,
+        DBClusterIdentifier=Ref(cluster),
+        Engine=ENGINE,  # no EngineVersion: an Aurora instance runs its cluster's version
+        DBInstanceClass="db.serverless",
+        PubliclyAccessible=False,
+        Tags=tags(env, instance_id),
+    )
+    if env.aurora.instances > 1:
+        instance.AvailabilityZone = availability_zone((number - 1) % 2)
+    # The data lives in the cluster, which carries the removal policy. An Aurora instance cannot be
+    # snapshotted on its own, and a retained one would block the deletion of its cluster.
+    instance.DeletionPolicy = "Delete"
+    instance.UpdateReplacePolicy = "Delete"
+    return template.add_resource(instance)

@@ -1,0 +1,50 @@
+"""Stack outputs: the architecture's outputs under CloudFormation-legal names, each exported.
+
+Exports are named ``${AWS::StackName}-<Output>`` so that other stacks import them with
+``Fn::ImportValue`` without knowing this stack's internals.
+"""
+
+from __future__ import annotations
+
+from troposphere import Export, GetAtt, Join, Output, Ref, Sub, Template
+
+from generator.stack.aurora import Aurora
+from generator.stack.keys import Keys
+from generator.stack.network import Network
+from generator.stack.security_groups import SecurityGroups
+
+
+def add_outputs(
+    template: Template, network: Network, keys: Keys, groups: SecurityGroups,
+    stream, aurora: Aurora, redis, secret,
+) -> None:  # fmt: skip
+    """Add one exported output per value other systems need."""
+    outputs = {
+        "VpcId": (Ref(network.vpc), "VPC identifier"),
+        "VpcCidr": (GetAtt(network.vpc, "CidrBlock"), "VPC CIDR block"),
+        "PublicSubnetIds": (_ids(network.public_subnets), "Public subnet IDs, comma-separated"),
+        "PrivateSubnetIds": (_ids(network.private_subnets), "Private subnet IDs, comma-separated"),
+        "KinesisStreamName": (Ref(stream), "Sensor data stream name"),
+        "KinesisStreamArn": (GetAtt(stream, "Arn"), "Sensor data stream ARN"),
+        "AuroraClusterId": (Ref(aurora.cluster), "Aurora cluster identifier"),
+        "AuroraClusterEndpoint": (GetAtt(aurora.cluster, "Endpoint.Address"), "Aurora writer endpoint"),
+        "AuroraClusterReaderEndpoint": (GetAtt(aurora.cluster, "ReadEndpoint.Address"), "Aurora reader endpoint"),
+        "AuroraClusterPort": (GetAtt(aurora.cluster, "Endpoint.Port"), "Aurora port"),
+        "RedisClusterId": (Ref(redis), "Redis replication group identifier"),
+        "RedisPrimaryEndpoint": (GetAtt(redis, "PrimaryEndPoint.Address"), "Redis primary endpoint address"),
+        "RedisReaderEndpoint": (GetAtt(redis, "ReaderEndPoint.Address"), "Redis reader endpoint address"),
+        "SecretsManagerSecretArn": (Ref(secret), "Database credentials secret ARN"),
+        "KinesisKmsKeyId": (Ref(keys.kinesis), "Kinesis KMS key ID"),
+        "RdsKmsKeyId": (Ref(keys.rds), "RDS KMS key ID"),
+        "SecretsKmsKeyId": (Ref(keys.secrets), "Secrets Manager KMS key ID"),
+        "RdsSecurityGroupId": (GetAtt(groups.database, "GroupId"), "RDS security group ID"),
+        "ElasticacheSecurityGroupId": (GetAtt(groups.cache, "GroupId"), "ElastiCache security group ID"),
+    }
+    for title, (value, description) in outputs.items():
+        template.add_output(
+            Output(title, Description=description, Value=value, Export=Export(Sub(f"${{AWS::StackName}}-{title}")))
+        )
+
+
+def _ids(resources) -> Join:
+    return Join(",", [Ref(r) for r in resources])
