@@ -24,6 +24,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from generator.errors import ConfigError, UsageError
@@ -31,6 +32,12 @@ from generator.errors import ConfigError, UsageError
 ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
 
 Check = Callable[[Any], "str | None"]  # returns what is allowed when the value is not, else None
+
+
+def _allowing(text: str, check: Check) -> Check:
+    """Label a check with what it allows, for the README's reference table."""
+    check.allowed = text  # type: ignore[attr-defined]
+    return check
 
 
 def setting(default: Any, doc: str, *checks: Check) -> Any:
@@ -49,16 +56,17 @@ def section(cls: type, doc: str) -> Any:
 
 
 def between(low: float, high: float) -> Check:
-    return lambda v: None if low <= v <= high else f"must be {low}..{high}"
+    return _allowing(f"{low}..{high}", lambda v: None if low <= v <= high else f"must be {low}..{high}")
 
 
 def multiple_of(step: float) -> Check:
-    return lambda v: None if (v / step).is_integer() else f"must be a multiple of {step}"
+    return _allowing(f"a multiple of {step}",
+                     lambda v: None if (v / step).is_integer() else f"must be a multiple of {step}")  # fmt: skip
 
 
 def one_of(*allowed: Any) -> Check:
     shown = ", ".join(str(a) for a in allowed)
-    return lambda v: None if v in allowed else f"must be one of {shown}"
+    return _allowing(f"one of {shown}", lambda v: None if v in allowed else f"must be one of {shown}")
 
 
 def each_one_of(*allowed: str) -> Check:
@@ -70,12 +78,12 @@ def each_one_of(*allowed: str) -> Check:
         bad = [v for v in values if v not in allowed]
         return f"{', '.join(bad)} not allowed; each must be one of {shown}" if bad else None
 
-    return check
+    return _allowing(f"any of {shown}", check)
 
 
 def matches(pattern: str, allowed: str) -> Check:
     regex = re.compile(pattern)
-    return lambda v: None if regex.fullmatch(v) else f"must be {allowed}"
+    return _allowing(allowed, lambda v: None if regex.fullmatch(v) else f"must be {allowed}")
 
 
 def cidr_block(shortest: int, longest: int) -> Check:
@@ -90,7 +98,7 @@ def cidr_block(shortest: int, longest: int) -> Check:
             return f"must have a prefix length of /{shortest} to /{longest}"
         return None
 
-    return check
+    return _allowing(f"an IPv4 network, /{shortest} to /{longest}", check)
 
 
 def count(n: int, each: Check) -> Check:
@@ -102,15 +110,17 @@ def count(n: int, each: Check) -> Check:
                 return f"{v}: {problem}"
         return None
 
-    return check
+    return _allowing(f"{n} of: {each.allowed}", check)  # type: ignore[attr-defined]
 
 
 def daily_window(minimum_minutes: int) -> Check:
-    return lambda v: _window_problem(v, daily=True, minimum=minimum_minutes)
+    return _allowing(f"hh24:mi-hh24:mi, {minimum_minutes} min..24 h",
+                     lambda v: _window_problem(v, daily=True, minimum=minimum_minutes))  # fmt: skip
 
 
 def weekly_window(minimum_minutes: int) -> Check:
-    return lambda v: _window_problem(v, daily=False, minimum=minimum_minutes)
+    return _allowing(f"ddd:hh24:mi-ddd:hh24:mi, {minimum_minutes} min..24 h",
+                     lambda v: _window_problem(v, daily=False, minimum=minimum_minutes))  # fmt: skip
 
 
 def tag_map(tags: Mapping[str, str]) -> str | None:
@@ -120,6 +130,9 @@ def tag_map(tags: Mapping[str, str]) -> str | None:
         if not 1 <= len(key) <= 128 or len(value) > 256:
             return f"tag {key!r}: keys must be 1..128 characters and values at most 256"
     return None
+
+
+_allowing("keys of 1..128 characters, values of up to 256; not Environment, Project, ManagedBy, Name, aws:*", tag_map)
 
 
 # --- maintenance windows ------------------------------------------------------------------------
@@ -198,14 +211,15 @@ class NetworkSettings:
         vpc = ipaddress.IPv4Network(self.vpc_cidr)
         problems, seen = [], []
         for key in ("public_subnet_cidrs", "private_subnet_cidrs"):
-            for cidr in getattr(self, key):
+            cidrs = getattr(self, key)
+            for cidr in cidrs:
                 subnet = ipaddress.IPv4Network(cidr)
                 if not subnet.subnet_of(vpc):
-                    problems.append((key, cidr, f"must lie inside vpc_cidr {vpc}"))
-                for other in seen:
+                    problems.append((key, cidrs, f"{cidr} must lie inside vpc_cidr {vpc}"))
+                for other, other_key in seen:
                     if subnet.overlaps(other):
-                        problems.append((key, cidr, f"must not overlap {other}"))
-                seen.append(subnet)
+                        problems.append((key, cidrs, f"{cidr} overlaps {other} of {other_key}"))
+                seen.append((subnet, key))
         return problems
 
 
@@ -295,7 +309,8 @@ class Environment:
         one_of(*REMOVAL_POLICIES),
     )
     tags: Mapping[str, str] = field(
-        default_factory=dict, metadata={"doc": "Extra tags on every resource.", "checks": (tag_map,)}
+        default_factory=lambda: MappingProxyType({}),
+        metadata={"doc": "Extra tags on every resource.", "checks": (tag_map,)},
     )
     network: NetworkSettings = section(NetworkSettings, "VPC and subnets.")
     kinesis: KinesisSettings = section(KinesisSettings, "The sensor-data stream.")
@@ -329,8 +344,8 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
         raise ConfigError([f"{path.name}: environment name {name!r}: must be 1..20 lowercase letters, digits "
                            "and single hyphens, starting with a letter (it ends every resource name)"])  # fmt: skip
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is tolerated
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # TOML files must be UTF-8
         raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from None
     problems: list[str] = []
     env = _build(Environment, data, path.name, "", problems, name=name)
@@ -343,9 +358,9 @@ def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str, problems
     """Build ``cls`` from ``table``, appending ``file: key = value: what is allowed`` to ``problems``."""
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
     hints = typing.get_type_hints(cls)
-    for key in table.keys() - fields.keys():
+    for key in (k for k in table if k not in fields):  # in file order: a set's order varies by run
         problems.append(f"{file}: {prefix}{key}: unknown key; allowed keys: {', '.join(fields)}")
-    values = dict(given)
+    values, problems_before = dict(given), len(problems)
     for name, f in fields.items():
         if name not in table:
             continue
@@ -362,8 +377,8 @@ def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str, problems
             problems.append(f"{file}: {key} = {_show(value)}: {problem}")
         else:
             values[name] = converted
-    if any(p.startswith(f"{file}: {prefix}") for p in problems):
-        return cls(**{k: v for k, v in values.items() if k in given})  # defaults stand in; never used
+    if len(problems) > problems_before:  # cross-checks need every field valid; defaults stand in
+        return cls(**given)
     obj = cls(**values)
     problems.extend(f"{file}: {prefix}{key} = {_show(value)}: {why}" for key, value, why in obj.problems())
     return obj
@@ -387,7 +402,8 @@ def _convert(value: Any, expected: Any) -> tuple[Any, str | None]:
         return (tuple(value) if ok else value), None if ok else "must be a list of strings"
     if origin is Mapping:
         ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-        return (dict(sorted(value.items())) if ok else value), None if ok else "must be a table of strings"
+        converted = MappingProxyType(dict(sorted(value.items()))) if ok else value
+        return converted, None if ok else "must be a table of strings"
     raise TypeError(f"unsupported setting type {expected}")
 
 
@@ -399,14 +415,15 @@ def _show(value: Any) -> str:
         return f'"{value}"'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Mapping):
+        bare = re.compile(r"[A-Za-z0-9_-]+")
+        return "{" + ", ".join(f"{k if bare.fullmatch(k) else _show(k)} = {_show(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 
 def reference_markdown() -> str:
     """The environment file reference, as the Markdown table the README carries."""
-    rows = ["| key | default | meaning |", "| --- | --- | --- |"]
+    rows = ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
 
     def walk(cls: type, prefix: str) -> None:
         hints = typing.get_type_hints(cls)
@@ -417,7 +434,9 @@ def reference_markdown() -> str:
                 walk(hints[f.name], f"{prefix}{f.name}.")
                 continue
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-            rows.append(f"| `{prefix}{f.name}` | `{_show(default)}` | {f.metadata['doc']} |")
+            allowed = "; ".join(c.allowed for c in f.metadata["checks"]) or ("true, false" if
+                                                                            hints[f.name] is bool else "")  # fmt: skip
+            rows.append(f"| `{prefix}{f.name}` | `{_show(default)}` | {allowed} | {f.metadata['doc']} |")
 
     walk(Environment, "")
     return "\n".join(rows) + "\n"

@@ -8,12 +8,13 @@ anywhere leaves every previous template as it was.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator.config import ENVIRONMENTS_DIR, Environment, environment_names, load_environment
+from generator import config
+from generator.config import Environment, environment_names, load_environment
 from generator.errors import ConfigError, LintError, UsageError
-from generator.lint import DEFAULT_CACHE_DIR, Finding, lint_templates
+from generator.lint import Finding, default_cache_dir, lint_templates
 from generator.render import render, write_atomic
 from generator.stack import build_template
 
@@ -37,8 +38,12 @@ class Generated:
         return len(self.text.encode("utf-8"))
 
 
-def load_environments(names: Sequence[str] = (), directory: Path = ENVIRONMENTS_DIR) -> list[Environment]:
-    """Load the named environments (all of them when none is named), reporting every problem."""
+def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[Environment]:
+    """Load the named environments (all of them when none is named), reporting every problem.
+
+    ``directory`` defaults to the package's ``environments/`` folder.
+    """
+    directory = directory or config.ENVIRONMENTS_DIR
     known = environment_names(directory)
     if not known:
         raise UsageError(f"no environment files (*.toml) in {directory}")
@@ -61,32 +66,24 @@ def generate(
     names: Sequence[str] = (),
     out_dir: Path = Path("templates"),
     lint: bool = True,
-    cache_dir: Path | None = DEFAULT_CACHE_DIR,
-    environments_dir: Path = ENVIRONMENTS_DIR,
+    cache_dir: Path | None = None,
+    environments_dir: Path | None = None,
 ) -> list[Generated]:
     """Build the templates of ``names`` (default: all) and write them to ``out_dir/<env>.json``.
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
-    envs = load_environments(names, environments_dir)
-    built = {}
-    for env in envs:
+    results = []
+    for env in load_environments(names, environments_dir):
         template = build_template(env)
-        built[env.name] = (env, render(template), len(template.resources))
-    findings = (
-        lint_templates({n: (text, env.region) for n, (env, text, _) in built.items()}, cache_dir) if lint else {}
-    )
-    results = [
-        Generated(env, text, count, findings.get(name) if lint else None, out_dir / f"{name}.json")
-        for name, (env, text, count) in built.items()
-    ]
+        results.append(Generated(env, render(template), len(template.resources), None, out_dir / f"{env.name}.json"))
+    if lint:
+        to_lint = {r.env.name: (r.text, r.env.region) for r in results}
+        findings = lint_templates(to_lint, cache_dir or default_cache_dir())
+        results = [replace(r, findings=findings[r.env.name]) for r in results]
     if any(r.findings for r in results):
         raise LintError(_lint_report(results), results)
-    return [
-        Generated(r.env, r.text, r.resources, r.findings, r.path,
-                  file="written" if write_atomic(r.path, r.text) else "unchanged")  # fmt: skip
-        for r in results
-    ]
+    return [replace(r, file="written" if write_atomic(r.path, r.text) else "unchanged") for r in results]
 
 
 def _lint_report(results: list[Generated]) -> str:

@@ -3,8 +3,9 @@
 cfn-lint is the slow part of ``make template`` (about two seconds a template, most of it loading
 schemas). Templates are linted in worker processes, one per core, and a template whose bytes,
 region, cfn-lint version and settings are those of an earlier clean lint is not linted again: the
-cache (``.cache/iotstack/lint`` by default, git-ignored) holds one empty file per clean result.
-Only clean results are cached, so a finding is always shown again.
+cache (``.cache/iotstack/lint``, git-ignored; ``$IOTSTACK_CACHE_DIR/lint`` when that is set)
+holds one empty file per clean result. Only clean results are cached, so a finding is always
+shown again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pathlib import Path
 
 # Informational checks too: they include I3011, stateful resources without explicit policies.
 INCLUDE_CHECKS = ("I",)
-DEFAULT_CACHE_DIR = Path(".cache/iotstack/lint")
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,18 @@ class Finding:
         return f"{self.rule} [{self.level}] {self.path} (line {self.line}): {self.message}"
 
 
-def lint_templates(
-    templates: dict[str, tuple[str, str]], cache_dir: Path | None = DEFAULT_CACHE_DIR
-) -> dict[str, list[Finding]]:
+def default_cache_dir() -> Path:
+    """Where clean lint results are remembered."""
+    return Path(os.environ.get("IOTSTACK_CACHE_DIR") or ".cache/iotstack") / "lint"
+
+
+def lint_templates(templates: dict[str, tuple[str, str]], cache_dir: Path) -> dict[str, list[Finding]]:
     """Lint ``{name: (template_text, region)}``; return ``{name: findings}`` in the same order."""
     results: dict[str, list[Finding]] = {}
     pending = {}
     for name, (text, region) in templates.items():
-        marker = cache_dir / cache_key(text, region) if cache_dir else None
-        if marker and marker.exists():
+        marker = cache_dir / cache_key(text, region)
+        if marker.exists():
             results[name] = []
         else:
             pending[name] = (text, region, marker)
@@ -59,7 +62,7 @@ def lint_templates(
     else:
         found = {name: lint_text(text, region) for name, (text, region, _) in pending.items()}
     for name, (_, _, marker) in pending.items():
-        if marker and not found[name]:
+        if not found[name]:
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
         results[name] = found[name]

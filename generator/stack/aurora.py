@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from troposphere import GetAtt, Ref, Template
-from troposphere.kms import Key
 from troposphere.ec2 import SecurityGroup
+from troposphere.kms import Key
 from troposphere.rds import DBCluster, DBInstance, DBSubnetGroup, ServerlessV2ScalingConfiguration
 from troposphere.secretsmanager import Secret, SecretTargetAttachment
 

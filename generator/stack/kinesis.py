@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from troposphere import Ref, Template
 from troposphere.kinesis import Stream, StreamEncryption, StreamModeDetails
+from troposphere.kms import Key
 
 from generator.config import Environment
 from generator.stack.common import name, protect, tags
-from troposphere.kms import Key
 
 
 def add_sensor_stream(template: Template, env: Environment, key: Key) -> Stream:

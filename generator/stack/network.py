@@ -24,6 +24,7 @@ from troposphere.ec2 import (
 from generator.config import Environment
 from generator.stack.common import name, tags
 
+
 class Network(NamedTuple):
     vpc: VPC
     public_subnets: list[Subnet]

@@ -17,7 +17,9 @@ from generator.stack.network import Network
 from generator.stack.security_groups import REDIS_PORT
 
 
-def add_redis(template: Template, env: Environment, network: Network, security_group: SecurityGroup) -> ReplicationGroup:
+def add_redis(
+    template: Template, env: Environment, network: Network, security_group: SecurityGroup
+) -> ReplicationGroup:
     """Add the cache subnet group and the replication group."""
     subnet_group_name = name(env, "redis-subnet-group")
     subnet_group = template.add_resource(

@@ -1,0 +1,92 @@
+import pytest
+
+from tests.conftest import build, environment, only, resources_of
+
+
+def cluster(env=None) -> dict:
+    return only(build(env), "AWS::RDS::DBCluster")
+
+
+def test_cluster_is_serverless_v2_postgresql_encrypted_with_the_rds_key():
+    props = cluster(environment("dev"))["Properties"]
+    assert props["DBClusterIdentifier"] == "aurora-cluster-dev"
+    assert (props["Engine"], props["EngineMode"], props["EngineVersion"]) == (
+        "aurora-postgresql",
+        "provisioned",
+        "15.10",
+    )
+    assert props["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 2.0}
+    assert props["StorageEncrypted"] is True
+    assert props["KmsKeyId"] == {"Fn::GetAtt": ["RdsKey", "Arn"]}
+    assert props["DatabaseName"] == "sensordata"
+    assert props["DBSubnetGroupName"] == {"Ref": "AuroraSubnetGroup"}
+    assert props["VpcSecurityGroupIds"] == [{"Fn::GetAtt": ["DatabaseSecurityGroup", "GroupId"]}]
+
+
+def test_backups_and_windows_are_the_architecture_values():
+    props = cluster()["Properties"]
+    assert props["BackupRetentionPeriod"] == 30
+    assert (props["PreferredBackupWindow"], props["PreferredMaintenanceWindow"]) == (
+        "03:00-04:00",
+        "mon:04:00-mon:05:00",
+    )
+
+
+def test_credentials_reach_the_cluster_only_through_dynamic_references():
+    props = cluster()["Properties"]
+    assert props["MasterUsername"] == {"Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:username}}"}
+    assert props["MasterUserPassword"] == {
+        "Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:password}}"
+    }
+
+
+def test_postgresql_log_goes_to_a_pre_created_group_named_as_rds_names_it():
+    template = build(environment("dev"))
+    (log_group_id, log_group), *others = resources_of(template, "AWS::Logs::LogGroup").items()
+    assert not others
+    assert log_group["Properties"]["LogGroupName"] == "/aws/rds/cluster/aurora-cluster-dev/postgresql"
+    assert log_group["Properties"]["RetentionInDays"] == 7
+    props = cluster(environment("dev"))
+    assert props["Properties"]["EnableCloudwatchLogsExports"] == ["postgresql"]
+    assert props["DependsOn"] == [log_group_id]
+
+
+def test_subnet_group_uses_the_private_subnets():
+    group = only(build(), "AWS::RDS::DBSubnetGroup")["Properties"]
+    assert group["SubnetIds"] == [{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}]
+
+
+@pytest.mark.parametrize(
+    "instances, expected",
+    [
+        (1, {"AuroraInstance": ("aurora-instance-t", None)}),
+        (2, {"AuroraInstance": ("aurora-instance-t", 0), "AuroraInstance2": ("aurora-instance-2-t", 1)}),
+        (3, {"AuroraInstance": ("aurora-instance-t", 0), "AuroraInstance2": ("aurora-instance-2-t", 1),
+             "AuroraInstance3": ("aurora-instance-3-t", 0)}),
+    ],
+    ids=["one-no-failover", "two-in-different-azs", "three-alternate"],
+)  # fmt: skip
+def test_instances_alternate_between_the_two_zones(instances, expected):
+    found = resources_of(build(environment("t", aurora={"instances": instances})), "AWS::RDS::DBInstance")
+    got = {}
+    for logical, instance in found.items():
+        props = instance["Properties"]
+        az = props.get("AvailabilityZone", {}).get("Fn::Select", [None])[0]
+        got[logical] = (props["DBInstanceIdentifier"], az)
+        assert props["DBInstanceClass"] == "db.serverless"
+        assert props["PubliclyAccessible"] is False
+        assert "EngineVersion" not in props  # an Aurora instance runs its cluster's version
+        # The cluster holds the data and its policy; an instance is always deleted with it.
+        assert (instance["DeletionPolicy"], instance["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "removal_policy, deletion_protection, expected_policy",
+    [("destroy", False, "Delete"), ("snapshot", True, "Snapshot"), ("retain", True, "Retain")],
+)
+def test_removal_and_deletion_protection_follow_the_environment(removal_policy, deletion_protection, expected_policy):
+    env = environment(removal_policy=removal_policy, aurora={"deletion_protection": deletion_protection})
+    found = cluster(env)
+    assert found["Properties"]["DeletionProtection"] is deletion_protection
+    assert (found["DeletionPolicy"], found["UpdateReplacePolicy"]) == (expected_policy, expected_policy)

@@ -1,0 +1,118 @@
+"""``iotstack template`` end to end: files, exit codes, messages, and nothing half-done."""
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from generator import config
+from generator.cli import main
+from tests.conftest import ROOT
+
+ENVIRONMENTS = ["dev", "prod", "staging"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def env_dir(tmp_path, monkeypatch):
+    """A private copy of the environment files, used by the CLI instead of the package's."""
+    folder = tmp_path / "environments"
+    shutil.copytree(ROOT / "generator" / "environments", folder)
+    monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder)
+    return folder
+
+
+def test_writes_one_linted_template_per_environment(tmp_path):
+    result = run("template", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.json" for e in ENVIRONMENTS]
+    for env in ENVIRONMENTS:
+        assert f"{env} " in result.output and "clean" in result.output
+    assert "3 template(s), 3 changed" in result.output
+
+
+def test_committed_templates_are_what_the_code_generates(tmp_path):
+    """The golden files: a stale templates/ folder fails here, naming the command that fixes it."""
+    assert run("template", "--no-lint", "--out", str(tmp_path)).exit_code == 0
+    for env in ENVIRONMENTS:
+        committed = (ROOT / "templates" / f"{env}.json").read_bytes()
+        assert (tmp_path / f"{env}.json").read_bytes() == committed, f"templates/{env}.json is stale: run make template"
+
+
+def test_generating_twice_gives_identical_bytes(tmp_path):
+    run("template", "--no-lint", "--out", str(tmp_path / "a"))
+    second = run("template", "--no-lint", "--out", str(tmp_path / "b"))
+    assert second.exit_code == 0
+    for env in ENVIRONMENTS:
+        assert (tmp_path / "a" / f"{env}.json").read_bytes() == (tmp_path / "b" / f"{env}.json").read_bytes()
+
+
+def test_second_run_reports_nothing_changed(tmp_path):
+    run("template", "--no-lint", "--env", "dev", "--out", str(tmp_path))
+    result = run("template", "--no-lint", "--env", "dev", "--out", str(tmp_path))
+    assert "dev.json (unchanged)" in result.output and "0 changed" in result.output
+    assert "skipped" in result.output
+
+
+def test_only_the_named_environments_are_built(tmp_path):
+    result = run("template", "--no-lint", "--env", "prod", "--env", "dev", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", "prod.json"]
+
+
+@pytest.mark.parametrize(
+    "args, dev_toml, exit_code, message",
+    [
+        (["--env", "qa"], None, 2, "unknown environment qa; known environments: dev, prod, staging"),
+        ([], 'region = "sa-east-1"\n[kinesis]\nretention_hours = 10\n', 2,
+         "dev.toml: kinesis.retention_hours = 10: must be 24..8760"),
+        ([], "[aurora]\nengine_version = '15.4'\n", 1,
+         "dev: W3690 [warning] Resources/AuroraCluster/Properties"),
+        ([], "[redis]\nnode_type = 'cache.t1.nonsense'\n", 1, "cfn-lint found problems; no template was written"),
+    ],
+    ids=["unknown-environment", "invalid-setting", "lint-warning", "lint-error"],
+)  # fmt: skip
+def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, env_dir, args, dev_toml, exit_code, message):
+    out = tmp_path / "out"
+    out.mkdir()
+    for env in ENVIRONMENTS:
+        (out / f"{env}.json").write_text("previous\n")
+    if dev_toml is not None:
+        (env_dir / "dev.toml").write_text(dev_toml)
+    result = run("template", "--out", str(out), *args)
+    assert result.exit_code == exit_code
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert all((out / f"{env}.json").read_text() == "previous\n" for env in ENVIRONMENTS)
+
+
+def test_every_problem_of_every_file_is_reported_at_once(tmp_path, env_dir):
+    (env_dir / "dev.toml").write_text("colour = 'blue'\n")
+    (env_dir / "prod.toml").write_text("[logs]\nretention_days = 8\n")
+    result = run("template", "--no-lint", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "dev.toml: colour: unknown key" in result.output
+    assert "prod.toml: logs.retention_days = 8: must be one of 1, 3, 5, 7, 14" in result.output
+
+
+def test_adding_a_file_adds_an_environment(tmp_path, env_dir):
+    (env_dir / "qa.toml").write_text('[network]\nvpc_cidr = "10.5.0.0/16"\n'
+                                     'public_subnet_cidrs = ["10.5.1.0/24", "10.5.2.0/24"]\n'
+                                     'private_subnet_cidrs = ["10.5.11.0/24", "10.5.12.0/24"]\n')  # fmt: skip
+    result = run("template", "--no-lint", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert '"redis-qa"' in (tmp_path / "qa.json").read_text()
+
+
+def test_help_lists_exit_codes():
+    result = run("--help")
+    assert result.exit_code == 0 and "Exit codes: 0 success, 1 failed" in result.output
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+
+    assert run("--version").output.strip() == f"iotstack, version {version('iotstack')}"

@@ -1,0 +1,804 @@
+"""Tests for generator/config.py: environment files become validated, frozen settings."""
+
+from __future__ import annotations
+
+import dataclasses
+from operator import attrgetter
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from generator.config import (
+    environment_names,
+    load_environment,
+    reference_markdown,
+    window_intervals,
+    windows_overlap,
+)
+from generator.errors import ConfigError, UsageError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs"
+LOG_RETENTIONS = (
+    "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
+)
+METRICS = (
+    "IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, "
+    "WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, "
+    "IteratorAgeMilliseconds, ALL"
+)
+AURORA_WINDOW = "must be a UTC window hh24:mi-hh24:mi"
+WEEKLY_WINDOW = "must be a UTC window ddd:hh24:mi-ddd:hh24:mi (ddd = sun..sat)"
+RESERVED_TAG = "is set by iotstack or AWS; choose another key"
+TAG_LENGTHS = "keys must be 1..128 characters and values at most 256"
+NOT_A_NETWORK = "must be an IPv4 network such as 10.0.0.0/16, /16 to /28"
+BAD_NAME = (
+    "must be 1..20 lowercase letters, digits and single hyphens, starting with a letter (it ends every resource name)"
+)
+
+
+def write_and_load(tmp_path: Path, toml_text: str, name: str = "dev"):
+    """Write ``toml_text`` as ``<name>.toml`` in ``tmp_path`` and load that environment."""
+    (tmp_path / f"{name}.toml").write_text(toml_text, encoding="utf-8")
+    return load_environment(name, tmp_path)
+
+
+# --- bad input: one problem per case, reported exactly --------------------------------------------
+
+# id: (dev.toml's text, the one problem line it must produce)
+BAD_INPUT = {
+    # the file's shape
+    "unknown-top-level-key": (
+        'colour = "red"',
+        f"dev.toml: colour: unknown key; allowed keys: {TOP_LEVEL_KEYS}",
+    ),
+    "name-is-derived-not-a-setting": (
+        'name = "prod"',
+        f"dev.toml: name: unknown key; allowed keys: {TOP_LEVEL_KEYS}",
+    ),
+    "unknown-key-in-section": (
+        "[kinesis]\nshards = 2",
+        "dev.toml: kinesis.shards: unknown key; allowed keys: shard_count, retention_hours, shard_level_metrics",
+    ),
+    "section-as-scalar": (
+        "aurora = 5",
+        "dev.toml: aurora = 5: must be a table [aurora]",
+    ),
+    "section-as-list": (
+        'network = ["10.0.0.0/16"]',
+        'dev.toml: network = ["10.0.0.0/16"]: must be a table [network]',
+    ),
+    "toml-unclosed-table": (
+        "[kinesis",
+        "dev.toml: not valid TOML: Expected ']' at the end of a table declaration (at end of document)",
+    ),
+    "toml-bare-string": (
+        "region = sa-east-1",
+        "dev.toml: not valid TOML: Invalid value (at line 1, column 10)",
+    ),
+    "toml-key-given-twice": (
+        'region = "sa-east-1"\nregion = "us-east-1"',
+        "dev.toml: not valid TOML: Cannot overwrite a value (at end of document)",
+    ),
+    # types
+    "string-for-int": (
+        '[kinesis]\nshard_count = "2"',
+        'dev.toml: kinesis.shard_count = "2": must be a whole number',
+    ),
+    "bool-for-int": (
+        "[kinesis]\nshard_count = true",
+        "dev.toml: kinesis.shard_count = true: must be a whole number",
+    ),
+    "float-for-int": (
+        "[kinesis]\nshard_count = 2.0",
+        "dev.toml: kinesis.shard_count = 2.0: must be a whole number",
+    ),
+    "bool-for-float": (
+        "[aurora]\nmin_capacity = true",
+        "dev.toml: aurora.min_capacity = true: must be a number",
+    ),
+    "string-for-float": (
+        '[aurora]\nmax_capacity = "2"',
+        'dev.toml: aurora.max_capacity = "2": must be a number',
+    ),
+    "int-for-float-accepted-then-range-checked": (
+        "[aurora]\nmax_capacity = 257",
+        "dev.toml: aurora.max_capacity = 257: must be 1..256",
+    ),
+    "string-for-bool": (
+        '[aurora]\ndeletion_protection = "yes"',
+        'dev.toml: aurora.deletion_protection = "yes": must be true or false',
+    ),
+    "int-for-bool": (
+        "[redis]\nautomatic_failover = 1",
+        "dev.toml: redis.automatic_failover = 1: must be true or false",
+    ),
+    "int-for-string": (
+        "region = 1",
+        "dev.toml: region = 1: must be a string",
+    ),
+    "list-of-non-strings": (
+        "[kinesis]\nshard_level_metrics = [1, 2]",
+        "dev.toml: kinesis.shard_level_metrics = [1, 2]: must be a list of strings",
+    ),
+    "list-of-mixed-types": (
+        '[network]\npublic_subnet_cidrs = ["10.0.1.0/24", 2]',
+        'dev.toml: network.public_subnet_cidrs = ["10.0.1.0/24", 2]: must be a list of strings',
+    ),
+    "string-for-list": (
+        '[network]\npublic_subnet_cidrs = "10.0.1.0/24"',
+        'dev.toml: network.public_subnet_cidrs = "10.0.1.0/24": must be a list of strings',
+    ),
+    "tags-with-non-string-value": (
+        "[tags]\nTeam = 1",
+        "dev.toml: tags = {Team = 1}: must be a table of strings",
+    ),
+    "tags-as-scalar": (
+        'tags = "Team=iot"',
+        'dev.toml: tags = "Team=iot": must be a table of strings',
+    ),
+    # kinesis
+    "shard-count-0": (
+        "[kinesis]\nshard_count = 0",
+        "dev.toml: kinesis.shard_count = 0: must be 1..10000",
+    ),
+    "shard-count-10001": (
+        "[kinesis]\nshard_count = 10001",
+        "dev.toml: kinesis.shard_count = 10001: must be 1..10000",
+    ),
+    "retention-hours-10": (
+        "[kinesis]\nretention_hours = 10",
+        "dev.toml: kinesis.retention_hours = 10: must be 24..8760",
+    ),
+    "retention-hours-23": (
+        "[kinesis]\nretention_hours = 23",
+        "dev.toml: kinesis.retention_hours = 23: must be 24..8760",
+    ),
+    "retention-hours-8761": (
+        "[kinesis]\nretention_hours = 8761",
+        "dev.toml: kinesis.retention_hours = 8761: must be 24..8760",
+    ),
+    "unknown-shard-level-metric": (
+        '[kinesis]\nshard_level_metrics = ["IncomingBytes", "Bogus"]',
+        'dev.toml: kinesis.shard_level_metrics = ["IncomingBytes", "Bogus"]: '
+        f"Bogus not allowed; each must be one of {METRICS}",
+    ),
+    "repeated-shard-level-metric": (
+        '[kinesis]\nshard_level_metrics = ["IncomingBytes", "IncomingBytes"]',
+        'dev.toml: kinesis.shard_level_metrics = ["IncomingBytes", "IncomingBytes"]: must not repeat a value',
+    ),
+    # aurora
+    "aurora-engine-version-major-only": (
+        '[aurora]\nengine_version = "15"',
+        'dev.toml: aurora.engine_version = "15": must be a major.minor version such as 15.10',
+    ),
+    "min-capacity-below-0": (
+        "[aurora]\nmin_capacity = -0.5",
+        "dev.toml: aurora.min_capacity = -0.5: must be 0..256",
+    ),
+    "min-capacity-above-256": (
+        "[aurora]\nmin_capacity = 256.5",
+        "dev.toml: aurora.min_capacity = 256.5: must be 0..256",
+    ),
+    "max-capacity-below-1": (
+        "[aurora]\nmax_capacity = 0.5",
+        "dev.toml: aurora.max_capacity = 0.5: must be 1..256",
+    ),
+    "max-capacity-above-256": (
+        "[aurora]\nmax_capacity = 256.5",
+        "dev.toml: aurora.max_capacity = 256.5: must be 1..256",
+    ),
+    "min-capacity-not-a-multiple-of-half": (
+        "[aurora]\nmin_capacity = 0.75",
+        "dev.toml: aurora.min_capacity = 0.75: must be a multiple of 0.5",
+    ),
+    "max-capacity-not-a-multiple-of-half": (
+        "[aurora]\nmax_capacity = 2.25",
+        "dev.toml: aurora.max_capacity = 2.25: must be a multiple of 0.5",
+    ),
+    "min-capacity-above-max": (
+        "[aurora]\nmin_capacity = 4.0",
+        "dev.toml: aurora.min_capacity = 4.0: must not exceed max_capacity 2.0",
+    ),
+    "cross-check-waits-for-valid-fields": (
+        "[aurora]\nmin_capacity = 4.0\nmax_capacity = 0.5",
+        "dev.toml: aurora.max_capacity = 0.5: must be 1..256",
+    ),
+    "instances-0": (
+        "[aurora]\ninstances = 0",
+        "dev.toml: aurora.instances = 0: must be 1..16",
+    ),
+    "instances-17": (
+        "[aurora]\ninstances = 17",
+        "dev.toml: aurora.instances = 17: must be 1..16",
+    ),
+    "backup-retention-0": (
+        "[aurora]\nbackup_retention_days = 0",
+        "dev.toml: aurora.backup_retention_days = 0: must be 1..35",
+    ),
+    "backup-retention-36": (
+        "[aurora]\nbackup_retention_days = 36",
+        "dev.toml: aurora.backup_retention_days = 36: must be 1..35",
+    ),
+    "backup-window-single-digit-hours": (
+        '[aurora]\nbackup_window = "3:00-4:00"',
+        f'dev.toml: aurora.backup_window = "3:00-4:00": {AURORA_WINDOW}',
+    ),
+    "backup-window-hour-24": (
+        '[aurora]\nbackup_window = "24:00-01:00"',
+        f'dev.toml: aurora.backup_window = "24:00-01:00": {AURORA_WINDOW}',
+    ),
+    "backup-window-weekly": (
+        '[aurora]\nbackup_window = "mon:03:00-mon:04:00"',
+        f'dev.toml: aurora.backup_window = "mon:03:00-mon:04:00": {AURORA_WINDOW}',
+    ),
+    "backup-window-29-minutes": (
+        '[aurora]\nbackup_window = "03:00-03:29"',
+        'dev.toml: aurora.backup_window = "03:00-03:29": must last 30 minutes to 24 hours',
+    ),
+    "backup-window-empty": (
+        '[aurora]\nbackup_window = "03:00-03:00"',
+        'dev.toml: aurora.backup_window = "03:00-03:00": must last 30 minutes to 24 hours',
+    ),
+    "maintenance-window-full-day-names": (
+        '[aurora]\nmaintenance_window = "monday:04:00-monday:05:00"',
+        f'dev.toml: aurora.maintenance_window = "monday:04:00-monday:05:00": {WEEKLY_WINDOW}',
+    ),
+    "maintenance-window-daily": (
+        '[aurora]\nmaintenance_window = "04:00-05:00"',
+        f'dev.toml: aurora.maintenance_window = "04:00-05:00": {WEEKLY_WINDOW}',
+    ),
+    "maintenance-window-29-minutes": (
+        '[aurora]\nmaintenance_window = "mon:04:00-mon:04:29"',
+        'dev.toml: aurora.maintenance_window = "mon:04:00-mon:04:29": must last 30 minutes to 24 hours',
+    ),
+    "maintenance-window-over-24-hours": (
+        '[aurora]\nmaintenance_window = "mon:04:00-tue:04:01"',
+        'dev.toml: aurora.maintenance_window = "mon:04:00-tue:04:01": must last 30 minutes to 24 hours',
+    ),
+    "backup-overlaps-maintenance-on-monday-only": (
+        '[aurora]\nbackup_window = "04:30-05:30"',
+        'dev.toml: aurora.backup_window = "04:30-05:30": must not overlap maintenance_window mon:04:00-mon:05:00',
+    ),
+    "backup-past-midnight-overlaps-next-days-maintenance": (
+        '[aurora]\nbackup_window = "23:30-00:30"\nmaintenance_window = "tue:00:00-tue:01:00"',
+        'dev.toml: aurora.backup_window = "23:30-00:30": must not overlap maintenance_window tue:00:00-tue:01:00',
+    ),
+    "saturdays-backup-past-midnight-overlaps-sunday-maintenance": (
+        '[aurora]\nbackup_window = "23:30-00:30"\nmaintenance_window = "sun:00:00-sun:01:00"',
+        'dev.toml: aurora.backup_window = "23:30-00:30": must not overlap maintenance_window sun:00:00-sun:01:00',
+    ),
+    "maintenance-past-saturday-overlaps-sunday-backup": (
+        '[aurora]\nbackup_window = "00:00-01:00"\nmaintenance_window = "sat:23:30-sun:00:30"',
+        'dev.toml: aurora.backup_window = "00:00-01:00": must not overlap maintenance_window sat:23:30-sun:00:30',
+    ),
+    # redis
+    "one-cache-cluster-with-failover": (
+        "[redis]\ncache_clusters = 1",
+        "dev.toml: redis.cache_clusters = 1: automatic_failover needs at least 2 (a primary and a replica)",
+    ),
+    "cache-clusters-7": (
+        "[redis]\ncache_clusters = 7",
+        "dev.toml: redis.cache_clusters = 7: must be 1..6",
+    ),
+    "snapshot-retention-36": (
+        "[redis]\nsnapshot_retention_days = 36",
+        "dev.toml: redis.snapshot_retention_days = 36: must be 0..35",
+    ),
+    "snapshot-window-59-minutes": (
+        '[redis]\nsnapshot_window = "03:00-03:59"',
+        'dev.toml: redis.snapshot_window = "03:00-03:59": must last 60 minutes to 24 hours',
+    ),
+    "redis-maintenance-window-30-minutes": (
+        '[redis]\nmaintenance_window = "mon:05:00-mon:05:30"',
+        'dev.toml: redis.maintenance_window = "mon:05:00-mon:05:30": must last 60 minutes to 24 hours',
+    ),
+    "snapshot-overlaps-maintenance": (
+        '[redis]\nsnapshot_window = "05:30-06:30"',
+        'dev.toml: redis.snapshot_window = "05:30-06:30": must not overlap maintenance_window mon:05:00-mon:06:00',
+    ),
+    "node-type-without-cache-prefix": (
+        '[redis]\nnode_type = "t3.micro"',
+        'dev.toml: redis.node_type = "t3.micro": must be a node type such as cache.t3.micro',
+    ),
+    "node-type-without-size": (
+        '[redis]\nnode_type = "cache.t3"',
+        'dev.toml: redis.node_type = "cache.t3": must be a node type such as cache.t3.micro',
+    ),
+    "redis-engine-version-major-only": (
+        '[redis]\nengine_version = "7"',
+        'dev.toml: redis.engine_version = "7": must be a version such as 7.0',
+    ),
+    # logs, removal policy, region
+    "log-retention-8": (
+        "[logs]\nretention_days = 8",
+        f"dev.toml: logs.retention_days = 8: must be one of {LOG_RETENTIONS}",
+    ),
+    "log-retention-0": (
+        "[logs]\nretention_days = 0",
+        f"dev.toml: logs.retention_days = 0: must be one of {LOG_RETENTIONS}",
+    ),
+    "removal-policy-delete": (
+        'removal_policy = "delete"',
+        'dev.toml: removal_policy = "delete": must be one of destroy, retain, snapshot',
+    ),
+    "removal-policy-capitalised": (
+        'removal_policy = "Snapshot"',
+        'dev.toml: removal_policy = "Snapshot": must be one of destroy, retain, snapshot',
+    ),
+    "region-with-underscores": (
+        'region = "sa_east_1"',
+        'dev.toml: region = "sa_east_1": must be an AWS region name such as sa-east-1',
+    ),
+    "region-without-number": (
+        'region = "sa-east"',
+        'dev.toml: region = "sa-east": must be an AWS region name such as sa-east-1',
+    ),
+    # network
+    "vpc-cidr-host-bits-set": (
+        '[network]\nvpc_cidr = "10.0.0.1/16"',
+        f'dev.toml: network.vpc_cidr = "10.0.0.1/16": {NOT_A_NETWORK}',
+    ),
+    "vpc-cidr-not-an-address": (
+        '[network]\nvpc_cidr = "not-a-cidr"',
+        f'dev.toml: network.vpc_cidr = "not-a-cidr": {NOT_A_NETWORK}',
+    ),
+    "vpc-cidr-prefix-8": (
+        '[network]\nvpc_cidr = "10.0.0.0/8"',
+        'dev.toml: network.vpc_cidr = "10.0.0.0/8": must have a prefix length of /16 to /28',
+    ),
+    "vpc-cidr-prefix-29": (
+        '[network]\nvpc_cidr = "10.0.0.0/29"',
+        'dev.toml: network.vpc_cidr = "10.0.0.0/29": must have a prefix length of /16 to /28',
+    ),
+    "subnet-host-bits-set": (
+        '[network]\npublic_subnet_cidrs = ["10.0.1.0/24", "10.0.2.1/24"]',
+        f'dev.toml: network.public_subnet_cidrs = ["10.0.1.0/24", "10.0.2.1/24"]: 10.0.2.1/24: {NOT_A_NETWORK}',
+    ),
+    "subnet-prefix-29": (
+        '[network]\npublic_subnet_cidrs = ["10.0.1.0/24", "10.0.2.0/29"]',
+        'dev.toml: network.public_subnet_cidrs = ["10.0.1.0/24", "10.0.2.0/29"]: '
+        "10.0.2.0/29: must have a prefix length of /16 to /28",
+    ),
+    "subnet-outside-vpc": (
+        '[network]\npublic_subnet_cidrs = ["10.1.1.0/24", "10.0.2.0/24"]',
+        'dev.toml: network.public_subnet_cidrs = ["10.1.1.0/24", "10.0.2.0/24"]: '
+        "10.1.1.0/24 must lie inside vpc_cidr 10.0.0.0/16",
+    ),
+    "public-subnets-overlap": (
+        '[network]\npublic_subnet_cidrs = ["10.0.1.0/24", "10.0.1.128/25"]',
+        'dev.toml: network.public_subnet_cidrs = ["10.0.1.0/24", "10.0.1.128/25"]: '
+        "10.0.1.128/25 overlaps 10.0.1.0/24 of public_subnet_cidrs",
+    ),
+    "private-subnet-overlaps-public": (
+        '[network]\nprivate_subnet_cidrs = ["10.0.2.0/24", "10.0.12.0/24"]',
+        'dev.toml: network.private_subnet_cidrs = ["10.0.2.0/24", "10.0.12.0/24"]: '
+        "10.0.2.0/24 overlaps 10.0.2.0/24 of public_subnet_cidrs",
+    ),
+    "one-public-subnet": (
+        '[network]\npublic_subnet_cidrs = ["10.0.1.0/24"]',
+        'dev.toml: network.public_subnet_cidrs = ["10.0.1.0/24"]: '
+        "must list exactly 2 values (one per availability zone)",
+    ),
+    "three-private-subnets": (
+        '[network]\nprivate_subnet_cidrs = ["10.0.11.0/24", "10.0.12.0/24", "10.0.13.0/24"]',
+        'dev.toml: network.private_subnet_cidrs = ["10.0.11.0/24", "10.0.12.0/24", '
+        '"10.0.13.0/24"]: must list exactly 2 values (one per availability zone)',
+    ),
+    # tags
+    "tag-environment-reserved": (
+        '[tags]\nEnvironment = "x"',
+        f"dev.toml: tags = {{Environment = \"x\"}}: tag 'Environment' {RESERVED_TAG}",
+    ),
+    "tag-name-reserved": (
+        '[tags]\nName = "x"',
+        f"dev.toml: tags = {{Name = \"x\"}}: tag 'Name' {RESERVED_TAG}",
+    ),
+    "tag-managed-by-reserved": (
+        '[tags]\nManagedBy = "x"',
+        f"dev.toml: tags = {{ManagedBy = \"x\"}}: tag 'ManagedBy' {RESERVED_TAG}",
+    ),
+    "tag-aws-prefix-reserved": (
+        '[tags]\n"aws:foo" = "x"',
+        f'dev.toml: tags = {{"aws:foo" = "x"}}: tag \'aws:foo\' {RESERVED_TAG}',
+    ),
+    "tag-aws-prefix-any-case": (
+        '[tags]\n"AWS:Foo" = "x"',
+        f'dev.toml: tags = {{"AWS:Foo" = "x"}}: tag \'AWS:Foo\' {RESERVED_TAG}',
+    ),
+    "tag-key-empty": (
+        '[tags]\n"" = "x"',
+        f'dev.toml: tags = {{"" = "x"}}: tag \'\': {TAG_LENGTHS}',
+    ),
+    "tag-key-129-characters": (
+        f'[tags]\n{"k" * 129} = "x"',
+        f"dev.toml: tags = {{{'k' * 129} = \"x\"}}: tag '{'k' * 129}': {TAG_LENGTHS}",
+    ),
+    "tag-value-257-characters": (
+        f'[tags]\nTeam = "{"v" * 257}"',
+        f"dev.toml: tags = {{Team = \"{'v' * 257}\"}}: tag 'Team': {TAG_LENGTHS}",
+    ),
+}
+
+
+@pytest.mark.parametrize("toml_text, expected_message", list(BAD_INPUT.values()), ids=list(BAD_INPUT))
+def test_bad_input_is_reported(tmp_path, toml_text, expected_message):
+    with pytest.raises(ConfigError) as exc_info:
+        write_and_load(tmp_path, toml_text)
+    assert exc_info.value.problems == [expected_message]
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
+    toml_text = (
+        'colour = "red"\n'
+        'region = "sa_east_1"\n'
+        "size = 3\n"
+        '[tags]\nName = "x"\n'
+        "[kinesis]\nretention_hours = 10\n"
+        "[aurora]\nmin_capacity = 4.0\n"
+        '[redis]\nnode_type = "t3.micro"\n'
+        "[logs]\nretention_days = 8\n"
+    )
+    with pytest.raises(ConfigError) as exc_info:
+        write_and_load(tmp_path, toml_text)
+    # unknown keys first, in file order; then each setting in the order the reference lists it
+    assert exc_info.value.problems == [
+        f"dev.toml: colour: unknown key; allowed keys: {TOP_LEVEL_KEYS}",
+        f"dev.toml: size: unknown key; allowed keys: {TOP_LEVEL_KEYS}",
+        'dev.toml: region = "sa_east_1": must be an AWS region name such as sa-east-1',
+        f"dev.toml: tags = {{Name = \"x\"}}: tag 'Name' {RESERVED_TAG}",
+        "dev.toml: kinesis.retention_hours = 10: must be 24..8760",
+        "dev.toml: aurora.min_capacity = 4.0: must not exceed max_capacity 2.0",
+        'dev.toml: redis.node_type = "t3.micro": must be a node type such as cache.t3.micro',
+        f"dev.toml: logs.retention_days = 8: must be one of {LOG_RETENTIONS}",
+    ]
+    assert str(exc_info.value).startswith("invalid environment configuration (8 problems):\n")
+
+
+def test_unknown_keys_are_reported_in_file_order(tmp_path):
+    keys = ["zeta", "alpha", "mu", "beta", "omega", "kappa"]  # 720 orders: a set's is rarely this
+    with pytest.raises(ConfigError) as exc_info:
+        write_and_load(tmp_path, "[kinesis]\n" + "".join(f"{key} = 1\n" for key in keys))
+    assert [problem.split(":")[1].strip() for problem in exc_info.value.problems] == [f"kinesis.{key}" for key in keys]
+
+
+def test_a_file_not_in_utf8_is_a_config_error(tmp_path):
+    (tmp_path / "dev.toml").write_bytes("# São Paulo\n".encode("latin-1"))
+    with pytest.raises(ConfigError) as exc_info:
+        load_environment("dev", tmp_path)
+    assert exc_info.value.problems == [
+        "dev.toml: not valid TOML: 'utf-8' codec can't decode byte 0xe3 in position 3: invalid continuation byte"
+    ]
+
+
+BAD_NAMES = {
+    "uppercase-and-underscore": "Dev_1",
+    "starts-with-digit": "1dev",
+    "double-hyphen": "dev--eu",
+    "trailing-hyphen": "dev-",
+    "21-characters": "a" * 21,
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_NAMES.values()), ids=list(BAD_NAMES))
+def test_environment_name_must_fit_resource_names(tmp_path, name):
+    with pytest.raises(ConfigError) as exc_info:
+        write_and_load(tmp_path, "", name=name)
+    assert exc_info.value.problems == [f"{name}.toml: environment name {name!r}: {BAD_NAME}"]
+
+
+@pytest.mark.parametrize("name", ["qa", "dev-eu-2", "a" * 20], ids=["short", "hyphens", "20-characters"])
+def test_environment_name_accepted(tmp_path, name):
+    assert write_and_load(tmp_path, "", name=name).name == name
+
+
+# --- good input ---------------------------------------------------------------------------------
+
+# The architecture document's values: an empty file and dev.toml both carry them.
+DOCUMENT_VALUES = {
+    "region": "sa-east-1",
+    "network.vpc_cidr": "10.0.0.0/16",
+    "network.public_subnet_cidrs": ("10.0.1.0/24", "10.0.2.0/24"),
+    "network.private_subnet_cidrs": ("10.0.11.0/24", "10.0.12.0/24"),
+    "kinesis.shard_count": 2,
+    "kinesis.retention_hours": 24,
+    "aurora.engine_version": "15.10",
+    "aurora.min_capacity": 0.5,
+    "aurora.max_capacity": 2.0,
+    "aurora.backup_retention_days": 30,
+    "aurora.backup_window": "03:00-04:00",
+    "aurora.maintenance_window": "mon:04:00-mon:05:00",
+    "redis.engine_version": "7.0",
+    "redis.node_type": "cache.t3.micro",
+    "redis.cache_clusters": 2,
+    "redis.snapshot_retention_days": 5,
+    "redis.snapshot_window": "03:00-04:00",
+    "redis.maintenance_window": "mon:05:00-mon:06:00",
+    "logs.retention_days": 7,
+}
+# Where safety is concerned the defaults are the safe choice, not the document's.
+SAFE_DEFAULTS = {"removal_policy": "snapshot", "aurora.deletion_protection": True}
+OTHER_DEFAULTS = {
+    "tags": MappingProxyType({}),  # read-only: settings are frozen all the way down
+    "kinesis.shard_level_metrics": (
+        "IncomingBytes",
+        "IncomingRecords",
+        "OutgoingBytes",
+        "OutgoingRecords",
+    ),
+    "aurora.instances": 1,
+    "redis.automatic_failover": True,
+}
+DEFAULTS = {**DOCUMENT_VALUES, **SAFE_DEFAULTS, **OTHER_DEFAULTS}
+
+
+@pytest.mark.parametrize("path, expected", list(DEFAULTS.items()), ids=list(DEFAULTS))
+def test_empty_file_gives_the_defaults(tmp_path, path, expected):
+    value = attrgetter(path)(write_and_load(tmp_path, ""))
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_the_defaults_table_covers_every_setting():
+    rows = reference_markdown().splitlines()
+    assert rows[:2] == ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
+    assert sorted(row.split("`")[1] for row in rows[2:]) == sorted(DEFAULTS)
+
+
+# id: (dev.toml's text, setting, the value it loads as)
+ACCEPTED = {
+    "int-for-float-becomes-float": ("[aurora]\nmin_capacity = 1", "aurora.min_capacity", 1.0),
+    "int-max-capacity-becomes-float": (
+        "[aurora]\nmax_capacity = 16",
+        "aurora.max_capacity",
+        16.0,
+    ),
+    "list-becomes-tuple": (
+        '[kinesis]\nshard_level_metrics = ["ALL"]',
+        "kinesis.shard_level_metrics",
+        ("ALL",),
+    ),
+    "empty-list-becomes-empty-tuple": (
+        "[kinesis]\nshard_level_metrics = []",
+        "kinesis.shard_level_metrics",
+        (),
+    ),
+    "shard-count-1": ("[kinesis]\nshard_count = 1", "kinesis.shard_count", 1),
+    "shard-count-10000": ("[kinesis]\nshard_count = 10000", "kinesis.shard_count", 10000),
+    "retention-hours-8760": (
+        "[kinesis]\nretention_hours = 8760",
+        "kinesis.retention_hours",
+        8760,
+    ),
+    "min-capacity-0": ("[aurora]\nmin_capacity = 0", "aurora.min_capacity", 0.0),
+    "max-capacity-256": ("[aurora]\nmax_capacity = 256.0", "aurora.max_capacity", 256.0),
+    "min-capacity-equals-max": (
+        "[aurora]\nmin_capacity = 2.0\nmax_capacity = 2.0",
+        "aurora.min_capacity",
+        2.0,
+    ),
+    "instances-16": ("[aurora]\ninstances = 16", "aurora.instances", 16),
+    "backup-retention-1": (
+        "[aurora]\nbackup_retention_days = 1",
+        "aurora.backup_retention_days",
+        1,
+    ),
+    "backup-retention-35": (
+        "[aurora]\nbackup_retention_days = 35",
+        "aurora.backup_retention_days",
+        35,
+    ),
+    "backup-window-30-minutes": (
+        '[aurora]\nbackup_window = "03:00-03:30"',
+        "aurora.backup_window",
+        "03:00-03:30",
+    ),
+    "backup-window-past-midnight": (
+        '[aurora]\nbackup_window = "23:30-00:30"',
+        "aurora.backup_window",
+        "23:30-00:30",
+    ),
+    "backup-starts-when-maintenance-ends": (
+        '[aurora]\nbackup_window = "05:00-06:00"',
+        "aurora.backup_window",
+        "05:00-06:00",
+    ),
+    "maintenance-past-saturday": (
+        '[aurora]\nmaintenance_window = "sat:23:30-sun:00:30"',
+        "aurora.maintenance_window",
+        "sat:23:30-sun:00:30",
+    ),
+    "protection-turned-off-by-saying-so": (
+        "[aurora]\ndeletion_protection = false",
+        "aurora.deletion_protection",
+        False,
+    ),
+    "one-cache-cluster-without-failover": (
+        "[redis]\ncache_clusters = 1\nautomatic_failover = false",
+        "redis.cache_clusters",
+        1,
+    ),
+    "cache-clusters-6": ("[redis]\ncache_clusters = 6", "redis.cache_clusters", 6),
+    "snapshots-off": (
+        "[redis]\nsnapshot_retention_days = 0",
+        "redis.snapshot_retention_days",
+        0,
+    ),
+    "redis-maintenance-60-minutes-past-sunday": (
+        '[redis]\nmaintenance_window = "sun:23:30-mon:00:30"',
+        "redis.maintenance_window",
+        "sun:23:30-mon:00:30",
+    ),
+    "node-type-large": (
+        '[redis]\nnode_type = "cache.r6gd.12xlarge"',
+        "redis.node_type",
+        "cache.r6gd.12xlarge",
+    ),
+    "log-retention-1": ("[logs]\nretention_days = 1", "logs.retention_days", 1),
+    "log-retention-3653": ("[logs]\nretention_days = 3653", "logs.retention_days", 3653),
+    "removal-policy-retain": ('removal_policy = "retain"', "removal_policy", "retain"),
+    "removal-policy-destroy": ('removal_policy = "destroy"', "removal_policy", "destroy"),
+    "region-govcloud": ('region = "us-gov-west-1"', "region", "us-gov-west-1"),
+    "small-vpc-with-four-subnets": (
+        "[network]\n"
+        'vpc_cidr = "10.9.0.0/24"\n'
+        'public_subnet_cidrs = ["10.9.0.0/26", "10.9.0.64/26"]\n'
+        'private_subnet_cidrs = ["10.9.0.128/26", "10.9.0.192/26"]',
+        "network.private_subnet_cidrs",
+        ("10.9.0.128/26", "10.9.0.192/26"),
+    ),
+    "tags-longest-key-and-value": (
+        f'[tags]\n{"k" * 128} = "{"v" * 256}"',
+        "tags",
+        MappingProxyType({"k" * 128: "v" * 256}),
+    ),
+}
+
+
+@pytest.mark.parametrize("toml_text, path, expected", list(ACCEPTED.values()), ids=list(ACCEPTED))
+def test_good_input_is_accepted(tmp_path, toml_text, path, expected):
+    value = attrgetter(path)(write_and_load(tmp_path, toml_text))
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_tags_come_back_sorted_by_key(tmp_path):
+    env = write_and_load(tmp_path, '[tags]\nTeam = "iot"\nCostCenter = "42"')
+    assert list(env.tags.items()) == [("CostCenter", "42"), ("Team", "iot")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "region",
+        "network.vpc_cidr",
+        "kinesis.shard_count",
+        "aurora.deletion_protection",
+        "redis.cache_clusters",
+        "logs.retention_days",
+    ],
+)
+def test_settings_are_frozen(tmp_path, path):
+    owner_path, _, name = path.rpartition(".")
+    env = write_and_load(tmp_path, "")
+    owner = attrgetter(owner_path)(env) if owner_path else env
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(owner, name, None)
+
+
+# --- the shipped environments -------------------------------------------------------------------
+
+
+def test_shipped_environment_names():
+    assert environment_names() == ["dev", "prod", "staging"]
+
+
+@pytest.mark.parametrize("name", ["dev", "prod", "staging"])
+def test_shipped_environment_loads(name):
+    assert load_environment(name).name == name
+
+
+DEV_VALUES = {**DOCUMENT_VALUES, "removal_policy": "destroy", "aurora.deletion_protection": False}
+
+
+@pytest.mark.parametrize("path, expected", list(DEV_VALUES.items()), ids=list(DEV_VALUES))
+def test_dev_carries_the_documents_values(path, expected):
+    assert attrgetter(path)(load_environment("dev")) == expected
+
+
+@pytest.mark.parametrize("name", ["staging", "prod"])
+def test_prod_like_environments_fail_over_and_are_protected(name):
+    env = load_environment(name)
+    assert env.aurora.instances >= 2
+    assert env.aurora.deletion_protection is True
+    assert env.removal_policy == "snapshot"
+
+
+# --- unknown environments -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "files, known",
+    [(["prod.toml", "dev.toml"], "dev, prod"), ([], "none")],
+    ids=["two-files", "empty-folder"],
+)
+def test_unknown_environment_is_a_usage_error_listing_the_known_ones(tmp_path, files, known):
+    for file in files:
+        (tmp_path / file).write_text("")
+    with pytest.raises(UsageError) as exc_info:
+        load_environment("qa", tmp_path)
+    assert type(exc_info.value) is UsageError
+    assert str(exc_info.value) == (f"unknown environment 'qa': no {tmp_path / 'qa.toml'}; known environments: {known}")
+
+
+def test_unknown_shipped_environment_lists_the_shipped_ones():
+    with pytest.raises(UsageError) as exc_info:
+        load_environment("qa")
+    assert str(exc_info.value).endswith("; known environments: dev, prod, staging")
+
+
+# --- maintenance windows ------------------------------------------------------------------------
+
+DAY = 24 * 60
+WEEK = 7 * DAY
+
+# id: (window, its [start, end) minutes of the week, Sunday 00:00 UTC being 0)
+WINDOW_INTERVALS = {
+    "daily": ("03:00-04:00", [(d * DAY + 180, d * DAY + 240) for d in range(7)]),
+    "daily-past-midnight": (
+        "23:30-00:30",
+        [(d * DAY + 1410, d * DAY + 1470) for d in range(6)] + [(WEEK - 30, WEEK), (0, 30)],
+    ),
+    "weekly": ("mon:04:00-mon:05:00", [(DAY + 240, DAY + 300)]),
+    "weekly-over-two-days": ("fri:22:00-sat:02:00", [(5 * DAY + 1320, 6 * DAY + 120)]),
+    "weekly-past-saturday": ("sat:23:30-sun:00:30", [(WEEK - 30, WEEK), (0, 30)]),
+    "weekly-ending-at-week-end": ("sat:23:00-sun:00:00", [(WEEK - 60, WEEK)]),
+    "weekly-at-week-start": ("sun:00:00-sun:00:30", [(0, 30)]),
+}
+
+
+@pytest.mark.parametrize("window, intervals", list(WINDOW_INTERVALS.values()), ids=list(WINDOW_INTERVALS))
+def test_window_intervals(window, intervals):
+    assert window_intervals(window) == intervals
+
+
+@pytest.mark.parametrize(
+    "window",
+    ["3:00-4:00", "24:00-01:00", "03:60-04:00", "mon:04:00-05:00", "Mon:04:00-Mon:05:00", ""],
+)
+def test_window_intervals_refuses_a_malformed_window(window):
+    with pytest.raises(ValueError):
+        window_intervals(window)
+
+
+# id: (window, window, whether they share a minute)
+WINDOWS_OVERLAP = {
+    "same-window": ("03:00-04:00", "03:00-04:00", True),
+    "daily-windows-sharing-a-minute": ("03:00-04:00", "03:59-05:00", True),
+    "daily-windows-back-to-back": ("03:00-04:00", "04:00-05:00", False),
+    "daily-ends-when-weekly-starts": ("03:00-04:00", "mon:04:00-mon:05:00", False),
+    "daily-overlaps-weekly-on-its-day-only": ("04:30-05:30", "mon:04:00-mon:05:00", True),
+    "daily-misses-weekly-every-day": ("01:00-02:00", "wed:03:00-wed:05:00", False),
+    "daily-past-midnight-into-next-day": ("23:30-00:30", "tue:00:00-tue:01:00", True),
+    "saturdays-daily-past-midnight-into-sunday": ("23:30-00:30", "sun:00:00-sun:00:15", True),
+    "weekly-past-saturday-into-sunday": ("sat:23:30-sun:00:30", "00:00-00:10", True),
+    "weekly-past-saturday-ends-when-daily-starts": ("sat:23:30-sun:00:30", "00:30-01:30", False),
+    "weekly-different-days": ("mon:04:00-mon:05:00", "tue:04:00-tue:05:00", False),
+    "weekly-both-past-saturday": ("sat:23:00-sun:01:00", "sun:00:59-sun:02:00", True),
+}
+
+
+@pytest.mark.parametrize("a, b, expected", list(WINDOWS_OVERLAP.values()), ids=list(WINDOWS_OVERLAP))
+def test_windows_overlap(a, b, expected):
+    assert windows_overlap(a, b) is expected
+    assert windows_overlap(b, a) is expected
+
+
+# --- the README's reference ---------------------------------------------------------------------
+
+
+def test_readme_carries_the_environment_reference():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert reference_markdown() in readme, "README is out of date: run .venv/bin/python scripts/readme_reference.py"
