@@ -233,9 +233,6 @@ class KinesisSettings:
         "Enhanced (shard-level) CloudWatch metrics.", each_one_of(*SHARD_LEVEL_METRICS),
     )  # fmt: skip
 
-    def problems(self) -> list[tuple[str, Any, str]]:
-        return []
-
 
 @dataclass(frozen=True)
 class AuroraSettings:
@@ -289,9 +286,6 @@ class RedisSettings:
 class LogSettings:
     retention_days: int = setting(7, "Retention of every log group.", one_of(*LOG_RETENTION_DAYS))
 
-    def problems(self) -> list[tuple[str, Any, str]]:
-        return []
-
 
 @dataclass(frozen=True)
 class Environment:
@@ -317,9 +311,6 @@ class Environment:
     aurora: AuroraSettings = section(AuroraSettings, "The Aurora Serverless v2 PostgreSQL cluster.")
     redis: RedisSettings = section(RedisSettings, "The ElastiCache Redis replication group.")
     logs: LogSettings = section(LogSettings, "CloudWatch log groups.")
-
-    def problems(self) -> list[tuple[str, Any, str]]:
-        return []
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -380,7 +371,9 @@ def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str, problems
     if len(problems) > problems_before:  # cross-checks need every field valid; defaults stand in
         return cls(**given)
     obj = cls(**values)
-    problems.extend(f"{file}: {prefix}{key} = {_show(value)}: {why}" for key, value, why in obj.problems())
+    cross_checks = getattr(obj, "problems", list)  # a section's own method, when it has rules across fields
+    for key, value, why in cross_checks():
+        problems.append(f"{file}: {prefix}{key} = {_show(table.get(key, value))}: {why}")  # as written in the file
     return obj
 
 

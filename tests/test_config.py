@@ -202,6 +202,10 @@ BAD_INPUT = {
         "[aurora]\nmin_capacity = 4.0",
         "dev.toml: aurora.min_capacity = 4.0: must not exceed max_capacity 2.0",
     ),
+    "min-capacity-above-max-shown-as-written": (
+        "[aurora]\nmin_capacity = 4",
+        "dev.toml: aurora.min_capacity = 4: must not exceed max_capacity 2.0",
+    ),
     "cross-check-waits-for-valid-fields": (
         "[aurora]\nmin_capacity = 4.0\nmax_capacity = 0.5",
         "dev.toml: aurora.max_capacity = 0.5: must be 1..256",
