@@ -132,7 +132,10 @@ def tag_map(tags: Mapping[str, str]) -> str | None:
     return None
 
 
-_allowing("keys of 1..128 characters, values of up to 256; not Environment, Project, ManagedBy, Name, aws:*", tag_map)
+_allowing(
+    "keys of 1..128 characters, values of up to 256; not Environment, Project, ManagedBy, Name, Service, Type, aws:*",
+    tag_map,
+)
 
 
 # --- maintenance windows ------------------------------------------------------------------------
@@ -180,7 +183,7 @@ def windows_overlap(a: str, b: str) -> bool:
 
 # --- the settings -----------------------------------------------------------------------------
 
-RESERVED_TAGS = ("Environment", "Project", "ManagedBy", "Name")
+RESERVED_TAGS = ("Environment", "Project", "ManagedBy", "Name", "Service", "Type")
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -190,7 +193,15 @@ SHARD_LEVEL_METRICS = ("IncomingBytes", "IncomingRecords", "OutgoingBytes", "Out
                        "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
                        "IteratorAgeMilliseconds", "ALL")  # fmt: skip
 
-REMOVAL_POLICIES = ("destroy", "retain", "snapshot")
+# Redis OSS versions ElastiCache still creates with standard support (4.0 and 5.0 left it in 2026).
+# Neither ElastiCache's API schema nor cfn-lint checks them, so they are checked here.
+REDIS_VERSIONS = ("6.0", "6.2", "7.0", "7.1")
+# ElastiCache's current-generation node families: burstable ones come in micro..medium only.
+REDIS_NODE_TYPE = r"cache\.((t3|t4g)\.(micro|small|medium)|(m5|m6g|m7g|r5|r6g|r6gd|r7g|c7gn)\.(large|\d*xlarge))"
+
+# No "retain" for the whole stack: a kept cluster would keep its subnet group, security group and
+# subnets in use, and the stack's deletion would fail on them.
+REMOVAL_POLICIES = ("destroy", "snapshot")
 
 # A subnet is /16../28 in a VPC of /16../28 (Amazon VPC quotas).
 _SUBNET = cidr_block(16, 28)
@@ -260,10 +271,11 @@ class AuroraSettings:
 
 @dataclass(frozen=True)
 class RedisSettings:
-    engine_version: str = setting("7.0", "Redis OSS version.", matches(r"\d+\.\d+", "a version such as 7.0"))
+    engine_version: str = setting("7.0", "Redis OSS version.", one_of(*REDIS_VERSIONS))
     node_type: str = setting(
         "cache.t3.micro", "Node type of every cache cluster.",
-        matches(r"cache\.[a-z0-9]+\.[a-z0-9]+", "a node type such as cache.t3.micro"),
+        matches(REDIS_NODE_TYPE, "a current-generation node type: cache.t3|t4g.micro|small|medium, or "
+                                 "cache.m5|m6g|m7g|r5|r6g|r6gd|r7g|c7gn.large|xlarge|<n>xlarge"),
     )  # fmt: skip
     cache_clusters: int = setting(2, "Primary plus replicas, spread over both AZs.", between(1, 6))
     automatic_failover: bool = setting(True, "Promote a replica when the primary fails (Multi-AZ).")
@@ -298,8 +310,8 @@ class Environment:
     )  # fmt: skip
     removal_policy: str = setting(
         "snapshot",
-        "What deleting or replacing a stateful resource does: destroy (Delete), retain (Retain), "
-        "snapshot (Snapshot where the resource supports it, else Retain).",
+        "What deleting the stack or replacing a stateful resource does: destroy deletes; snapshot "
+        "keeps a final snapshot of the database and cache, and keeps keys, stream, secret and logs.",
         one_of(*REMOVAL_POLICIES),
     )
     tags: Mapping[str, str] = field(

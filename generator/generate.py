@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import config
-from generator.config import Environment, environment_names, load_environment
 from generator.errors import ConfigError, LintError, UsageError
 from generator.lint import Finding, default_cache_dir, lint_templates
 from generator.render import render, write_atomic
@@ -26,7 +25,7 @@ INLINE_TEMPLATE_LIMIT = 51_200
 class Generated:
     """One environment's template and what happened to it."""
 
-    env: Environment
+    env: config.Environment
     text: str
     resources: int
     findings: list[Finding] | None  # None: lint was skipped
@@ -38,13 +37,13 @@ class Generated:
         return len(self.text.encode("utf-8"))
 
 
-def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[Environment]:
+def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[config.Environment]:
     """Load the named environments (all of them when none is named), reporting every problem.
 
     ``directory`` defaults to the package's ``environments/`` folder.
     """
     directory = directory or config.ENVIRONMENTS_DIR
-    known = environment_names(directory)
+    known = config.environment_names(directory)
     if not known:
         raise UsageError(f"no environment files (*.toml) in {directory}")
     unknown = [n for n in names if n not in known]
@@ -54,7 +53,7 @@ def load_environments(names: Sequence[str] = (), directory: Path | None = None) 
     envs = []
     for name in dict.fromkeys(names or known):
         try:
-            envs.append(load_environment(name, directory))
+            envs.append(config.load_environment(name, directory))
         except ConfigError as exc:
             problems += exc.problems
     if problems:

@@ -17,8 +17,7 @@ from generator.config import (
     windows_overlap,
 )
 from generator.errors import ConfigError, UsageError
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs"
 LOG_RETENTIONS = (
@@ -33,6 +32,10 @@ AURORA_WINDOW = "must be a UTC window hh24:mi-hh24:mi"
 WEEKLY_WINDOW = "must be a UTC window ddd:hh24:mi-ddd:hh24:mi (ddd = sun..sat)"
 RESERVED_TAG = "is set by iotstack or AWS; choose another key"
 TAG_LENGTHS = "keys must be 1..128 characters and values at most 256"
+NODE_TYPE = (
+    "must be a current-generation node type: cache.t3|t4g.micro|small|medium, "
+    "or cache.m5|m6g|m7g|r5|r6g|r6gd|r7g|c7gn.large|xlarge|<n>xlarge"
+)
 NOT_A_NETWORK = "must be an IPv4 network such as 10.0.0.0/16, /16 to /28"
 BAD_NAME = (
     "must be 1..20 lowercase letters, digits and single hyphens, starting with a letter (it ends every resource name)"
@@ -305,15 +308,15 @@ BAD_INPUT = {
     ),
     "node-type-without-cache-prefix": (
         '[redis]\nnode_type = "t3.micro"',
-        'dev.toml: redis.node_type = "t3.micro": must be a node type such as cache.t3.micro',
+        f'dev.toml: redis.node_type = "t3.micro": {NODE_TYPE}',
     ),
     "node-type-without-size": (
         '[redis]\nnode_type = "cache.t3"',
-        'dev.toml: redis.node_type = "cache.t3": must be a node type such as cache.t3.micro',
+        f'dev.toml: redis.node_type = "cache.t3": {NODE_TYPE}',
     ),
     "redis-engine-version-major-only": (
         '[redis]\nengine_version = "7"',
-        'dev.toml: redis.engine_version = "7": must be a version such as 7.0',
+        'dev.toml: redis.engine_version = "7": must be one of 6.0, 6.2, 7.0, 7.1',
     ),
     # logs, removal policy, region
     "log-retention-8": (
@@ -326,11 +329,27 @@ BAD_INPUT = {
     ),
     "removal-policy-delete": (
         'removal_policy = "delete"',
-        'dev.toml: removal_policy = "delete": must be one of destroy, retain, snapshot',
+        'dev.toml: removal_policy = "delete": must be one of destroy, snapshot',
+    ),
+    "removal-policy-retain-is-not-offered": (
+        'removal_policy = "retain"',
+        'dev.toml: removal_policy = "retain": must be one of destroy, snapshot',
+    ),
+    "redis-engine-version-out-of-support": (
+        '[redis]\nengine_version = "5.0"',
+        'dev.toml: redis.engine_version = "5.0": must be one of 6.0, 6.2, 7.0, 7.1',
+    ),
+    "node-type-that-does-not-exist": (
+        '[redis]\nnode_type = "cache.t3.nano"',
+        f'dev.toml: redis.node_type = "cache.t3.nano": {NODE_TYPE}',
+    ),
+    "node-type-previous-generation": (
+        '[redis]\nnode_type = "cache.t2.micro"',
+        f'dev.toml: redis.node_type = "cache.t2.micro": {NODE_TYPE}',
     ),
     "removal-policy-capitalised": (
         'removal_policy = "Snapshot"',
-        'dev.toml: removal_policy = "Snapshot": must be one of destroy, retain, snapshot',
+        'dev.toml: removal_policy = "Snapshot": must be one of destroy, snapshot',
     ),
     "region-with-underscores": (
         'region = "sa_east_1"',
@@ -455,7 +474,7 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
         f"dev.toml: tags = {{Name = \"x\"}}: tag 'Name' {RESERVED_TAG}",
         "dev.toml: kinesis.retention_hours = 10: must be 24..8760",
         "dev.toml: aurora.min_capacity = 4.0: must not exceed max_capacity 2.0",
-        'dev.toml: redis.node_type = "t3.micro": must be a node type such as cache.t3.micro',
+        f'dev.toml: redis.node_type = "t3.micro": {NODE_TYPE}',
         f"dev.toml: logs.retention_days = 8: must be one of {LOG_RETENTIONS}",
     ]
     assert str(exc_info.value).startswith("invalid environment configuration (8 problems):\n")
@@ -642,7 +661,6 @@ ACCEPTED = {
     ),
     "log-retention-1": ("[logs]\nretention_days = 1", "logs.retention_days", 1),
     "log-retention-3653": ("[logs]\nretention_days = 3653", "logs.retention_days", 3653),
-    "removal-policy-retain": ('removal_policy = "retain"', "removal_policy", "retain"),
     "removal-policy-destroy": ('removal_policy = "destroy"', "removal_policy", "destroy"),
     "region-govcloud": ('region = "us-gov-west-1"', "region", "us-gov-west-1"),
     "small-vpc-with-four-subnets": (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from troposphere import GetAtt, Ref, Template
+from troposphere import GetAtt, PropsDictType, Ref, Template
 from troposphere.ec2 import SecurityGroup
 from troposphere.kms import Key
 from troposphere.rds import DBCluster, DBInstance, DBSubnetGroup, ServerlessV2ScalingConfiguration
@@ -26,7 +26,17 @@ from generator.stack.secrets import DB_NAME, resolve
 from generator.stack.security_groups import POSTGRES_PORT
 
 ENGINE = "aurora-postgresql"
-EXPORTED_LOGS = ["postgresql"]
+
+
+class ScalingConfiguration(ServerlessV2ScalingConfiguration):
+    """troposphere 4.11 still enforces the 2022 limits (0.5..128 ACU); AWS now accepts 0..256
+    (0 pauses the cluster on PostgreSQL 15.7 and later). config.py checks the current limits."""
+
+    props: PropsDictType = {  # noqa: RUF012  (how troposphere declares properties)
+        **ServerlessV2ScalingConfiguration.props,
+        "MinCapacity": (float, False),
+        "MaxCapacity": (float, False),
+    }
 
 
 class Aurora(NamedTuple):
@@ -48,15 +58,12 @@ def add_aurora(
             Tags=tags(env, name(env, "aurora-subnet-group")),
         )
     )
-    log_groups = [
-        add_log_group(template, env, "AuroraPostgresqlLogGroup", f"/aws/rds/cluster/{cluster_id}/{log}")
-        for log in EXPORTED_LOGS
-    ]
+    log_group = add_log_group(template, env, "AuroraPostgresqlLogGroup", f"/aws/rds/cluster/{cluster_id}/postgresql")
     cluster = template.add_resource(
         DBCluster(
             "AuroraCluster",
             # RDS would create the log group itself, without retention, if it came first.
-            DependsOn=log_groups,
+            DependsOn=[log_group],
             DBClusterIdentifier=cluster_id,
             Engine=ENGINE,
             EngineMode="provisioned",  # Serverless v2 is the provisioned mode with db.serverless instances
@@ -72,10 +79,10 @@ def add_aurora(
             BackupRetentionPeriod=env.aurora.backup_retention_days,
             PreferredBackupWindow=env.aurora.backup_window,
             PreferredMaintenanceWindow=env.aurora.maintenance_window,
-            ServerlessV2ScalingConfiguration=ServerlessV2ScalingConfiguration(
+            ServerlessV2ScalingConfiguration=ScalingConfiguration(
                 MinCapacity=env.aurora.min_capacity, MaxCapacity=env.aurora.max_capacity
             ),
-            EnableCloudwatchLogsExports=EXPORTED_LOGS,
+            EnableCloudwatchLogsExports=["postgresql"],
             DeletionProtection=env.aurora.deletion_protection,
             CopyTagsToSnapshot=True,
             Tags=tags(env, cluster_id),
@@ -104,10 +111,12 @@ def _add_instance(template: Template, env: Environment, cluster: DBCluster, numb
         Engine=ENGINE,  # no EngineVersion: an Aurora instance runs its cluster's version
         DBInstanceClass="db.serverless",
         PubliclyAccessible=False,
+        # Always pinned, even when alone: an instance's AZ cannot change in place, so adding the
+        # property later (going from one instance to two) would force a replacement, which a
+        # named instance cannot have.
+        AvailabilityZone=availability_zone((number - 1) % 2),
         Tags=tags(env, instance_id),
     )
-    if env.aurora.instances > 1:
-        instance.AvailabilityZone = availability_zone((number - 1) % 2)
     # The data lives in the cluster, which carries the removal policy. An Aurora instance cannot be
     # snapshotted on its own, and a retained one would block the deletion of its cluster.
     instance.DeletionPolicy = "Delete"

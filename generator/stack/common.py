@@ -9,7 +9,8 @@ from generator.config import Environment
 PROJECT = "IndustrialIoT"
 MANAGED_BY = "iotstack"
 
-# CloudFormation can take a final snapshot of these types only (DeletionPolicy "Snapshot").
+# The types of this stack whose data a final snapshot keeps (DeletionPolicy "Snapshot"). Aurora
+# instances are left out: their data is the cluster's.
 _SNAPSHOT_TYPES = {"AWS::RDS::DBCluster", "AWS::ElastiCache::ReplicationGroup"}
 
 
@@ -18,24 +19,25 @@ def name(env: Environment, kind: str) -> str:
     return f"{kind}-{env.name}"
 
 
-def tags(env: Environment, name: str | None = None, **extra: str) -> Tags:
-    """The tags every resource carries: Environment, Project, ManagedBy, the environment's own
-    extra tags, and ``Name`` where the resource has one."""
+def tags(env: Environment, resource_name: str | None = None, **extra: str) -> Tags:
+    """The tags every taggable resource carries: Environment, Project, ManagedBy, the environment's
+    own extra tags, ``Name`` where the resource has one, and ``extra`` (``Service``, ``Type``)."""
     values = {"Environment": env.name, "Project": PROJECT, "ManagedBy": MANAGED_BY, **env.tags, **extra}
-    if name:
-        values["Name"] = name
+    if resource_name:
+        values["Name"] = resource_name
     return Tags(**values)
 
 
 def protect(resource: AWSObject, env: Environment) -> AWSObject:
     """Set ``DeletionPolicy`` and ``UpdateReplacePolicy`` from the environment's removal policy.
 
-    ``destroy`` deletes, ``retain`` keeps the resource, ``snapshot`` keeps a final snapshot where
-    CloudFormation can take one and keeps the resource otherwise (as AWS CDK's RemovalPolicy).
+    ``destroy`` deletes; ``snapshot`` keeps a final snapshot of the database and the cache and keeps
+    the other stateful resources (keys, stream, secret, log groups), as AWS CDK's RemovalPolicy.
     """
-    policy = {"destroy": "Delete", "retain": "Retain", "snapshot": "Retain"}[env.removal_policy]
-    if env.removal_policy == "snapshot" and resource.resource_type in _SNAPSHOT_TYPES:
-        policy = "Snapshot"
+    if env.removal_policy == "destroy":
+        policy = "Delete"
+    else:
+        policy = "Snapshot" if resource.resource_type in _SNAPSHOT_TYPES else "Retain"
     resource.DeletionPolicy = policy
     resource.UpdateReplacePolicy = policy
     return resource

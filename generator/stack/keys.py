@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from awacs import kms as kms_actions
 from awacs.aws import Allow, AWSPrincipal, PolicyDocument, Statement
-from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import Ref, Sub, Template
 from troposphere.kms import Alias, Key
 
 from generator.config import Environment
@@ -66,8 +66,3 @@ def _add_key(template: Template, env: Environment, logical: str, service: str, t
     protect(key, env)
     template.add_resource(Alias(f"{logical}KeyAlias", AliasName=f"alias/{name(env, service)}", TargetKeyId=Ref(key)))
     return key
-
-
-def key_arn(key: Key) -> GetAtt:
-    """The key's ARN, for properties that need an ARN rather than a key id."""
-    return GetAtt(key, "Arn")

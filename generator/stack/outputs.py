@@ -6,7 +6,10 @@ Exports are named ``${AWS::StackName}-<Output>`` so that other stacks import the
 
 from __future__ import annotations
 
-from troposphere import Export, GetAtt, Join, Output, Ref, Sub, Template
+from troposphere import AWSObject, Export, GetAtt, Join, Output, Ref, Sub, Template
+from troposphere.elasticache import ReplicationGroup
+from troposphere.kinesis import Stream
+from troposphere.secretsmanager import Secret
 
 from generator.stack.aurora import Aurora
 from generator.stack.keys import Keys
@@ -16,7 +19,7 @@ from generator.stack.security_groups import SecurityGroups
 
 def add_outputs(
     template: Template, network: Network, keys: Keys, groups: SecurityGroups,
-    stream, aurora: Aurora, redis, secret,
+    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secret: Secret,
 ) -> None:  # fmt: skip
     """Add one exported output per value other systems need."""
     outputs = {
@@ -46,5 +49,5 @@ def add_outputs(
         )
 
 
-def _ids(resources) -> Join:
+def _ids(resources: list[AWSObject]) -> Join:
     return Join(",", [Ref(r) for r in resources])

@@ -59,19 +59,19 @@ def test_subnet_group_uses_the_private_subnets():
 @pytest.mark.parametrize(
     "instances, expected",
     [
-        (1, {"AuroraInstance": ("aurora-instance-t", None)}),
+        (1, {"AuroraInstance": ("aurora-instance-t", 0)}),
         (2, {"AuroraInstance": ("aurora-instance-t", 0), "AuroraInstance2": ("aurora-instance-2-t", 1)}),
         (3, {"AuroraInstance": ("aurora-instance-t", 0), "AuroraInstance2": ("aurora-instance-2-t", 1),
              "AuroraInstance3": ("aurora-instance-3-t", 0)}),
     ],
-    ids=["one-no-failover", "two-in-different-azs", "three-alternate"],
+    ids=["one-pinned", "two-in-different-azs", "three-alternate"],
 )  # fmt: skip
 def test_instances_alternate_between_the_two_zones(instances, expected):
     found = resources_of(build(environment("t", aurora={"instances": instances})), "AWS::RDS::DBInstance")
     got = {}
     for logical, instance in found.items():
         props = instance["Properties"]
-        az = props.get("AvailabilityZone", {}).get("Fn::Select", [None])[0]
+        az = props["AvailabilityZone"]["Fn::Select"][0]
         got[logical] = (props["DBInstanceIdentifier"], az)
         assert props["DBInstanceClass"] == "db.serverless"
         assert props["PubliclyAccessible"] is False
@@ -81,9 +81,28 @@ def test_instances_alternate_between_the_two_zones(instances, expected):
     assert got == expected
 
 
+def test_adding_an_instance_leaves_the_first_one_unchanged():
+    """An instance's AZ cannot change in place: growing from one instance to two must not touch it."""
+    first = [build(environment("t", aurora={"instances": n}))["Resources"]["AuroraInstance"] for n in (1, 2, 3)]
+    assert first[0] == first[1] == first[2]
+
+
+@pytest.mark.parametrize(
+    "min_capacity, max_capacity",
+    [(0.0, 1.0), (0.5, 256.0), (128.5, 256.0)],
+    ids=["pauses-at-zero", "largest", "beyond-troposphere-128"],
+)
+def test_capacity_accepts_the_current_aws_limits(min_capacity, max_capacity):
+    env = environment(aurora={"min_capacity": min_capacity, "max_capacity": max_capacity})
+    assert cluster(env)["Properties"]["ServerlessV2ScalingConfiguration"] == {
+        "MinCapacity": min_capacity,
+        "MaxCapacity": max_capacity,
+    }
+
+
 @pytest.mark.parametrize(
     "removal_policy, deletion_protection, expected_policy",
-    [("destroy", False, "Delete"), ("snapshot", True, "Snapshot"), ("retain", True, "Retain")],
+    [("destroy", False, "Delete"), ("snapshot", True, "Snapshot")],
 )
 def test_removal_and_deletion_protection_follow_the_environment(removal_policy, deletion_protection, expected_policy):
     env = environment(removal_policy=removal_policy, aurora={"deletion_protection": deletion_protection})

@@ -12,8 +12,6 @@ from tests.conftest import environment
     [
         ("destroy", DBCluster("C"), "Delete"),
         ("destroy", Key("K"), "Delete"),
-        ("retain", DBCluster("C"), "Retain"),
-        ("retain", Stream("S"), "Retain"),
         ("snapshot", DBCluster("C"), "Snapshot"),
         ("snapshot", Key("K"), "Retain"),  # a key cannot be snapshotted: it is kept
         ("snapshot", Stream("S"), "Retain"),
