@@ -123,7 +123,7 @@ def weekly_window(minimum_minutes: int) -> Check:
                      lambda v: _window_problem(v, daily=False, minimum=minimum_minutes))  # fmt: skip
 
 
-def tag_map(tags: Mapping[str, str]) -> str | None:
+def _tag_problem(tags: Mapping[str, str]) -> str | None:
     for key, value in tags.items():
         if key in RESERVED_TAGS or key.lower().startswith("aws:"):
             return f"tag {key!r} is set by iotstack or AWS; choose another key"
@@ -132,9 +132,9 @@ def tag_map(tags: Mapping[str, str]) -> str | None:
     return None
 
 
-_allowing(
+tag_map = _allowing(
     "keys of 1..128 characters, values of up to 256; not Environment, Project, ManagedBy, Name, Service, Type, aws:*",
-    tag_map,
+    _tag_problem,
 )
 
 
