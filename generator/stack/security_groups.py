@@ -54,6 +54,8 @@ def _add_group(
                     CidrIp=GetAtt(network.vpc, "CidrBlock"),
                 )
             ],
+            # The architecture's allow-all egress, kept as it is for now; a data store opens no
+            # connections of its own, so this is the first rule to narrow for least privilege.
             SecurityGroupEgress=[
                 SecurityGroupRule(
                     Description="Allow all outbound traffic",
