@@ -17,6 +17,7 @@ from generator.config import (
     windows_overlap,
 )
 from generator.errors import ConfigError, UsageError
+from generator.stack import build_template
 from tests.conftest import ROOT
 
 TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs"
@@ -677,6 +678,12 @@ ACCEPTED = {
         MappingProxyType({"k" * 128: "v" * 256}),
     ),
 }
+
+
+@pytest.mark.parametrize("toml_text", [case[0] for case in ACCEPTED.values()], ids=list(ACCEPTED))
+def test_whatever_is_accepted_also_builds(tmp_path, toml_text):
+    """The loader's ranges and the builder's (troposphere's validators) must agree."""
+    assert build_template(write_and_load(tmp_path, toml_text)).resources
 
 
 @pytest.mark.parametrize("toml_text, path, expected", list(ACCEPTED.values()), ids=list(ACCEPTED))
