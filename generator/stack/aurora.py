@@ -49,13 +49,14 @@ def add_aurora(
 ) -> Aurora:
     """Add the subnet group, log group, cluster, its instances and the secret's attachment."""
     cluster_id = name(env, "aurora-cluster")
+    subnet_group_name = name(env, "aurora-subnet-group")
     subnet_group = template.add_resource(
         DBSubnetGroup(
             "AuroraSubnetGroup",
-            DBSubnetGroupName=name(env, "aurora-subnet-group"),
+            DBSubnetGroupName=subnet_group_name,
             DBSubnetGroupDescription=f"Subnet group for Aurora cluster - {env.name}",
             SubnetIds=[Ref(s) for s in network.private_subnets],
-            Tags=tags(env, name(env, "aurora-subnet-group")),
+            Tags=tags(env, subnet_group_name),
         )
     )
     log_group = add_log_group(template, env, "AuroraPostgresqlLogGroup", f"/aws/rds/cluster/{cluster_id}/postgresql")
