@@ -7,13 +7,10 @@ import pytest
 
 from generator import __version__
 from generator.generate import INLINE_TEMPLATE_LIMIT
+from generator.stack.common import STATEFUL_TYPES as STATEFUL
 from tests.conftest import ROOT
 
 TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
-STATEFUL = {
-    "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup", "AWS::KMS::Key",
-    "AWS::Kinesis::Stream", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup",
-}  # fmt: skip
 # Properties that carry a credential. Their value must be a dynamic reference, never a literal.
 # GenerateSecretString is the exception by design: it holds the recipe, and AWS makes the value.
 SECRET_PROPERTIES = re.compile(
