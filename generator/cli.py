@@ -1,8 +1,9 @@
 """The ``iotstack`` command: a thin layer that parses options and calls library functions.
 
 Errors raised as :class:`~generator.errors.IotstackError` become one message on stderr and the
-error's exit code here, in one place: 0 success, 1 failed (e.g. lint findings), 2 bad usage or
-input (unknown environment, invalid environment file).
+error's exit code here, in one place: 0 success (or nothing to do), 1 failed (e.g. lint findings,
+a failed deploy), 2 bad usage or input (unknown environment, invalid environment file, stale
+template, no credentials), 3 refused by the stateful guard.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import click
 
-from generator import __version__
+from generator import __version__, aws
+from generator import deploy as deploying
+from generator.console import Console, table
 from generator.errors import IotstackError, LintError
-from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate
+from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate, load_environments
 
 
 class _Failure(click.ClickException):
@@ -39,7 +42,9 @@ def main() -> None:
     """iotstack: CloudFormation for the industrial-IoT data platform.
 
     \b
-    Exit codes: 0 success, 1 failed (e.g. lint findings), 2 bad usage or input.
+    Exit codes: 0 success or nothing to do, 1 failed, 2 bad usage or input,
+    3 refused by the stateful guard (a replacement or removal nobody allowed).
+    AWS_ENDPOINT_URL points every AWS call elsewhere (e.g. the local emulator of `make demo`).
     """
 
 
@@ -71,11 +76,111 @@ def summary(results: list[Generated]) -> str:
         lint = "skipped" if r.findings is None else f"{len(r.findings)} finding(s)" if r.findings else "clean"
         fits = "yes" if r.size <= INLINE_TEMPLATE_LIMIT else "no: needs an S3 bucket"
         rows.append((r.env.name, str(r.resources), f"{r.size:,}", fits, lint, f"{r.path} ({r.file})"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    right = {1, 2}
-    return "\n".join(
-        "  ".join(
-            cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    )
+    return table(rows, right=(1, 2))
+
+
+# --- deploying ------------------------------------------------------------------------------
+
+_env_option = click.option("--env", "env_name", required=True, metavar="NAME", help="The environment.")
+_yes_option = click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask; needed without a terminal.")
+_timeout_option = click.option(
+    "--timeout", "timeout_minutes", type=click.IntRange(1, 720), metavar="MINUTES",
+    help="How long to wait for the stack (default: the environment's deploy.timeout_minutes).",
+)  # fmt: skip
+_templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("templates"),
+    show_default=True, help="Folder of the committed templates.",
+)  # fmt: skip
+
+
+def _context(env_name: str) -> tuple:
+    (env,) = load_environments([env_name])
+    return env, aws.connect(env.region), Console()
+
+
+@main.command(name="deploy")
+@_env_option
+@_yes_option
+@click.option("--no-execute", is_flag=True, help="Make the change set and stop, for review; `execute` runs it.")
+@click.option("--allow-replace", multiple=True, metavar="LOGICAL_ID",
+              help="Allow this stateful resource to be replaced or removed (repeatable).")  # fmt: skip
+@click.option("--replace-failed-stack", is_flag=True,
+              help="Delete a stack in ROLLBACK_COMPLETE (a failed creation) and create it again.")  # fmt: skip
+@click.option("--wait", "wait_if_busy", is_flag=True, help="If another operation is running, wait for it to end.")
+@_timeout_option
+@_templates_option
+def deploy_command(env_name, assume_yes, no_execute, allow_replace, replace_failed_stack, wait_if_busy,
+                   timeout_minutes, templates_dir):  # fmt: skip
+    """Deploy the committed templates/<env>.json through a change set.
+
+    \b
+    Refuses a stale or lint-failing template. Shows every change; refuses (exit 3)
+    to replace or remove a database, cache, key, stream, secret or log group unless
+    named with --allow-replace; asks before executing (--yes skips; without a
+    terminal and without --yes it stops). Follows the stack's events to the end and
+    writes the outputs to outputs/<env>.json.
+    \b
+    Exit codes: 0 deployed or nothing to do, 1 failed, 2 bad usage or input,
+    3 refused by the stateful guard.
+    """
+    env, cloud, console = _context(env_name)
+    options = deploying.Options(
+        assume_yes=assume_yes, execute=not no_execute, allow_replace=allow_replace,
+        replace_failed_stack=replace_failed_stack, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
+        templates_dir=templates_dir,
+    )  # fmt: skip
+    deploying.deploy(env, cloud, console, options)
+
+
+@main.command(name="execute")
+@_env_option
+@click.option(
+    "--change-set", "change_set", required=True, metavar="NAME", help="The change set `deploy --no-execute` made."
+)
+@_yes_option
+@click.option("--allow-replace", multiple=True, metavar="LOGICAL_ID",
+              help="Allow this stateful resource to be replaced or removed (repeatable).")  # fmt: skip
+@_timeout_option
+@_templates_option
+def execute_command(env_name, change_set, assume_yes, allow_replace, timeout_minutes, templates_dir):
+    """Run a reviewed change set, if it is still AVAILABLE and made from the committed template.
+
+    Exit codes as for deploy.
+    """
+    env, cloud, console = _context(env_name)
+    options = deploying.Options(assume_yes=assume_yes, allow_replace=allow_replace, timeout_minutes=timeout_minutes,
+                                templates_dir=templates_dir)  # fmt: skip
+    deploying.execute(env, change_set, cloud, console, options)
+
+
+@main.command(name="status")
+@_env_option
+@_templates_option
+def status_command(env_name, templates_dir):
+    """Show the stack's status, the deployed version and template hash against the committed one, outputs."""
+    env, cloud, _ = _context(env_name)
+    click.echo(deploying.status(env, cloud, deploying.Options(templates_dir=templates_dir)))
+
+
+@main.command(name="destroy")
+@_env_option
+@_yes_option
+@_timeout_option
+def destroy_command(env_name, assume_yes, timeout_minutes):
+    """Delete the stack, after confirmation.
+
+    Refused while the stack's termination protection or the database's deletion
+    protection is on. Resources with DeletionPolicy Retain or Snapshot are kept.
+    """
+    env, cloud, console = _context(env_name)
+    deploying.destroy(env, cloud, console, deploying.Options(assume_yes=assume_yes, timeout_minutes=timeout_minutes))
+
+
+@main.command(name="recover")
+@_env_option
+@click.option("--skip", multiple=True, metavar="LOGICAL_ID", help="A resource the rollback should skip (repeatable).")
+@_timeout_option
+def recover_command(env_name, skip, timeout_minutes):
+    """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED."""
+    env, cloud, console = _context(env_name)
+    deploying.recover(env, cloud, console, deploying.Options(timeout_minutes=timeout_minutes), skip)

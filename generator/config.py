@@ -299,6 +299,33 @@ class LogSettings:
     retention_days: int = setting(7, "Retention of every log group.", one_of(*LOG_RETENTION_DAYS))
 
 
+# Stack names: a letter, then letters, digits and hyphens, at most 128 characters (CloudFormation).
+STACK_NAME = r"[A-Za-z][A-Za-z0-9-]{0,127}"
+# S3 bucket names: 3..63 lowercase letters, digits, dots and hyphens, a letter or digit at each end.
+BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    stack_name: str = setting(
+        "", 'The CloudFormation stack; "" means iot-platform-<env>.',
+        matches(f"({STACK_NAME})?", "a letter, then letters, digits and hyphens (at most 128)"),
+    )  # fmt: skip
+    template_bucket: str = setting(
+        "", "S3 bucket for templates over CloudFormation's 51,200-byte inline limit; \"\" means none.",
+        matches(f"({BUCKET_NAME})?", "an S3 bucket name: 3..63 lowercase letters, digits, dots and hyphens"),
+    )  # fmt: skip
+    termination_protection: bool = setting(True, "Refuse to delete the stack (iotstack destroy refuses too).")
+    stack_policy: bool = setting(
+        True, "A stack policy that denies replacing or deleting stateful resources; --allow-replace lifts it "
+        "for one deploy.",
+    )  # fmt: skip
+    timeout_minutes: int = setting(
+        90, "How long deploy, destroy and recover wait for the stack (Aurora and ElastiCache take tens of minutes).",
+        between(5, 720),
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Environment:
     """One environment: everything the generator needs to build its template."""
@@ -323,6 +350,12 @@ class Environment:
     aurora: AuroraSettings = section(AuroraSettings, "The Aurora Serverless v2 PostgreSQL cluster.")
     redis: RedisSettings = section(RedisSettings, "The ElastiCache Redis replication group.")
     logs: LogSettings = section(LogSettings, "CloudWatch log groups.")
+    deploy: DeploySettings = section(DeploySettings, "How iotstack deploy ships the template.")
+
+    @property
+    def stack_name(self) -> str:
+        """The stack this environment deploys to."""
+        return self.deploy.stack_name or f"iot-platform-{self.name}"
 
 
 # --- loading ------------------------------------------------------------------------------------

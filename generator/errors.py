@@ -33,3 +33,9 @@ class LintError(IotstackError):
     def __init__(self, message: str, results: list | None = None):
         super().__init__(message)
         self.results = results or []
+
+
+class GuardRefusal(IotstackError):
+    """A change would replace or remove a stateful resource that nobody allowed with --allow-replace."""
+
+    exit_code = 3

@@ -110,7 +110,8 @@ def test_adding_a_file_adds_an_environment(tmp_path, env_dir):
 
 def test_help_lists_exit_codes():
     result = run("--help")
-    assert result.exit_code == 0 and "Exit codes: 0 success, 1 failed" in result.output
+    assert result.exit_code == 0
+    assert "Exit codes: 0 success or nothing to do, 1 failed, 2 bad usage or input,\n  3 refused" in result.output
 
 
 def test_version_comes_from_the_package_metadata():

@@ -1,0 +1,155 @@
+"""Every AWS call iotstack makes, in one place that tests point at an emulator or a Stubber.
+
+:func:`connect` builds the clients the usual way (credentials, profile and ``AWS_ENDPOINT_URL``
+from the environment, as the AWS CLI does) with botocore's ``adaptive`` retry mode, so throttling
+is retried with backoff instead of surfacing as a failure. :class:`Cloud` wraps the calls the
+deploy commands need and turns botocore's exceptions into :mod:`generator.errors` types with a
+message that says what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from generator import __version__
+from generator.errors import IotstackError, UsageError
+
+# Attempts per call, throttling included (botocore's own default is 3). AWS_MAX_ATTEMPTS overrides.
+MAX_ATTEMPTS = 10
+
+
+def connect(region: str) -> Cloud:
+    """Clients for ``region``, configured from the environment like the AWS CLI."""
+    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or MAX_ATTEMPTS)
+    config = Config(
+        region_name=region,
+        retries={"mode": "adaptive", "max_attempts": attempts},
+        user_agent_extra=f"iotstack/{__version__}",
+    )
+    session = boto3.session.Session(region_name=region)
+    return Cloud(session.client("cloudformation", config=config), session.client("s3", config=config))
+
+
+class StackNotFound(IotstackError):
+    """The stack does not exist (or has been deleted)."""
+
+
+class Cloud:
+    """The CloudFormation and S3 calls of iotstack; each returns plain data."""
+
+    def __init__(self, cloudformation: Any, s3: Any):
+        self.cloudformation = cloudformation
+        self.s3 = s3
+
+    @property
+    def endpoint(self) -> str:
+        return self.cloudformation.meta.endpoint_url
+
+    def _call(self, client: Any, operation: str, **kwargs: Any) -> dict:
+        """Call ``operation``; raise the project's errors with a message naming what went wrong."""
+        try:
+            return getattr(client, operation)(**kwargs)
+        except (NoCredentialsError, PartialCredentialsError) as exc:
+            raise UsageError(
+                f"no AWS credentials: {exc}. Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID "
+                "and AWS_SECRET_ACCESS_KEY; for the local emulator, any dummy values and AWS_ENDPOINT_URL"
+            ) from None
+        except NoRegionError:
+            raise UsageError("no AWS region: set region in the environment file") from None
+        except EndpointConnectionError as exc:
+            raise IotstackError(f"cannot reach AWS at {exc.kwargs.get('endpoint_url', self.endpoint)}: "
+                                "check the network, or AWS_ENDPOINT_URL if it is set") from None  # fmt: skip
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            message = error.get("Message", "")
+            if error.get("Code") == "ValidationError" and "does not exist" in message:
+                raise StackNotFound(message) from None
+            raise IotstackError(f"{client.meta.service_model.service_name} {exc.operation_name} failed: "
+                                f"{error.get('Code')}: {message}") from None  # fmt: skip
+        except BotoCoreError as exc:
+            raise IotstackError(f"AWS call {operation} failed: {exc}") from None
+
+    # --- stacks ---------------------------------------------------------------------------
+
+    def stack(self, name: str) -> dict | None:
+        """The stack's description, or None when there is no such stack."""
+        try:
+            return self._call(self.cloudformation, "describe_stacks", StackName=name)["Stacks"][0]
+        except StackNotFound:
+            return None
+
+    def events(self, stack: str) -> Iterator[dict]:
+        """The stack's events, newest first, fetched a page at a time as the caller reads on."""
+        token: dict = {}
+        while True:
+            page = self._call(self.cloudformation, "describe_stack_events", StackName=stack, **token)
+            yield from page["StackEvents"]
+            if not page.get("NextToken"):
+                return
+            token = {"NextToken": page["NextToken"]}
+
+    def template(self, stack: str, change_set: str | None = None) -> Any:
+        """The template of the stack (or of one of its change sets), as AWS holds it."""
+        extra = {"ChangeSetName": change_set, "TemplateStage": "Original"} if change_set else {}
+        return self._call(self.cloudformation, "get_template", StackName=stack, **extra)["TemplateBody"]
+
+    def delete_stack(self, stack: str) -> None:
+        self._call(self.cloudformation, "delete_stack", StackName=stack)
+
+    def continue_update_rollback(self, stack: str, skip: tuple[str, ...] = ()) -> None:
+        self._call(self.cloudformation, "continue_update_rollback", StackName=stack, ResourcesToSkip=list(skip))
+
+    def set_termination_protection(self, stack: str, enabled: bool) -> None:
+        self._call(self.cloudformation, "update_termination_protection", StackName=stack,
+                   EnableTerminationProtection=enabled)  # fmt: skip
+
+    def stack_policy(self, stack: str) -> str | None:
+        return self._call(self.cloudformation, "get_stack_policy", StackName=stack).get("StackPolicyBody")
+
+    def set_stack_policy(self, stack: str, body: str) -> None:
+        self._call(self.cloudformation, "set_stack_policy", StackName=stack, StackPolicyBody=body)
+
+    # --- change sets ----------------------------------------------------------------------
+
+    def create_change_set(self, **kwargs: Any) -> str:
+        """Create a change set (``kwargs`` as CreateChangeSet takes them); return its ARN."""
+        return self._call(self.cloudformation, "create_change_set", **kwargs)["Id"]
+
+    def change_set(self, stack: str, name: str) -> dict:
+        """The change set with every page of its changes merged into ``Changes``."""
+        result: dict = {}
+        token: dict = {}
+        while True:
+            page = self._call(self.cloudformation, "describe_change_set", StackName=stack, ChangeSetName=name, **token)
+            changes = result.get("Changes", []) + page.get("Changes", [])
+            result = {**page, "Changes": changes}
+            if not page.get("NextToken"):
+                result.pop("NextToken", None)
+                return result
+            token = {"NextToken": page["NextToken"]}
+
+    def execute_change_set(self, stack: str, name: str) -> None:
+        self._call(self.cloudformation, "execute_change_set", StackName=stack, ChangeSetName=name)
+
+    def delete_change_set(self, stack: str, name: str) -> None:
+        self._call(self.cloudformation, "delete_change_set", StackName=stack, ChangeSetName=name)
+
+    # --- S3 -------------------------------------------------------------------------------
+
+    def upload_template(self, bucket: str, key: str, body: bytes, region: str) -> str:
+        """Put a template into ``bucket``; return the URL CloudFormation reads it from."""
+        self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+        return f"https://{bucket}.s3.{region}.amazonaws.com/{key}"
