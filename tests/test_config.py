@@ -20,7 +20,7 @@ from generator.errors import ConfigError, UsageError
 from generator.stack import build_template
 from tests.conftest import ROOT
 
-TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs"
+TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs, deploy"
 LOG_RETENTIONS = (
     "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 )
@@ -53,6 +53,21 @@ def write_and_load(tmp_path: Path, toml_text: str, name: str = "dev"):
 
 # id: (dev.toml's text, the one problem line it must produce)
 BAD_INPUT = {
+    # deploy
+    "stack-name-with-underscore": (
+        '[deploy]\nstack_name = "iot_platform"',
+        'dev.toml: deploy.stack_name = "iot_platform": must be a letter, then letters, digits and hyphens '
+        "(at most 128)",
+    ),
+    "bucket-with-capitals": (
+        '[deploy]\ntemplate_bucket = "My-Bucket"',
+        'dev.toml: deploy.template_bucket = "My-Bucket": must be an S3 bucket name: 3..63 lowercase letters, '
+        "digits, dots and hyphens",
+    ),
+    "timeout-too-short": (
+        "[deploy]\ntimeout_minutes = 1",
+        "dev.toml: deploy.timeout_minutes = 1: must be 5..720",
+    ),
     # the file's shape
     "unknown-top-level-key": (
         'colour = "red"',
@@ -543,7 +558,12 @@ DOCUMENT_VALUES = {
     "logs.retention_days": 7,
 }
 # Where safety is concerned the defaults are the safe choice, not the document's.
-SAFE_DEFAULTS = {"removal_policy": "snapshot", "aurora.deletion_protection": True}
+SAFE_DEFAULTS = {
+    "removal_policy": "snapshot",
+    "aurora.deletion_protection": True,
+    "deploy.termination_protection": True,
+    "deploy.stack_policy": True,
+}
 OTHER_DEFAULTS = {
     "tags": MappingProxyType({}),  # read-only: settings are frozen all the way down
     "kinesis.shard_level_metrics": (
@@ -554,6 +574,9 @@ OTHER_DEFAULTS = {
     ),
     "aurora.instances": 1,
     "redis.automatic_failover": True,
+    "deploy.stack_name": "",
+    "deploy.template_bucket": "",
+    "deploy.timeout_minutes": 90,
 }
 DEFAULTS = {**DOCUMENT_VALUES, **SAFE_DEFAULTS, **OTHER_DEFAULTS}
 
