@@ -23,6 +23,7 @@ from botocore.exceptions import (
     NoRegionError,
     PartialCredentialsError,
 )
+from botocore.parsers import ResponseParserError
 
 from generator import __version__
 from generator.errors import IotstackError, UsageError
@@ -79,7 +80,7 @@ class Cloud:
                 raise StackNotFound(message) from None
             raise IotstackError(f"{client.meta.service_model.service_name} {exc.operation_name} failed: "
                                 f"{error.get('Code')}: {message}") from None  # fmt: skip
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:
             raise IotstackError(f"AWS call {operation} failed: {exc}") from None
 
     # --- stacks ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ def execute(env: Environment, name: str, cloud: Cloud, console: Console, options
         raise IotstackError(f"change set {name} is {change_set.get('ExecutionStatus')} "
                             f"({change_set.get('StatusReason') or change_set.get('Status')}); only an AVAILABLE "
                             "change set can run: make a new one with `iotstack deploy`")  # fmt: skip
-    made_from = {t["Key"]: t["Value"] for t in change_set.get("Tags", [])}.get(TEMPLATE_TAG)
+    made_from = (re.search(r"sha256 ([0-9a-f]{12})$", change_set.get("Description") or "") or [None, None])[1]
     if made_from != template.sha:
         raise IotstackError(f"change set {name} was made from template sha256 {made_from}, but {template.path} "
                             f"is now sha256 {template.sha}: make a new change set with `iotstack deploy`")  # fmt: skip

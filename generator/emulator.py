@@ -10,10 +10,12 @@ with our stack, measured:
   applies) crashes with ``KeyError: 'aurora-postgresql'``: moto has no default version for it.
 - ``Fn::GetAZs`` with ``{"Ref": "AWS::Region"}`` (troposphere's usual form) is not resolved, so a
   subnet's zone becomes ``{'Ref': 'AWS::Region'}a`` and EC2 refuses it.
-- After a change set runs, the stack's outputs are never computed and an update's tags never reach
-  the stack, so ``status`` could not show what was deployed. Computed, an output whose ``GetAtt``
-  names a resource moto skipped fails the whole DescribeStacks call: such values read
-  ``(not emulated)`` instead.
+- Deleting a stack leaves its route tables and internet-gateway attachment behind (moto has no
+  delete for them), so the VPC cannot be deleted and DeleteStack fails with DependencyViolation.
+- After a change set runs, the stack's outputs are never computed, an update's tags never reach
+  the stack (so ``status`` could not tell what was deployed), and its exports are never registered
+  (so deleting the stack crashes with a KeyError). Computed, an output whose ``GetAtt`` names a
+  resource moto skipped fails the whole DescribeStacks call: such values read ``(not emulated)``.
 
 What moto cannot show at all (it skips DBCluster, ReplicationGroup and Secret resources, never
 reports Replacement, never fails a resource) is covered with botocore's Stubber in the tests.
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -45,6 +48,9 @@ def _patch_moto() -> None:
             return
         from moto.cloudformation import models as cfn
         from moto.cloudformation import parsing
+        from moto.ec2.models import ec2_backends
+        from moto.ec2.models.route_tables import RouteTable
+        from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
         from moto.kms.models import Key
         from moto.rds.models import DBInstance
 
@@ -79,10 +85,25 @@ def _patch_moto() -> None:
             self.stack.template = self.template
             self.stack._parse_template()
             self.stack.output_map = self.stack._create_output_map()
+            exports = cfn.cloudformation_backends[self.stack.account_id][self.stack.region_name].exports
+            for name in [n for n, e in exports.items() if e.exporting_stack_id == self.stack.stack_id]:
+                del exports[name]
+            exports.update({export.name: export for export in self.stack.exports})
             if self.tags:
                 self.stack.tags = self.tags
 
         cfn.ChangeSet.apply = apply_with_outputs
+
+        def delete_route_table(self, account_id, region_name):
+            ec2_backends[account_id][region_name].delete_route_table(self.id)
+
+        def detach_gateway(self, account_id, region_name):
+            ec2_backends[account_id][region_name].detach_internet_gateway(self.gateway_id, self.vpc_id)
+
+        RouteTable.delete = delete_route_table
+        VPCGatewayAttachment.delete = detach_gateway
+        # moto warns once per resource it skips; the module docstring lists them.
+        warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto", category=UserWarning)
         _patched = True
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
+import socket
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from generator import config, emulator
 from generator.config import Environment
+from generator.generate import generate
 from generator.render import render
 from generator.stack import build_template
 
@@ -45,3 +51,81 @@ def only(template: dict, resource_type: str) -> dict:
 def _no_lint_cache_in_the_tree(tmp_path, monkeypatch):
     """Tests that lint write their cache under tmp, never into the working tree."""
     monkeypatch.setenv("IOTSTACK_CACHE_DIR", str(tmp_path / "cache"))
+
+
+# --- AWS: never the real one ------------------------------------------------------------------
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only(host, *args, **kwargs):
+    if host not in _LOOPBACK:
+        raise AssertionError(f"a test tried to reach {host}: tests may only talk to 127.0.0.1")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch):
+    """Dummy credentials, no profile, an endpoint where nothing listens, and no name but loopback resolves.
+
+    A test that forgets the emulator fails on 127.0.0.1:9 instead of reaching AWS.
+    """
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    for key, value in emulator.dummy_credentials().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only)
+
+
+@pytest.fixture(scope="session")
+def _emulator_endpoint():
+    with emulator.running() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def aws(_emulator_endpoint, monkeypatch):
+    """The local AWS emulator, emptied, with AWS_ENDPOINT_URL pointing at it; yields its URL."""
+    urllib.request.urlopen(urllib.request.Request(f"{_emulator_endpoint}/moto-api/reset", method="POST")).close()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", _emulator_endpoint)
+    return _emulator_endpoint
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working copy of the project in tmp: its own environment files and committed templates.
+
+    ``project.regenerate()`` writes templates/ as `make template --no-lint` would; the tests run
+    from the project folder, so outputs/ lands there too.
+    """
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "generator" / "environments", folder / "environments")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder / "environments")
+    monkeypatch.chdir(folder)
+    return Project(folder)
+
+
+@dataclasses.dataclass
+class Project:
+    root: Path
+
+    def environment_file(self, name: str) -> Path:
+        return self.root / "environments" / f"{name}.toml"
+
+    def write(self, name: str, text: str) -> None:
+        """Write a whole environment file and regenerate the templates."""
+        self.environment_file(name).write_text(text)
+        self.regenerate()
+
+    def append(self, name: str, text: str) -> None:
+        """Add TOML to an environment file (e.g. a section) and regenerate the templates."""
+        path = self.environment_file(name)
+        path.write_text(path.read_text() + "\n" + text + "\n")
+        self.regenerate()
+
+    def regenerate(self) -> None:
+        generate(out_dir=self.root / "templates", lint=False)
