@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from awacs.aws import Action, Allow, Condition, Deny, Everybody, PolicyDocument, Statement, StringEquals
+from awacs.aws import Action, Allow, Condition, Deny, PolicyDocument, Principal, Statement, StringEquals
 
 from generator import __version__, generate
 from generator.aws import Cloud
@@ -243,8 +243,11 @@ def committed_template(env: Environment, options: Options) -> Committed:
 
 
 def change_set_name(template: Committed) -> str:
-    """``iotstack-0-1-0-<sha>-<UTC time>``: version and template at a glance, unique per attempt."""
-    return f"iotstack-{__version__.replace('.', '-')}-{template.sha}-{time.strftime('%Y%m%d%H%M%S', time.gmtime())}"
+    """``iotstack-0-1-0-<sha>-<UTC time to the millisecond>``: version and template at a glance, unique
+    per attempt (a stack's change sets need distinct names)."""
+    now = time.time()
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}"
+    return f"iotstack-{__version__.replace('.', '-')}-{template.sha}-{stamp}"
 
 
 def capabilities(body: dict) -> list[str]:
@@ -269,17 +272,17 @@ def stack_policy(allow: Iterable[str] = ()) -> str:
     where = {"NotResource": [f"LogicalResourceId/{i}" for i in allowed]} if allowed else {"Resource": ["*"]}
     policy = PolicyDocument(
         Statement=[
-            Statement(Effect=Allow, Principal=Everybody, Action=[Action("Update", "*")], Resource=["*"]),
+            Statement(Effect=Allow, Principal=Principal("*"), Action=[Action("Update", "*")], Resource=["*"]),
             Statement(
                 Effect=Deny,
-                Principal=Everybody,
+                Principal=Principal("*"),
                 Action=[Action("Update", "Replace"), Action("Update", "Delete")],
                 Condition=Condition(StringEquals({"ResourceType": sorted(STATEFUL_TYPES)})),
                 **where,
             ),
         ]
     )
-    return json.dumps(policy.to_dict(), sort_keys=True)
+    return policy.to_json(indent=None)
 
 
 def guard(changes: list[dict], allowed: Iterable[str]) -> tuple[list[dict], list[dict]]:

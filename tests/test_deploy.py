@@ -49,7 +49,7 @@ def pending_change_sets(name=STACK):
 def test_first_deploy_creates_the_stack_and_writes_its_outputs(aws, project):
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 0, result.output
-    assert re.search(r"Creating change set iotstack-0-1-0-[0-9a-f]{12}-\d{14} \(CREATE\)", result.output)
+    assert re.search(r"Creating change set iotstack-0-1-0-[0-9a-f]{12}-\d{17} \(CREATE\)", result.output)
     assert re.search(r"^Add\s+AuroraCluster\s+AWS::RDS::DBCluster", result.output, re.M)
     assert "CREATE_COMPLETE" in result.output
     stack = stack_of()

@@ -1,0 +1,133 @@
+"""Bad input and a hostile world: each case names its message and exit code, and nothing is half-done."""
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.stub import Stubber
+from click.testing import CliRunner
+
+from generator import aws as seam
+from generator import generate
+from generator.cli import main
+from tests.test_deploy_stubbed import REPLACE_CLUSTER, Script
+
+OLD_AURORA = """removal_policy = "destroy"
+[aurora]
+engine_version = "15.4"
+deletion_protection = false
+"""
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def stubbed(monkeypatch, request) -> Stubber:
+    client = boto3.client("cloudformation", region_name="sa-east-1")
+    cloud = seam.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
+    monkeypatch.setattr(seam, "connect", lambda region: cloud)
+    stub = Stubber(client)
+    stub.activate()
+    request.addfinalizer(stub.deactivate)
+    return stub
+
+
+def unknown_environment(project, monkeypatch, request):
+    return "nope"
+
+
+def stale_template(project, monkeypatch, request):
+    path = project.root / "templates" / "dev.json"
+    path.write_text(path.read_text().replace('"sensor-data-stream-dev"', '"sensor-data-stream-edited"'))
+    return "dev"
+
+
+def lint_failure(project, monkeypatch, request):
+    project.write("old", OLD_AURORA)  # 15.4 is deprecated: cfn-lint W3690
+    return "old"
+
+
+def large_template_without_bucket(project, monkeypatch, request):
+    monkeypatch.setattr(generate, "INLINE_TEMPLATE_LIMIT", 10_000)
+    return "dev"
+
+
+def stack_busy(project, monkeypatch, request):
+    Script(stubbed(monkeypatch, request), "iot-platform-dev").stack("UPDATE_IN_PROGRESS")
+    return "dev"
+
+
+def guard_refusal(project, monkeypatch, request):
+    script = Script(stubbed(monkeypatch, request), "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE")
+    script.change_set([REPLACE_CLUSTER])
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})
+    return "dev"
+
+
+def no_credentials(project, monkeypatch, request):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key)
+    return "dev"
+
+
+def unreachable_endpoint(project, monkeypatch, request):
+    return "dev"  # the tests' default endpoint: a loopback port nothing listens on
+
+
+BAD_INPUT = {
+    "unknown-environment": (unknown_environment, 2, "unknown environment nope; known environments: dev, prod, staging"),
+    "stale-template": (stale_template, 2, "templates/dev.json is stale: the code now generates a different template. "
+                       "Run `make template`"),
+    "lint-failure": (lint_failure, 1, "templates/old.json has cfn-lint findings; not deployed:\n  W3690"),
+    "missing-bucket": (large_template_without_bucket, 2, "over CloudFormation's 10,000-byte limit for a template sent "
+                       'inline: set deploy.template_bucket = "<bucket>" in dev.toml'),
+    "stack-busy": (stack_busy, 1, "stack iot-platform-dev is busy (UPDATE_IN_PROGRESS): another operation is running"),
+    "guard-refusal": (guard_refusal, 3, "refused: this change would replace or remove stateful resources"),
+    "missing-credentials": (no_credentials, 2, "no AWS credentials: Unable to locate credentials. Set AWS_PROFILE"),
+    "unreachable-endpoint": (unreachable_endpoint, 1, "cannot reach AWS at http://127.0.0.1:9"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("setup, exit_code, message", BAD_INPUT.values(), ids=BAD_INPUT)
+def test_bad_input(project, monkeypatch, request, setup, exit_code, message):
+    env = setup(project, monkeypatch, request)
+    result = run("deploy", "--env", env, "--yes")
+    assert result.exit_code == exit_code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (project.root / "outputs").exists()
+
+
+class _Body:
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def stream(self, **_):
+        yield self.body
+
+
+THROTTLED = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+             b"</Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
+
+
+def test_throttling_is_retried_with_backoff_not_reported(aws, project, monkeypatch):
+    """The real retry machinery of botocore: the first two DescribeStacks answers are 'Throttling'."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+    calls = []
+    connect = seam.connect
+
+    def throttle_twice(request, **_):
+        calls.append(request.url)
+        return AWSResponse(request.url, 400, {}, _Body(THROTTLED)) if len(calls) <= 2 else None
+
+    def connect_throttled(region):
+        cloud = connect(region)
+        cloud.cloudformation.meta.events.register("before-send.cloudformation.DescribeStacks", throttle_twice)
+        return cloud
+
+    monkeypatch.setattr(seam, "connect", connect_throttled)
+    result = run("status", "--env", "dev")
+    assert result.exit_code == 0, result.output
+    assert "does not exist in sa-east-1: not deployed" in result.output
+    assert len(calls) == 3

@@ -1,0 +1,276 @@
+"""What the emulator cannot show, with botocore's Stubber: every request and response is checked
+against the real CloudFormation model. Replacements and the stateful guard, the stack policy lifted
+and restored, failed resources and their root cause, stuck stacks, protection on destroy.
+"""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+from click.testing import CliRunner
+
+from generator import aws
+from generator.cli import main
+from generator.deploy import guard, stack_policy
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+class Script:
+    """A CloudFormation conversation for one stack: what iotstack sends and what AWS answers."""
+
+    def __init__(self, stub: Stubber, stack: str):
+        self.stub, self.name = stub, stack
+        self.id = f"arn:aws:cloudformation:sa-east-1:123456789012:stack/{stack}/0a1b2c3d"
+        self.events: list[dict] = []
+
+    def missing(self):
+        self.stub.add_client_error("describe_stacks", "ValidationError", f"Stack with id {self.name} does not exist",
+                                   expected_params={"StackName": self.name})  # fmt: skip
+
+    def stack(self, status, by_id=False, **extra):
+        body = {"StackName": self.name, "StackId": self.id, "CreationTime": NOW, "StackStatus": status, **extra}
+        self.stub.add_response("describe_stacks", {"Stacks": [body]}, {"StackName": self.id if by_id else self.name})
+
+    def event(self, logical_id, status, reason="", resource_type="AWS::RDS::DBCluster"):
+        """Record an event (newest last); ``events()`` answers with every one recorded so far."""
+        if logical_id == self.name:
+            resource_type = "AWS::CloudFormation::Stack"
+        self.events.append({
+            "StackId": self.id, "EventId": f"event-{len(self.events)}", "StackName": self.name,
+            "LogicalResourceId": logical_id, "ResourceType": resource_type, "ResourceStatus": status,
+            "Timestamp": NOW + timedelta(seconds=len(self.events)), "ResourceStatusReason": reason,
+        })  # fmt: skip
+
+    def events_page(self):
+        self.stub.add_response("describe_stack_events", {"StackEvents": self.events[::-1]}, {"StackName": self.id})
+
+    def change_set(self, changes, change_set_type="UPDATE"):
+        self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
+                               {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
+                                "Capabilities": [], "Tags": ANY, "Description": ANY, "TemplateBody": ANY})  # fmt: skip
+        self.stub.add_response("describe_change_set", {
+            "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": "CREATE_COMPLETE",
+            "ExecutionStatus": "AVAILABLE", "Changes": changes,
+        }, {"StackName": self.name, "ChangeSetName": ANY})  # fmt: skip
+
+    def call(self, operation, params, response=None):
+        self.stub.add_response(operation, response or {}, params)
+
+
+def change(action, logical_id, resource_type, replacement=None, paths=()):
+    resource = {"Action": action, "LogicalResourceId": logical_id, "ResourceType": resource_type,
+                "Details": [{"Target": {"Attribute": "Properties", "Name": p, "RequiresRecreation": "Always"}}
+                            for p in paths]}  # fmt: skip
+    if replacement:
+        resource["Replacement"] = replacement
+    return {"Type": "Resource", "ResourceChange": resource}
+
+
+@pytest.fixture
+def cfn(monkeypatch, project):
+    """A Stubber on the CloudFormation client the CLI will use (its S3 client is never called)."""
+    client = boto3.client("cloudformation", region_name="sa-east-1")
+    cloud = aws.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
+    monkeypatch.setattr(aws, "connect", lambda region: cloud)
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+REPLACE_CLUSTER = change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "True", ["DBClusterIdentifier"])
+
+
+# --- the guard, as a table ----------------------------------------------------------------------
+
+GUARD_CASES = {
+    "replaced-cluster": (REPLACE_CLUSTER, (), "refused"),
+    "conditional-replacement-of-the-stream": (
+        change("Modify", "SensorDataStream", "AWS::Kinesis::Stream", "Conditional"), (), "refused"),
+    "removed-log-group": (change("Remove", "AuroraPostgresqlLogGroup", "AWS::Logs::LogGroup"), (), "refused"),
+    "removed-secret": (change("Remove", "DatabaseSecret", "AWS::SecretsManager::Secret"), (), "refused"),
+    "replaced-key": (change("Modify", "RdsKey", "AWS::KMS::Key", "True"), (), "refused"),
+    "replaced-cache": (change("Modify", "RedisReplicationGroup", "AWS::ElastiCache::ReplicationGroup", "True"), (),
+                       "refused"),
+    "replaced-instance-allowed": (change("Modify", "AuroraInstance", "AWS::RDS::DBInstance", "True"),
+                                  ("AuroraInstance",), "allowed"),
+    "in-place-change-of-the-cluster": (change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "False"), (), "safe"),
+    "replaced-security-group-is-not-stateful": (
+        change("Modify", "DatabaseSecurityGroup", "AWS::EC2::SecurityGroup", "True"), (), "safe"),
+    "added-stream": (change("Add", "SensorDataStream", "AWS::Kinesis::Stream"), (), "safe"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("one, allowed, verdict", GUARD_CASES.values(), ids=GUARD_CASES)
+def test_the_stateful_guard(one, allowed, verdict):
+    refused, lifted = guard([one], allowed)
+    assert {"refused": (1, 0), "allowed": (0, 1), "safe": (0, 0)}[verdict] == (len(refused), len(lifted))
+
+
+def test_the_stack_policy_denies_replacing_stateful_resources_except_those_allowed():
+    closed, lifted = json.loads(stack_policy()), json.loads(stack_policy(allow=["AuroraCluster"]))
+    allow, deny = closed["Statement"]
+    assert allow == {"Effect": "Allow", "Principal": "*", "Action": ["Update:*"], "Resource": ["*"]}
+    assert deny["Action"] == ["Update:Replace", "Update:Delete"] and deny["Resource"] == ["*"]
+    assert "AWS::RDS::DBCluster" in deny["Condition"]["StringEquals"]["ResourceType"]
+    assert lifted["Statement"][1]["NotResource"] == ["LogicalResourceId/AuroraCluster"]
+    assert "Resource" not in lifted["Statement"][1]
+
+
+# --- conversations ----------------------------------------------------------------------------
+
+
+def test_the_guard_refuses_a_replacement_with_exit_3_and_deletes_the_change_set(cfn):
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE")
+    script.change_set([REPLACE_CLUSTER])
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 3
+    assert "Modify  AuroraCluster  AWS::RDS::DBCluster  True         -       Properties.DBClusterIdentifier" in (
+        result.output
+    )
+    assert "AuroraCluster (AWS::RDS::DBCluster) would be replaced (Replacement: True)" in result.output
+    assert "deploy again with --allow-replace AuroraCluster; the change set was deleted" in result.output
+
+
+def test_an_allowed_replacement_lifts_the_stack_policy_and_restores_it_when_the_deploy_fails(cfn):
+    script = Script(cfn, "iot-platform-prod")
+    script.stack("UPDATE_COMPLETE", EnableTerminationProtection=True)
+    script.change_set([REPLACE_CLUSTER])
+    script.stack("UPDATE_COMPLETE", by_id=True)
+    script.event("iot-platform-prod", "UPDATE_COMPLETE")
+    script.events_page()
+    script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy(allow=["AuroraCluster"])})
+    script.call("execute_change_set", {"StackName": "iot-platform-prod", "ChangeSetName": "cs-1"})
+    script.event("iot-platform-prod", "UPDATE_IN_PROGRESS", "User Initiated")
+    script.event("AuroraCluster", "UPDATE_FAILED", "DBClusterIdentifier aurora-cluster-prod already exists")
+    script.event("SensorDataStream", "UPDATE_FAILED", "Resource update cancelled", "AWS::Kinesis::Stream")
+    script.event("iot-platform-prod", "UPDATE_ROLLBACK_COMPLETE")
+    script.events_page()
+    script.stack("UPDATE_ROLLBACK_COMPLETE", by_id=True)
+    script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy()})
+    result = run("deploy", "--env", "prod", "--yes", "--allow-replace", "AuroraCluster")
+    assert result.exit_code == 1
+    assert "Stack policy lifted for this deploy only: AuroraCluster" in result.output
+    assert "Stack policy restored" in result.output
+    assert "deploy of stack iot-platform-prod failed; the stack is UPDATE_ROLLBACK_COMPLETE" in result.output
+    assert "AuroraCluster (AWS::RDS::DBCluster) UPDATE_FAILED: DBClusterIdentifier aurora-cluster-prod" in result.output
+    assert "SensorDataStream (AWS::Kinesis::Stream) UPDATE_FAILED" not in result.output  # the cascade
+    assert "next: the update was rolled back and the stack runs its previous template" in result.output
+
+
+def test_a_failed_creation_names_the_root_cause_and_the_way_out(cfn):
+    script = Script(cfn, "iot-platform-dev")
+    script.missing()
+    script.change_set([change("Add", "AuroraCluster", "AWS::RDS::DBCluster")], change_set_type="CREATE")
+    script.stack("REVIEW_IN_PROGRESS", by_id=True)
+    script.event("iot-platform-dev", "REVIEW_IN_PROGRESS", "User Initiated")
+    script.events_page()
+    script.call("execute_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})
+    script.event("iot-platform-dev", "CREATE_IN_PROGRESS", "User Initiated")
+    script.event("AuroraCluster", "CREATE_FAILED", "Cannot find version 15.10 for aurora-postgresql")
+    script.event("iot-platform-dev", "ROLLBACK_COMPLETE")
+    script.events_page()
+    script.stack("ROLLBACK_COMPLETE", by_id=True)
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 1
+    assert "CREATE_FAILED                AuroraCluster" in result.output  # the event line, as it happened
+    assert "AuroraCluster (AWS::RDS::DBCluster) CREATE_FAILED: Cannot find version 15.10" in result.output
+    assert "iotstack deploy --env dev --replace-failed-stack` deletes it and creates it again" in result.output
+
+
+def test_a_rolled_back_creation_is_replaced_only_when_asked(cfn):
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("ROLLBACK_COMPLETE")
+    refused = run("deploy", "--env", "dev", "--yes")
+    assert refused.exit_code == 1
+    assert "is ROLLBACK_COMPLETE: its creation failed and CloudFormation cannot update it" in refused.output
+
+    script.stack("ROLLBACK_COMPLETE")
+    script.event("iot-platform-dev", "ROLLBACK_COMPLETE")
+    script.events_page()
+    script.call("delete_stack", {"StackName": script.id})
+    script.event("iot-platform-dev", "DELETE_COMPLETE")
+    script.events_page()
+    script.stack("DELETE_COMPLETE", by_id=True)
+    script.change_set([change("Add", "SensorDataStream", "AWS::Kinesis::Stream")], change_set_type="CREATE")
+    script.stack("REVIEW_IN_PROGRESS", by_id=True)
+    script.events_page()
+    script.call("execute_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})
+    script.event("SensorDataStream", "CREATE_COMPLETE", resource_type="AWS::Kinesis::Stream")
+    script.event("iot-platform-dev", "CREATE_COMPLETE")
+    script.events_page()
+    script.stack("CREATE_COMPLETE", by_id=True)
+    script.stack("CREATE_COMPLETE", by_id=True)  # dev asks for no protection: nothing to change
+    script.call("get_stack_policy", {"StackName": script.id})
+    outputs = [{"OutputKey": "KinesisStreamName", "OutputValue": "sensor-data-stream-dev"}]
+    script.stack("CREATE_COMPLETE", by_id=True, Outputs=outputs)
+    result = run("deploy", "--env", "dev", "--yes", "--replace-failed-stack")
+    assert result.exit_code == 0, result.output
+    assert "[1/1, " in result.output
+    assert json.loads(Path("outputs/dev.json").read_text()) == {"KinesisStreamName": "sensor-data-stream-dev"}
+
+
+def test_a_new_prod_stack_gets_termination_protection_and_its_stack_policy(cfn):
+    script = Script(cfn, "iot-platform-prod")
+    script.missing()
+    script.change_set([change("Add", "SensorDataStream", "AWS::Kinesis::Stream")], change_set_type="CREATE")
+    script.stack("REVIEW_IN_PROGRESS", by_id=True)
+    script.events_page()
+    script.call("execute_change_set", {"StackName": "iot-platform-prod", "ChangeSetName": "cs-1"})
+    script.event("iot-platform-prod", "CREATE_COMPLETE")
+    script.events_page()
+    script.stack("CREATE_COMPLETE", by_id=True)
+    script.stack("CREATE_COMPLETE", by_id=True, EnableTerminationProtection=False)
+    script.call("update_termination_protection", {"StackName": script.id, "EnableTerminationProtection": True},
+                {"StackId": script.id})  # fmt: skip
+    script.call("get_stack_policy", {"StackName": script.id})
+    script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy()})
+    script.stack("CREATE_COMPLETE", by_id=True, EnableTerminationProtection=True)
+    result = run("deploy", "--env", "prod", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Stack iot-platform-prod is CREATE_COMPLETE." in result.output
+
+
+def test_a_stuck_rollback_is_refused_then_recovered(cfn):
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_ROLLBACK_FAILED")
+    refused = run("deploy", "--env", "dev", "--yes")
+    assert refused.exit_code == 1
+    assert "is UPDATE_ROLLBACK_FAILED and cannot be updated: `iotstack recover --env dev`" in refused.output
+
+    script.stack("UPDATE_ROLLBACK_FAILED")
+    script.event("iot-platform-dev", "UPDATE_ROLLBACK_FAILED")
+    script.events_page()
+    script.call("continue_update_rollback", {"StackName": script.id, "ResourcesToSkip": ["RedisReplicationGroup"]})
+    script.event("iot-platform-dev", "UPDATE_ROLLBACK_COMPLETE")
+    script.events_page()
+    script.stack("UPDATE_ROLLBACK_COMPLETE", by_id=True)
+    result = run("recover", "--env", "dev", "--skip", "RedisReplicationGroup")
+    assert result.exit_code == 0, result.output
+    assert "rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE)" in result.output
+
+
+@pytest.mark.parametrize("protection", ["termination", "deletion"])
+def test_destroy_is_refused_while_protection_is_on(cfn, protection):
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE", EnableTerminationProtection=protection == "termination")
+    if protection == "deletion":
+        template = {"Resources": {"AuroraCluster": {"Type": "AWS::RDS::DBCluster",
+                                                    "Properties": {"DeletionProtection": True}}}}  # fmt: skip
+        script.call("get_template", {"StackName": script.id}, {"TemplateBody": json.dumps(template)})
+    result = run("destroy", "--env", "dev", "--yes")
+    assert result.exit_code == 1
+    expected = {
+        "termination": "has termination protection on: set deploy.termination_protection = false in dev.toml",
+        "deletion": "AuroraCluster of stack iot-platform-dev has deletion protection on",
+    }[protection]
+    assert expected in result.output
