@@ -118,3 +118,24 @@ def test_version_comes_from_the_package_metadata():
     from importlib.metadata import version
 
     assert run("--version").output.strip() == f"iotstack, version {version('iotstack')}"
+
+
+# --- iotstack scan (issue 5) --------------------------------------------------------------------
+
+
+def test_scan_without_scanners_is_a_usage_error(tmp_path):
+    result = run("scan", "--scanners", str(tmp_path))
+    assert result.exit_code == 2
+    assert "checkov, cfripper not found" in result.output and "make scan" in result.output
+
+
+def test_scan_fails_on_a_finding(tmp_path, monkeypatch):
+    from generator import scan as scan_module
+
+    finding = scan_module.Finding("checkov", "dev.json", "CKV_AWS_7", "AWS::KMS::Key.RdsKey", "rotation")
+    report = scan_module.ScanReport(["dev.json"], [finding], checkov_passed=10, checkov_skipped=0)
+    monkeypatch.setattr(scan_module, "scan", lambda templates, scanners: report)
+    result = run("scan")
+    assert result.exit_code == 1
+    assert "checkov CKV_AWS_7 dev.json AWS::KMS::Key.RdsKey: rotation" in result.output
+    assert "1 unsuppressed scanner finding(s)" in result.output
