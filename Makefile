@@ -17,6 +17,18 @@ $(READY): setup.cfg pyproject.toml
 		{ cat $(VENV)/install.log >&2; echo "pip install failed; the log is $(VENV)/install.log" >&2; exit 1; }
 	@touch $@
 
+# The security scanners (checkov, cfripper) live in their own venv: their pins clash with ours.
+SCAN_VENV := .venv-scan
+SCAN_READY := $(SCAN_VENV)/.installed
+
+$(SCAN_READY): scanners/requirements.txt
+	@echo "Creating $(SCAN_VENV) for checkov and cfripper (about 30 s, once)"
+	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	@$(SCAN_VENV)/bin/python -m pip install --disable-pip-version-check -r scanners/requirements.txt \
+		> $(SCAN_VENV)/install.log 2>&1 || \
+		{ cat $(SCAN_VENV)/install.log >&2; echo "pip install failed; the log is $(SCAN_VENV)/install.log" >&2; exit 1; }
+	@touch $@
+
 .PHONY: help
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,8 +38,13 @@ template: $(READY) ## Generate, lint and write templates/<env>.json for every en
 	@$(BIN)/iotstack template
 
 .PHONY: test
-test: $(READY) ## Run the test suite
+# The scanners' venv too: tests/test_scan.py runs both scanners over the committed templates.
+test: $(READY) $(SCAN_READY) ## Run the test suite (including the security scanners)
 	@$(BIN)/python -m pytest
+
+.PHONY: scan
+scan: $(READY) $(SCAN_READY) ## Run checkov and cfripper over templates/*.json; fail on any unsuppressed finding
+	@$(BIN)/iotstack scan
 
 .PHONY: bench
 bench: $(READY) ## Time generation, cold and warm `make template`, and a bare cfn-lint run
@@ -35,12 +52,12 @@ bench: $(READY) ## Time generation, cold and warm `make template`, and a bare cf
 
 .PHONY: lint
 lint: $(READY) ## Check the Python code with ruff
-	@$(BIN)/ruff check generator tests scripts
-	@$(BIN)/ruff format --check generator tests scripts
+	@$(BIN)/ruff check generator tests scripts scanners
+	@$(BIN)/ruff format --check generator tests scripts scanners
 
 .PHONY: venv
-venv: $(READY) ## Create or refresh .venv (the other targets do it themselves)
+venv: $(READY) $(SCAN_READY) ## Create or refresh .venv and .venv-scan (the other targets do it themselves)
 
 .PHONY: clean
-clean: ## Remove .venv and caches (templates/ stays: it is committed)
-	rm -rf $(VENV) .cache .pytest_cache .ruff_cache *.egg-info
+clean: ## Remove .venv, .venv-scan and caches (templates/ stays: it is committed)
+	rm -rf $(VENV) $(SCAN_VENV) .cache .pytest_cache .ruff_cache *.egg-info

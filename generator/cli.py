@@ -16,7 +16,7 @@ import click
 from generator import __version__, aws
 from generator import deploy as deploying
 from generator.console import Console, table
-from generator.errors import IotstackError, LintError
+from generator.errors import IotstackError, LintError, ScanError
 from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate, load_environments
 
 
@@ -184,3 +184,24 @@ def recover_command(env_name, skip, timeout_minutes):
     """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED."""
     env, cloud, console = _context(env_name)
     deploying.recover(env, cloud, console, deploying.Options(timeout_minutes=timeout_minutes), skip)
+
+
+# --- iotstack scan (issue 5): the independent security scanners ---------------------------------
+
+
+@main.command("scan")
+@click.argument("templates", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--scanners", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the checkov and cfripper commands (default: .venv-scan/bin).")  # fmt: skip
+def scan_command(templates: tuple[Path, ...], scanners: Path | None) -> None:
+    """Run checkov and cfripper over templates (default: templates/*.json); fail on any
+    finding that is not suppressed, with its reason, in the resource's Metadata."""
+    from generator.scan import DEFAULT_SCANNERS, ROOT, scan
+    from generator.scan import summary as scan_summary
+
+    started = time.perf_counter()
+    report = scan(list(templates) or sorted((ROOT / "templates").glob("*.json")), scanners or DEFAULT_SCANNERS)
+    click.echo(f"{scan_summary(report)}, in {time.perf_counter() - started:.1f} s")
+    if report.findings:
+        raise ScanError(f"{len(report.findings)} unsuppressed scanner finding(s); fix them, or suppress each "
+                        "with a reason in the resource's Metadata and list it in docs/SECURITY.md")  # fmt: skip

@@ -101,6 +101,25 @@ def cidr_block(shortest: int, longest: int) -> Check:
     return _allowing(f"an IPv4 network, /{shortest} to /{longest}", check)
 
 
+def private_networks() -> Check:
+    """A list of private (RFC 1918) IPv4 networks: what may be named as a source besides a security group."""
+    blocks = [ipaddress.IPv4Network(b) for b in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+    def check(values: tuple[str, ...]) -> str | None:
+        if len(set(values)) != len(values):
+            return "must not repeat a value"
+        for v in values:
+            try:
+                net = ipaddress.IPv4Network(v)
+            except ValueError:
+                return f"{v}: must be an IPv4 network such as 10.20.0.0/16"
+            if not any(net.subnet_of(b) for b in blocks):
+                return f"{v}: must lie inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (a private network)"
+        return None
+
+    return _allowing("private IPv4 networks (inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)", check)
+
+
 def count(n: int, each: Check) -> Check:
     def check(values: tuple[str, ...]) -> str | None:
         if len(values) != n:
@@ -217,6 +236,12 @@ class NetworkSettings:
         ("10.0.11.0/24", "10.0.12.0/24"), "Private subnets for the data stores, first AZ then second.",
         count(2, _SUBNET),
     )  # fmt: skip
+    # The data stores admit the consumer security group; these networks (an on-site plant network
+    # behind a VPN, say) are admitted too, only because an environment names them.
+    consumer_cidrs: tuple[str, ...] = setting(
+        (), "Networks besides the consumer security group that may reach the database and cache.",
+        private_networks(),
+    )  # fmt: skip
 
     def problems(self) -> list[tuple[str, Any, str]]:
         vpc = ipaddress.IPv4Network(self.vpc_cidr)
@@ -258,6 +283,11 @@ class AuroraSettings:
     backup_window: str = setting("03:00-04:00", "Daily backup window (UTC).", daily_window(30))
     maintenance_window: str = setting("mon:04:00-mon:05:00", "Weekly maintenance (UTC).", weekly_window(30))
     deletion_protection: bool = setting(True, "Refuse to delete the cluster.")
+    password_rotation: bool = setting(
+        True, "Rotate the master password (single-user rotation; adds a Secrets Manager VPC endpoint)."
+    )
+    # Secrets Manager allows 1..1000 days; FSBP SecretsManager.4 asks for at most 90.
+    password_rotation_days: int = setting(30, "Days between password rotations.", between(1, 1000))
 
     def problems(self) -> list[tuple[str, Any, str]]:
         problems = []

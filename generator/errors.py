@@ -39,3 +39,7 @@ class GuardRefusal(IotstackError):
     """A change would replace or remove a stateful resource that nobody allowed with --allow-replace."""
 
     exit_code = 3
+
+
+class ScanError(IotstackError):
+    """A security scanner found unsuppressed problems, or could not run."""

@@ -31,7 +31,7 @@ def test_writes_one_linted_template_per_environment(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.json" for e in ENVIRONMENTS]
     rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:4]}
     assert sorted(rows) == ENVIRONMENTS
-    assert all(row[4] == "clean" for row in rows.values()), result.output
+    assert all(row[-3] == "clean" for row in rows.values()), result.output  # lint, file, (written)
     assert "3 template(s), 3 changed" in result.output
 
 
@@ -118,3 +118,24 @@ def test_version_comes_from_the_package_metadata():
     from importlib.metadata import version
 
     assert run("--version").output.strip() == f"iotstack, version {version('iotstack')}"
+
+
+# --- iotstack scan (issue 5) --------------------------------------------------------------------
+
+
+def test_scan_without_scanners_is_a_usage_error(tmp_path):
+    result = run("scan", "--scanners", str(tmp_path))
+    assert result.exit_code == 2
+    assert "checkov, cfripper not found" in result.output and "make scan" in result.output
+
+
+def test_scan_fails_on_a_finding(tmp_path, monkeypatch):
+    from generator import scan as scan_module
+
+    finding = scan_module.Finding("checkov", "dev.json", "CKV_AWS_7", "AWS::KMS::Key.RdsKey", "rotation")
+    report = scan_module.ScanReport(["dev.json"], [finding], checkov_passed=10, checkov_skipped=0)
+    monkeypatch.setattr(scan_module, "scan", lambda templates, scanners: report)
+    result = run("scan")
+    assert result.exit_code == 1
+    assert "checkov CKV_AWS_7 dev.json AWS::KMS::Key.RdsKey: rotation" in result.output
+    assert "1 unsuppressed scanner finding(s)" in result.output

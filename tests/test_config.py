@@ -52,6 +52,7 @@ def write_and_load(tmp_path: Path, toml_text: str, name: str = "dev"):
 # --- bad input: one problem per case, reported exactly --------------------------------------------
 
 # id: (dev.toml's text, the one problem line it must produce)
+NOT_PRIVATE = "must lie inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (a private network)"
 BAD_INPUT = {
     # deploy
     "stack-name-with-underscore": (
@@ -426,6 +427,35 @@ BAD_INPUT = {
         'dev.toml: network.private_subnet_cidrs = ["10.0.11.0/24", "10.0.12.0/24", '
         '"10.0.13.0/24"]: must list exactly 2 values (one per availability zone)',
     ),
+    # network.consumer_cidrs (issue 5): private networks only, never the world
+    "consumer-cidr-world": (
+        '[network]\nconsumer_cidrs = ["0.0.0.0/0"]',
+        f'dev.toml: network.consumer_cidrs = ["0.0.0.0/0"]: 0.0.0.0/0: {NOT_PRIVATE}',
+    ),
+    "consumer-cidr-public": (
+        '[network]\nconsumer_cidrs = ["10.1.0.0/16", "8.8.8.0/24"]',
+        f'dev.toml: network.consumer_cidrs = ["10.1.0.0/16", "8.8.8.0/24"]: 8.8.8.0/24: {NOT_PRIVATE}',
+    ),
+    "consumer-cidr-host-bits-set": (
+        '[network]\nconsumer_cidrs = ["10.1.0.1/16"]',
+        'dev.toml: network.consumer_cidrs = ["10.1.0.1/16"]: 10.1.0.1/16: must be an IPv4 network such as 10.20.0.0/16',
+    ),
+    "consumer-cidr-repeated": (
+        '[network]\nconsumer_cidrs = ["10.1.0.0/16", "10.1.0.0/16"]',
+        'dev.toml: network.consumer_cidrs = ["10.1.0.0/16", "10.1.0.0/16"]: must not repeat a value',
+    ),
+    "rotation-days-0": (
+        "[aurora]\npassword_rotation_days = 0",
+        "dev.toml: aurora.password_rotation_days = 0: must be 1..1000",
+    ),
+    "rotation-days-1001": (
+        "[aurora]\npassword_rotation_days = 1001",
+        "dev.toml: aurora.password_rotation_days = 1001: must be 1..1000",
+    ),
+    "rotation-not-a-bool": (
+        '[aurora]\npassword_rotation = "yes"',
+        'dev.toml: aurora.password_rotation = "yes": must be true or false',
+    ),
     # tags
     "tag-environment-reserved": (
         '[tags]\nEnvironment = "x"',
@@ -563,6 +593,7 @@ SAFE_DEFAULTS = {
     "aurora.deletion_protection": True,
     "deploy.termination_protection": True,
     "deploy.stack_policy": True,
+    "aurora.password_rotation": True,
 }
 OTHER_DEFAULTS = {
     "tags": MappingProxyType({}),  # read-only: settings are frozen all the way down
@@ -577,6 +608,8 @@ OTHER_DEFAULTS = {
     "deploy.stack_name": "",
     "deploy.template_bucket": "",
     "deploy.timeout_minutes": 90,
+    "network.consumer_cidrs": (),
+    "aurora.password_rotation_days": 30,
 }
 DEFAULTS = {**DOCUMENT_VALUES, **SAFE_DEFAULTS, **OTHER_DEFAULTS}
 
@@ -596,6 +629,11 @@ def test_the_defaults_table_covers_every_setting():
 
 # id: (dev.toml's text, setting, the value it loads as)
 ACCEPTED = {
+    "consumer-cidrs-private": (
+        '[network]\nconsumer_cidrs = ["192.168.10.0/24", "172.16.0.0/12"]',
+        "network.consumer_cidrs",
+        ("192.168.10.0/24", "172.16.0.0/12"),
+    ),
     "int-for-float-becomes-float": ("[aurora]\nmin_capacity = 1", "aurora.min_capacity", 1.0),
     "int-max-capacity-becomes-float": (
         "[aurora]\nmax_capacity = 16",

@@ -2,9 +2,10 @@
 
 Each module exposes one ``add_*`` function that adds its resources to the template and returns
 the handles the next ones need. Finding a resource's code from its name: KMS keys in ``keys``,
-VPC/subnets/routes in ``network``, security groups in ``security_groups``, the stream in
-``kinesis``, the credentials secret in ``secrets``, the cluster in ``aurora``, the replication
-group in ``redis``, log groups in ``logs``, outputs in ``outputs``.
+VPC/subnets/routes in ``network``, flow logs in ``flow_logs``, security groups in
+``security_groups``, the stream in ``kinesis``, the secrets in ``secrets``, the cluster in
+``aurora``, password rotation and its VPC endpoint in ``rotation``, the replication group in
+``redis``, log groups in ``logs``, outputs in ``outputs``.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from troposphere import Template
 from generator import __version__
 from generator.config import Environment
 from generator.stack.aurora import add_aurora
+from generator.stack.flow_logs import add_flow_logs
 from generator.stack.keys import add_keys
 from generator.stack.kinesis import add_sensor_stream
 from generator.stack.network import add_network
 from generator.stack.outputs import add_outputs
 from generator.stack.redis import add_redis
-from generator.stack.secrets import add_database_secret
+from generator.stack.rotation import add_password_rotation
+from generator.stack.secrets import add_secrets
 from generator.stack.security_groups import add_security_groups
 
 
@@ -31,10 +34,12 @@ def build_template(env: Environment) -> Template:
     )
     keys = add_keys(template, env)
     network = add_network(template, env)
+    add_flow_logs(template, env, network, keys.logs)
     groups = add_security_groups(template, env, network)
     stream = add_sensor_stream(template, env, keys.kinesis)
-    secret = add_database_secret(template, env, keys.secrets)
-    aurora = add_aurora(template, env, network, groups.database, keys.rds, secret)
-    redis = add_redis(template, env, network, groups.cache)
-    add_outputs(template, network, keys, groups, stream, aurora, redis, secret)
+    secrets = add_secrets(template, env, keys.secrets)
+    aurora = add_aurora(template, env, network, groups.database, keys.rds, keys.logs, secrets.database)
+    add_password_rotation(template, env, network, groups, secrets.database, keys.secrets, aurora)
+    redis = add_redis(template, env, network, groups.cache, keys.redis, keys.logs, secrets.redis_auth)
+    add_outputs(template, network, keys, groups, stream, aurora, redis, secrets)
     return template

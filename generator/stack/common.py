@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from troposphere import AWSObject, Tags
 
 from generator.config import Environment
@@ -47,4 +49,20 @@ def protect(resource: AWSObject, env: Environment) -> AWSObject:
         policy = "Snapshot" if resource.resource_type in _SNAPSHOT_TYPES else "Retain"
     resource.DeletionPolicy = policy
     resource.UpdateReplacePolicy = policy
+    return resource
+
+
+def suppress(
+    resource: AWSObject, *, checkov: Mapping[str, str] | None = None, cfripper: Mapping[str, str] | None = None
+) -> AWSObject:
+    """Record deliberate exceptions to the scanners' checks in the resource's ``Metadata``, each with
+    its reason: ``checkov.skip`` as checkov reads it (``[{"id", "comment"}]``), and
+    ``cfripper_ignore`` (``{rule: reason}``), which the filter in ``scanners/cfripper_filters`` reads.
+    docs/SECURITY.md lists every one (a test compares them)."""
+    metadata = dict(getattr(resource, "Metadata", None) or {})
+    if checkov:
+        metadata["checkov"] = {"skip": [{"id": check, "comment": why} for check, why in sorted(checkov.items())]}
+    if cfripper:
+        metadata["cfripper_ignore"] = dict(sorted(cfripper.items()))
+    resource.Metadata = metadata
     return resource

@@ -1,8 +1,13 @@
-"""KMS: one customer-managed key per service (Kinesis, RDS, Secrets Manager), rotated yearly.
+"""KMS: one customer-managed key per service, rotated yearly, each with a least-privilege policy.
 
-Separate keys give each service its own audit trail and let access to one data store be revoked
-without touching the others. Each key has an alias ``alias/{service}-{env}`` and an explicit key
-policy, so that nothing depends on the policy AWS would otherwise attach by default.
+Separate keys (Kinesis, RDS, Secrets Manager, ElastiCache, CloudWatch Logs) give each service its
+own audit trail and let access to one data store be revoked without touching the others. Each key
+has an alias ``alias/{service}-{env}`` and an explicit key policy written with awacs: the account
+administers the key and delegates its use to IAM policies (services that encrypt on a caller's
+behalf, such as RDS or Kinesis, use the caller's IAM permissions through grants). Only the logs key
+names a service principal, CloudWatch Logs, which encrypts on its own behalf; it may use the key
+only for this account's log groups in this region (the encryption context CloudWatch Logs sends).
+No statement has a wildcard principal.
 """
 
 from __future__ import annotations
@@ -10,59 +15,97 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from awacs import kms as kms_actions
-from awacs.aws import Allow, AWSPrincipal, PolicyDocument, Statement
+from awacs.aws import Allow, ArnLike, AWSPrincipal, Condition, PolicyDocument, Principal, Statement
 from troposphere import Ref, Sub, Template
 from troposphere.kms import Alias, Key
 
 from generator.config import Environment
-from generator.stack.common import name, protect, tags
+from generator.stack.common import name, protect, suppress, tags
 
 # Days KMS waits before deleting a key scheduled for deletion (the document's 7; AWS allows 7..30).
 PENDING_WINDOW_DAYS = 7
+
+ROOT_WILDCARD_REASON = (
+    "kms:* for the account root is the key policy statement that lets IAM policies grant use of the key "
+    "(KMS's default policy); it gives no principal anything by itself, and no statement has a wildcard principal"
+)
+ACCOUNT_ROOT = Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
+# What CloudWatch Logs needs to encrypt and read a log group (CloudWatch Logs user guide, "Encrypt
+# log data in CloudWatch Logs using AWS KMS").
+LOGS_ACTIONS = [
+    kms_actions.Encrypt, kms_actions.Decrypt, kms_actions.ReEncryptFrom, kms_actions.ReEncryptTo,
+    kms_actions.GenerateDataKey, kms_actions.GenerateDataKeyWithoutPlaintext, kms_actions.DescribeKey,
+]  # fmt: skip
 
 
 class Keys(NamedTuple):
     kinesis: Key
     rds: Key
     secrets: Key
+    redis: Key
+    logs: Key
 
 
 def add_keys(template: Template, env: Environment) -> Keys:
-    """Add the three service keys and their aliases."""
+    """Add the five service keys and their aliases."""
     return Keys(
         kinesis=_add_key(template, env, "Kinesis", "kinesis", "Kinesis", "Kinesis Data Stream encryption"),
         rds=_add_key(template, env, "Rds", "rds", "RDS", "RDS Aurora encryption"),
         secrets=_add_key(template, env, "Secrets", "secrets", "SecretsManager", "Secrets Manager encryption"),
-    )
+        redis=_add_key(template, env, "Redis", "elasticache", "ElastiCache", "ElastiCache Redis encryption"),
+        logs=_add_key(template, env, "Logs", "logs", "CloudWatchLogs", "CloudWatch Logs encryption",
+                      key_policy(_logs_statement())),
+    )  # fmt: skip
 
 
-def key_policy() -> PolicyDocument:
-    """The account administers the key and delegates its use through IAM policies."""
+def key_policy(*service_statements: Statement) -> PolicyDocument:
+    """The account administers the key and delegates its use through IAM; plus what a service needs."""
     return PolicyDocument(
         Version="2012-10-17",
         Statement=[
             Statement(
                 Sid="AllowAccountAdministration",
                 Effect=Allow,
-                Principal=AWSPrincipal(Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
+                Principal=AWSPrincipal(ACCOUNT_ROOT),
                 Action=[kms_actions.Action("*")],
                 Resource=["*"],
-            )
+            ),
+            *service_statements,
         ],
     )
 
 
-def _add_key(template: Template, env: Environment, logical: str, service: str, tag: str, purpose: str) -> Key:
+def _logs_statement() -> Statement:
+    return Statement(
+        Sid="AllowCloudWatchLogsForThisAccountsLogGroups",
+        Effect=Allow,
+        Principal=Principal("Service", Sub("logs.${AWS::Region}.amazonaws.com")),
+        Action=LOGS_ACTIONS,
+        Resource=["*"],  # in a key policy "*" is this key
+        Condition=Condition(
+            ArnLike(
+                "kms:EncryptionContext:aws:logs:arn",
+                Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
+            )
+        ),
+    )
+
+
+def _add_key(
+    template: Template, env: Environment, logical: str, service: str, tag: str, purpose: str,
+    policy: PolicyDocument | None = None,
+) -> Key:  # fmt: skip
     key = template.add_resource(
         Key(
             f"{logical}Key",
             Description=f"KMS key for {purpose} - {env.name}",
             EnableKeyRotation=True,
             PendingWindowInDays=PENDING_WINDOW_DAYS,
-            KeyPolicy=key_policy(),
+            KeyPolicy=policy or key_policy(),
             Tags=tags(env, name(env, f"{service}-kms-key"), Service=tag),
         )
     )
     protect(key, env)
+    suppress(key, cfripper={"GenericResourceWildcardPolicyRule": ROOT_WILDCARD_REASON})
     template.add_resource(Alias(f"{logical}KeyAlias", AliasName=f"alias/{name(env, service)}", TargetKeyId=Ref(key)))
     return key

@@ -2,7 +2,8 @@
 
 The data stores live in the private subnets, whose route table has no route out of the VPC. The
 public subnets route to an internet gateway; nothing of this stack runs there (they are kept, as
-the architecture has them, for ingestion endpoints added later). AZs come from ``Fn::GetAZs``, so
+the architecture has them, for ingestion endpoints added later), and they do not hand out public
+IPs: whatever is launched there later asks for one explicitly (FSBP EC2.15). AZs come from ``Fn::GetAZs``, so
 the template does not hard-code the region's zone names.
 """
 
@@ -87,8 +88,7 @@ def _add_subnets(
                 VpcId=Ref(vpc),
                 CidrBlock=cidr,
                 AvailabilityZone=availability_zone(number - 1),
-                # The architecture's public subnets hand out public IPs to what is launched there.
-                MapPublicIpOnLaunch=kind == "Public",
+                MapPublicIpOnLaunch=False,  # FSBP EC2.15; the architecture's public subnets had True
                 Tags=tags(env, subnet_name, Type=kind),
             )
         )

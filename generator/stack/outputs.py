@@ -9,17 +9,17 @@ from __future__ import annotations
 from troposphere import AWSObject, Export, GetAtt, Join, Output, Ref, Sub, Template
 from troposphere.elasticache import ReplicationGroup
 from troposphere.kinesis import Stream
-from troposphere.secretsmanager import Secret
 
 from generator.stack.aurora import Aurora
 from generator.stack.keys import Keys
 from generator.stack.network import Network
+from generator.stack.secrets import Secrets
 from generator.stack.security_groups import SecurityGroups
 
 
 def add_outputs(
     template: Template, network: Network, keys: Keys, groups: SecurityGroups,
-    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secret: Secret,
+    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secrets: Secrets,
 ) -> None:  # fmt: skip
     """Add one exported output per value other systems need."""
     outputs = {
@@ -36,12 +36,19 @@ def add_outputs(
         "RedisClusterId": (Ref(redis), "Redis replication group identifier"),
         "RedisPrimaryEndpoint": (GetAtt(redis, "PrimaryEndPoint.Address"), "Redis primary endpoint address"),
         "RedisReaderEndpoint": (GetAtt(redis, "ReaderEndPoint.Address"), "Redis reader endpoint address"),
-        "SecretsManagerSecretArn": (Ref(secret), "Database credentials secret ARN"),
+        "SecretsManagerSecretArn": (Ref(secrets.database), "Database credentials secret ARN"),
+        "RedisAuthSecretArn": (Ref(secrets.redis_auth), "Redis AUTH token secret ARN"),
         "KinesisKmsKeyId": (Ref(keys.kinesis), "Kinesis KMS key ID"),
         "RdsKmsKeyId": (Ref(keys.rds), "RDS KMS key ID"),
         "SecretsKmsKeyId": (Ref(keys.secrets), "Secrets Manager KMS key ID"),
+        "RedisKmsKeyId": (Ref(keys.redis), "ElastiCache Redis KMS key ID"),
+        "LogsKmsKeyId": (Ref(keys.logs), "CloudWatch Logs KMS key ID"),
         "RdsSecurityGroupId": (GetAtt(groups.database, "GroupId"), "RDS security group ID"),
         "ElasticacheSecurityGroupId": (GetAtt(groups.cache, "GroupId"), "ElastiCache security group ID"),
+        "ConsumerSecurityGroupId": (
+            GetAtt(groups.consumers, "GroupId"),
+            "Security group to attach to what uses the database and cache",
+        ),
     }
     for title, (value, description) in outputs.items():
         template.add_output(

@@ -40,15 +40,40 @@ def test_credentials_reach_the_cluster_only_through_dynamic_references():
     }
 
 
-def test_postgresql_log_goes_to_a_pre_created_group_named_as_rds_names_it():
+def test_postgresql_log_goes_to_a_pre_created_encrypted_group_named_as_rds_names_it():
     template = build(environment("dev"))
-    (log_group_id, log_group), *others = resources_of(template, "AWS::Logs::LogGroup").items()
-    assert not others
+    log_group = template["Resources"]["AuroraPostgresqlLogGroup"]
     assert log_group["Properties"]["LogGroupName"] == "/aws/rds/cluster/aurora-cluster-dev/postgresql"
     assert log_group["Properties"]["RetentionInDays"] == 7
+    assert log_group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
     props = cluster(environment("dev"))
-    assert props["Properties"]["EnableCloudwatchLogsExports"] == ["postgresql"]
-    assert props["DependsOn"] == [log_group_id]
+    assert props["Properties"]["EnableCloudwatchLogsExports"] == ["postgresql"]  # FSBP RDS.37
+    assert props["DependsOn"] == ["AuroraPostgresqlLogGroup"]
+
+
+def test_iam_authentication_and_tags_on_snapshots():
+    props = cluster()["Properties"]
+    assert props["EnableIAMDatabaseAuthentication"] is True  # FSBP RDS.12
+    assert props["CopyTagsToSnapshot"] is True  # FSBP RDS.16
+
+
+def test_every_instance_sends_enhanced_monitoring_through_a_role_only_rds_monitoring_assumes():
+    template = build(environment(aurora={"instances": 2}))
+    for instance in resources_of(template, "AWS::RDS::DBInstance").values():
+        props = instance["Properties"]
+        assert (props["MonitoringInterval"], props["MonitoringRoleArn"]) == (
+            60,
+            {"Fn::GetAtt": ["AuroraMonitoringRole", "Arn"]},
+        )
+        assert props["AutoMinorVersionUpgrade"] is True
+    role = template["Resources"]["AuroraMonitoringRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert role["ManagedPolicyArns"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
+    ]
+    assert "Policies" not in role
 
 
 def test_subnet_group_uses_the_private_subnets():

@@ -3,7 +3,7 @@ from troposphere.kinesis import Stream
 from troposphere.kms import Key
 from troposphere.rds import DBCluster
 
-from generator.stack.common import name, protect, tags
+from generator.stack.common import name, protect, suppress, tags
 from tests.conftest import environment
 
 
@@ -37,3 +37,20 @@ def test_tags_carry_the_standard_set_extra_tags_and_name():
         {"Key": "Project", "Value": "IndustrialIoT"},
         {"Key": "Service", "Value": "RDS"},
     ]
+
+
+@pytest.mark.parametrize(
+    "checkov, cfripper, expected",
+    [
+        ({"CKV_AWS_2": "b", "CKV_AWS_1": "a"}, None,
+         {"checkov": {"skip": [{"id": "CKV_AWS_1", "comment": "a"}, {"id": "CKV_AWS_2", "comment": "b"}]}}),
+        (None, {"RuleB": "b", "RuleA": "a"}, {"cfripper_ignore": {"RuleA": "a", "RuleB": "b"}}),
+        (None, None, {}),
+    ],
+    ids=["checkov-as-checkov-reads-it", "cfripper-as-the-filter-reads-it", "nothing"],
+)  # fmt: skip
+def test_suppress_writes_each_scanners_shape_sorted_and_keeps_other_metadata(checkov, cfripper, expected):
+    key = Key("K", Metadata={"other": 1})
+    suppress(key, checkov=checkov, cfripper=cfripper)
+    assert key.Metadata == {"other": 1, **expected}
+    assert list(key.Metadata.get("cfripper_ignore", {})) == sorted(key.Metadata.get("cfripper_ignore", {}))

@@ -2,24 +2,46 @@ import pytest
 
 from tests.conftest import build, environment, resources_of
 
+ROOT = {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
 
-def test_three_rotated_keys_each_with_its_alias():
+
+def test_five_rotated_keys_each_with_its_alias():
     template = build(environment("dev"))
     keys = resources_of(template, "AWS::KMS::Key")
-    assert sorted(keys) == ["KinesisKey", "RdsKey", "SecretsKey"]
+    assert sorted(keys) == ["KinesisKey", "LogsKey", "RdsKey", "RedisKey", "SecretsKey"]
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
     aliases = {
         a["Properties"]["AliasName"]: a["Properties"]["TargetKeyId"]["Ref"]
         for a in resources_of(template, "AWS::KMS::Alias").values()
     }
-    assert aliases == {"alias/kinesis-dev": "KinesisKey", "alias/rds-dev": "RdsKey", "alias/secrets-dev": "SecretsKey"}
+    assert aliases == {
+        "alias/kinesis-dev": "KinesisKey",
+        "alias/rds-dev": "RdsKey",
+        "alias/secrets-dev": "SecretsKey",
+        "alias/elasticache-dev": "RedisKey",
+        "alias/logs-dev": "LogsKey",
+    }
 
 
-def test_key_policy_is_explicit_and_names_the_account_not_a_wildcard():
-    for key in resources_of(build(), "AWS::KMS::Key").values():
-        (statement,) = key["Properties"]["KeyPolicy"]["Statement"]
-        assert statement["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
-        assert statement["Effect"] == "Allow"
+@pytest.mark.parametrize("logical_id", ["KinesisKey", "RdsKey", "SecretsKey", "RedisKey"])
+def test_service_keys_are_administered_by_the_account_only(logical_id):
+    (statement,) = build()["Resources"][logical_id]["Properties"]["KeyPolicy"]["Statement"]
+    assert statement["Principal"] == ROOT
+    assert statement["Effect"] == "Allow"
+
+
+def test_logs_key_lets_cloudwatch_logs_use_it_only_for_this_accounts_log_groups():
+    root, logs = build()["Resources"]["LogsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert root["Principal"] == ROOT
+    assert logs["Principal"] == {"Service": {"Fn::Sub": "logs.${AWS::Region}.amazonaws.com"}}
+    assert "kms:*" not in logs["Action"] and "kms:CreateGrant" not in logs["Action"]
+    assert logs["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:logs:arn": {
+                "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*"
+            }
+        }
+    }
 
 
 @pytest.mark.parametrize("removal_policy, expected", [("destroy", "Delete"), ("snapshot", "Retain")])

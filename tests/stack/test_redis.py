@@ -17,6 +17,30 @@ def test_replication_group_matches_the_architecture():
     assert props["SecurityGroupIds"] == [{"Fn::GetAtt": ["CacheSecurityGroup", "GroupId"]}]
 
 
+def test_encrypted_with_its_own_key_and_authenticated_with_the_generated_token():
+    props = only(build(), "AWS::ElastiCache::ReplicationGroup")["Properties"]
+    assert props["KmsKeyId"] == {"Ref": "RedisKey"}
+    assert props["TransitEncryptionEnabled"] is True  # AUTH needs it
+    assert props["AuthToken"] == {"Fn::Sub": "{{resolve:secretsmanager:${RedisAuthSecret}:SecretString}}"}
+
+
+@pytest.mark.parametrize(
+    "version, expected",
+    [("6.0", ["slow-log"]), ("6.2", ["slow-log", "engine-log"]), ("7.1", ["slow-log", "engine-log"])],
+)
+def test_logs_go_to_encrypted_groups_where_the_version_delivers_them(version, expected):
+    template = build(environment("dev", redis={"engine_version": version}))
+    deliveries = only(template, "AWS::ElastiCache::ReplicationGroup")["Properties"]["LogDeliveryConfigurations"]
+    assert [d["LogType"] for d in deliveries] == expected
+    for delivery in deliveries:
+        assert (delivery["DestinationType"], delivery["LogFormat"]) == ("cloudwatch-logs", "json")
+        group_ref = delivery["DestinationDetails"]["CloudWatchLogsDetails"]["LogGroup"]["Ref"]
+        group = template["Resources"][group_ref]["Properties"]
+        assert group["LogGroupName"] == f"/aws/elasticache/redis-dev/{delivery['LogType']}"
+        assert group["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
+    assert ("RedisEngineLogGroup" in template["Resources"]) == ("engine-log" in expected)
+
+
 def test_subnet_group_uses_the_private_subnets():
     group = only(build(environment("dev")), "AWS::ElastiCache::SubnetGroup")["Properties"]
     assert group["CacheSubnetGroupName"] == "redis-subnet-group-dev"

@@ -1,0 +1,22 @@
+"""cfripper allowlist: a failure is allowed when the resource's ``Metadata.cfripper_ignore`` names
+the rule (``{"RuleName": "reason"}``).
+
+cfripper reads no suppression from a template; its own allowlist is this kind of filter file
+(``--rules-filters-folder``). One generic filter per rule keeps each exception, with its reason,
+next to the resource it concerns, as checkov's ``Metadata.checkov.skip`` does. Loaded by cfripper,
+inside the scanners' virtual environment (scanners/requirements.txt), never by iotstack itself.
+"""
+
+from cfripper.config.filter import Filter
+from cfripper.model.enums import RuleMode
+from cfripper.rules import DEFAULT_RULES
+
+FILTERS = [
+    Filter(
+        reason=f"{rule} suppressed in the resource's Metadata.cfripper_ignore",
+        rule_mode=RuleMode.ALLOWED,
+        eval={"exists": {"ref": f"resource.Metadata.cfripper_ignore.{rule}"}},
+        rules={rule},
+    )
+    for rule in sorted(DEFAULT_RULES)
+]

@@ -1,0 +1,41 @@
+import pytest
+
+from generator.stack.rotation import TRANSFORM
+from tests.conftest import build, environment, resources_of
+
+
+def test_rotation_is_single_user_postgresql_in_the_private_subnets():
+    template = build(environment("prod", aurora={"password_rotation": True, "password_rotation_days": 45}))
+    assert template["Transform"] == TRANSFORM == "AWS::SecretsManager-2020-07-23"
+    (schedule,) = resources_of(template, "AWS::SecretsManager::RotationSchedule").values()
+    props = schedule["Properties"]
+    assert props["SecretId"] == {"Ref": "DatabaseSecret"}
+    assert props["RotationRules"] == {"AutomaticallyAfterDays": 45}
+    hosted = props["HostedRotationLambda"]
+    assert hosted["RotationType"] == "PostgreSQLSingleUser"
+    assert hosted["RotationLambdaName"] == "db-password-rotation-prod"
+    assert hosted["KmsKeyArn"] == {"Fn::GetAtt": ["SecretsKey", "Arn"]}
+    assert hosted["VpcSecurityGroupIds"] == {"Fn::GetAtt": ["RotationSecurityGroup", "GroupId"]}
+    assert hosted["VpcSubnetIds"] == {"Fn::Join": [",", [{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}]]}
+    assert set('/@" ') <= set(hosted["ExcludeCharacters"])  # new passwords obey RDS's rules too
+    # It rotates at once: the secret must be complete, the writer up and the endpoint reachable.
+    assert schedule["DependsOn"] == ["DatabaseSecretAttachment", "AuroraInstance", "SecretsManagerEndpoint"]
+
+
+def test_without_nat_rotation_reaches_secrets_manager_through_a_private_endpoint():
+    template = build(environment(aurora={"password_rotation": True}))
+    endpoint = template["Resources"]["SecretsManagerEndpoint"]["Properties"]
+    assert endpoint["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.secretsmanager"}
+    assert (endpoint["VpcEndpointType"], endpoint["PrivateDnsEnabled"]) == ("Interface", True)
+    assert endpoint["SubnetIds"] == [{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}]
+    assert endpoint["SecurityGroupIds"] == [{"Fn::GetAtt": ["SecretsEndpointSecurityGroup", "GroupId"]}]
+
+
+@pytest.mark.parametrize(
+    "absent", ["SecretsManagerEndpoint", "RotationSecurityGroup", "SecretsEndpointSecurityGroup",
+               "DatabaseIngressFromRotation", "DatabaseSecretRotation"],
+)  # fmt: skip
+def test_no_rotation_no_endpoint_and_no_transform(absent):
+    template = build(environment(aurora={"password_rotation": False}))
+    assert absent not in template["Resources"]
+    assert "Transform" not in template
