@@ -12,9 +12,9 @@ import pytest
 from botocore.stub import ANY, Stubber
 from click.testing import CliRunner
 
-from generator import aws
+from generator import aws, generate
 from generator.cli import main
-from generator.deploy import guard, stack_policy
+from generator.deploy import capabilities, guard, stack_policy
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -53,9 +53,12 @@ class Script:
         self.stub.add_response("describe_stack_events", {"StackEvents": self.events[::-1]}, {"StackName": self.id})
 
     def change_set(self, changes, change_set_type="UPDATE"):
+        # dev's flow-log role is IAM; prod's password rotation is a transform that adds a Lambda and its role.
+        capabilities = ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"] if "prod" in self.name else ["CAPABILITY_IAM"]
         self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
                                {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
-                                "Capabilities": [], "Tags": ANY, "Description": ANY, "TemplateBody": ANY})  # fmt: skip
+                                "Capabilities": capabilities, "Tags": ANY, "Description": ANY,
+                                "TemplateBody": ANY})  # fmt: skip
         self.stub.add_response("describe_change_set", {
             "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": "CREATE_COMPLETE",
             "ExecutionStatus": "AVAILABLE", "Changes": changes,
@@ -76,7 +79,12 @@ def change(action, logical_id, resource_type, replacement=None, paths=()):
 
 @pytest.fixture
 def cfn(monkeypatch, project):
-    """A Stubber on the CloudFormation client the CLI will use (its S3 client is never called)."""
+    """A Stubber on the CloudFormation client the CLI will use (its S3 client is never called).
+
+    prod's template (about 57 kB) would go through S3; these tests are about CloudFormation, so it
+    is sent inline here (test_deploy.py covers the bucket).
+    """
+    monkeypatch.setattr(generate, "INLINE_TEMPLATE_LIMIT", 100_000)
     client = boto3.client("cloudformation", region_name="sa-east-1")
     cloud = aws.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
     monkeypatch.setattr(aws, "connect", lambda region: cloud)
@@ -122,6 +130,22 @@ def test_the_stack_policy_denies_replacing_stateful_resources_except_those_allow
     assert "AWS::RDS::DBCluster" in deny["Condition"]["StringEquals"]["ResourceType"]
     assert lifted["Statement"][1]["NotResource"] == ["LogicalResourceId/AuroraCluster"]
     assert "Resource" not in lifted["Statement"][1]
+
+
+CAPABILITY_CASES = {
+    "none": ({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}}}, []),
+    "unnamed-role": ({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}}, ["CAPABILITY_IAM"]),
+    "named-role": ({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}}}},
+                   ["CAPABILITY_NAMED_IAM"]),
+    "secrets-manager-transform": ({"Transform": "AWS::SecretsManager-2020-07-23", "Resources": {}},
+                                  ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]),
+    "unknown-macro": ({"Transform": ["MyMacro"], "Resources": {}}, ["CAPABILITY_AUTO_EXPAND"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("body, expected", CAPABILITY_CASES.values(), ids=CAPABILITY_CASES)
+def test_capabilities_are_only_those_the_template_needs(body, expected):
+    assert capabilities(body) == expected
 
 
 # --- conversations ----------------------------------------------------------------------------
