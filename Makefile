@@ -46,6 +46,15 @@ test: $(READY) $(SCAN_READY) ## Run the test suite (including the security scann
 scan: $(READY) $(SCAN_READY) ## Run checkov and cfripper over templates/*.json; fail on any unsuppressed finding
 	@$(BIN)/iotstack scan
 
+.PHONY: deploy
+deploy: $(READY) ## Deploy templates/$(ENV).json through a change set: make deploy ENV=dev [ARGS="--no-execute"]
+	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<environment> [ARGS=...]; see iotstack deploy --help" >&2; exit 2; }
+	@$(BIN)/iotstack deploy --env $(ENV) $(ARGS)
+
+.PHONY: demo
+demo: $(READY) ## Deploy dev to a local AWS emulator (moto), show status, redeploy, destroy: no AWS needed
+	@$(BIN)/python scripts/demo.py
+
 .PHONY: bench
 bench: $(READY) ## Time generation, cold and warm `make template`, and a bare cfn-lint run
 	@$(BIN)/python scripts/bench.py

@@ -24,6 +24,7 @@ reports Replacement, never fails a resource) is covered with botocore's Stubber 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import threading
 import warnings
@@ -102,8 +103,11 @@ def _patch_moto() -> None:
 
         RouteTable.delete = delete_route_table
         VPCGatewayAttachment.delete = detach_gateway
-        # moto warns once per resource it skips; the module docstring lists them.
+        # moto warns and logs for every resource it skips (the module docstring lists them), and the
+        # server logs every request: iotstack's own output is what a reader of the demo should see.
         warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto", category=UserWarning)
+        logging.getLogger("moto").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         _patched = True
 
 
