@@ -47,7 +47,7 @@ scan: $(READY) $(SCAN_READY) ## Run checkov and cfripper over templates/*.json; 
 	@$(BIN)/iotstack scan
 
 .PHONY: deploy
-deploy: $(READY) ## Deploy templates/$(ENV).json through a change set: make deploy ENV=dev [ARGS="--no-execute"]
+deploy: $(READY) ## Deploy templates/<env>.json through a change set: make deploy ENV=dev [ARGS="--no-execute"]
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<environment> [ARGS=...]; see iotstack deploy --help" >&2; exit 2; }
 	@$(BIN)/iotstack deploy --env $(ENV) $(ARGS)
 
