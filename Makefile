@@ -59,10 +59,18 @@ demo: $(READY) ## Deploy dev to a local AWS emulator (moto), show status, redepl
 bench: $(READY) ## Time generation, cold and warm `make template`, and a bare cfn-lint run
 	@$(BIN)/python scripts/bench.py
 
-.PHONY: lint
-lint: $(READY) ## Check the Python code with ruff
+.PHONY: style
+style: $(READY) ## Check the Python code's style with ruff
 	@$(BIN)/ruff check generator tests scripts scanners
 	@$(BIN)/ruff format --check generator tests scripts scanners
+
+# The review gate (issue 4). The security scanners run too when their venv exists (`make scan` or
+# `make test` creates it); `make scan` then also refreshes it when scanners/requirements.txt changed.
+.PHONY: check
+check: $(READY) ## Review gate: templates current, cfn-lint and policy rules clean; scanners when installed
+	@$(BIN)/iotstack check
+	@if [ -d $(SCAN_VENV) ]; then $(MAKE) --no-print-directory scan; \
+	 else echo "security scanners not installed (make scan installs them): skipped"; fi
 
 .PHONY: venv
 venv: $(READY) $(SCAN_READY) ## Create or refresh .venv and .venv-scan (the other targets do it themselves)

@@ -3,7 +3,8 @@
 Errors raised as :class:`~generator.errors.IotstackError` become one message on stderr and the
 error's exit code here, in one place: 0 success (or nothing to do), 1 failed (e.g. lint findings,
 a failed deploy), 2 bad usage or input (unknown environment, invalid environment file, stale
-template, no credentials), 3 refused by the stateful guard.
+template, no credentials), 3 refused by the stateful guard. ``iotstack diff`` reports like a plan:
+2 and 3 mean changes there, so its errors exit 1 (:class:`_PlanCommand`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ import click
 from generator import __version__, aws
 from generator import deploy as deploying
 from generator.console import Console, table
-from generator.errors import IotstackError, LintError, ScanError
+from generator.diff import FORMATS as DIFF_FORMATS
+from generator.errors import IotstackError, LintError, ScanError, UsageError
 from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate, load_environments
+from generator.lint import FORMATS as LINT_FORMATS
+from generator.rules import RULES
 
 
 class _Failure(click.ClickException):
     """An :class:`IotstackError` on its way out, with its exit code."""
 
-    def __init__(self, error: IotstackError):
+    def __init__(self, error: IotstackError, exit_code: int | None = None):
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code if exit_code is None else exit_code
 
 
 class _Group(click.Group):
@@ -44,6 +48,7 @@ def main() -> None:
     \b
     Exit codes: 0 success or nothing to do, 1 failed, 2 bad usage or input,
     3 refused by the stateful guard (a replacement or removal nobody allowed).
+    diff: 0 no changes, 2 changes, 3 a stateful resource replaced or removed, 1 error.
     AWS_ENDPOINT_URL points every AWS call elsewhere (e.g. the local emulator of `make demo`).
     """
 
@@ -205,3 +210,102 @@ def scan_command(templates: tuple[Path, ...], scanners: Path | None) -> None:
     if report.findings:
         raise ScanError(f"{len(report.findings)} unsuppressed scanner finding(s); fix them, or suppress each "
                         "with a reason in the resource's Metadata and list it in docs/SECURITY.md")  # fmt: skip
+
+
+# --- review: check, diff, lint (issue 4) -----------------------------------------------------------
+
+_envs_option = click.option(
+    "--env", "envs", multiple=True, metavar="NAME", help="Environment (repeatable; default: all)."
+)
+
+
+class _PlanCommand(click.Command):
+    """A command whose exit codes 2 and 3 mean changes: every error, bad usage included, exits 1."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except IotstackError as error:
+            raise _Failure(error, exit_code=1) from error
+
+
+@main.command()
+@_envs_option
+@_templates_option
+def check(envs: tuple[str, ...], templates_dir: Path) -> None:
+    """The review gate: committed templates current, cfn-lint clean, policy rules clean.
+
+    \b
+    Exit codes: 0 all good, 1 a problem (each is listed with what to do), 2 bad usage.
+    """
+    from generator.check import check as run_check
+
+    started = time.perf_counter()
+    report = run_check(envs, templates_dir)
+    click.echo(f"check passed: {len(report.environments)} environment(s) ({', '.join(report.environments)}): "
+               f"templates and pictures current, cfn-lint and {len(RULES)} policy rules clean, "
+               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+
+
+@main.command(cls=_PlanCommand)
+@_envs_option
+@click.option("--base", default="HEAD", show_default=True, metavar="GIT_REF",
+              help="Compare with templates/<env>.json at this git revision.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True,
+              help="table for a terminal, markdown for a pull-request comment, json for machines.")  # fmt: skip
+@_templates_option
+def diff(envs: tuple[str, ...], base: str, fmt: str, templates_dir: Path) -> None:
+    """What deploying the generated templates would do, compared with --base, predicted offline.
+
+    Resource by resource: added, removed, modified (changed paths, before and after, secrets
+    masked), and whether each modification replaces the resource (CloudFormation's resource
+    schemas), following references: what refers to a replaced resource is replaced or modified.
+
+    \b
+    Exit codes: 0 no changes, 2 changes, 3 changes that replace (or may replace)
+    or remove a stateful resource, 1 error (bad usage included).
+    """
+    import json
+
+    from generator.baseline import from_git
+    from generator.diff import plan, render_plan
+    from generator.generate import build
+
+    baseline = from_git(base, templates_dir)
+    plans = []
+    for env in load_environments(envs):
+        after = json.loads(build(env, templates_dir).text)
+        plans.append(plan(baseline.load(env.name), after, env.region, env.name, baseline.label(env.name)))
+    click.echo(render_plan(plans, fmt), nl=False)
+    raise SystemExit(max(p.exit_code for p in plans))
+
+
+@main.command()
+@_envs_option
+@click.option("--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True,
+              help="text, json, or sarif (for code-scanning pages that show findings inline).")  # fmt: skip
+@_templates_option
+def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path) -> None:
+    """cfn-lint and the policy rules over the committed templates, in cfn-lint's formats.
+
+    \b
+    Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
+    """
+    from generator.lint import lint_files
+
+    files = {templates_dir / f"{env.name}.json": env.region for env in load_environments(envs)}
+    missing = [str(p) for p in files if not p.is_file()]
+    if missing:
+        raise UsageError(f"no template {', '.join(missing)}: run `make template` first")
+    report, count = lint_files(files, fmt)
+    if report:
+        click.echo(report)
+    if count:
+        raise SystemExit(1)

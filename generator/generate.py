@@ -1,17 +1,20 @@
 """``iotstack template``: load, build, render, lint and write the templates of environments.
 
-Nothing is half-done: every environment is loaded and validated, every template is built and
-linted, and only when all of them are clean are the files written, each atomically. A failure
-anywhere leaves every previous template as it was.
+Each environment gives two files: ``<env>.json``, the template, and ``<env>.md``, its picture
+(:mod:`generator.diagram`). Nothing is half-done: every environment is loaded and validated, every
+template is built and linted, and only when all of them are clean are the files written, each
+atomically. A failure anywhere leaves every previous file as it was.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import config
+from generator.diagram import diagram
 from generator.errors import ConfigError, LintError, UsageError
 from generator.lint import Finding, default_cache_dir, lint_templates
 from generator.render import render, write_atomic
@@ -30,11 +33,16 @@ class Generated:
     resources: int
     findings: list[Finding] | None  # None: lint was skipped
     path: Path
-    file: str = "not written"  # or "written", or "unchanged" (already identical on disk)
+    file: str = "not written"  # or "written" (either file changed), or "unchanged" (both identical on disk)
+    picture: str = ""  # the Markdown written to ``picture_path``
 
     @property
     def size(self) -> int:
         return len(self.text.encode("utf-8"))
+
+    @property
+    def picture_path(self) -> Path:
+        return self.path.with_suffix(".md")
 
 
 def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[config.Environment]:
@@ -72,17 +80,27 @@ def generate(
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
-    results = []
-    for env in load_environments(names, environments_dir):
-        template = build_template(env)
-        results.append(Generated(env, render(template), len(template.resources), None, out_dir / f"{env.name}.json"))
+    results = [build(env, out_dir) for env in load_environments(names, environments_dir)]
     if lint:
         to_lint = {r.env.name: (r.text, r.env.region) for r in results}
         findings = lint_templates(to_lint, cache_dir or default_cache_dir())
         results = [replace(r, findings=findings[r.env.name]) for r in results]
     if any(r.findings for r in results):
         raise LintError(_lint_report(results), results)
-    return [replace(r, file="written" if write_atomic(r.path, r.text) else "unchanged") for r in results]
+    return [replace(r, file="written" if _write(r) else "unchanged") for r in results]
+
+
+def build(env: config.Environment, out_dir: Path = Path("templates")) -> Generated:
+    """One environment's template and picture, in memory (not linted, not written)."""
+    template = build_template(env)
+    text = render(template)
+    picture = diagram(json.loads(text), env.name)
+    return Generated(env, text, len(template.resources), None, out_dir / f"{env.name}.json", picture=picture)
+
+
+def _write(result: Generated) -> bool:
+    changed = write_atomic(result.path, result.text)
+    return write_atomic(result.picture_path, result.picture) or changed
 
 
 def _lint_report(results: list[Generated]) -> str:

@@ -6,6 +6,9 @@ linted in worker processes, one per core, and a template whose bytes, region, cf
 and settings are those of an earlier clean lint is not linted again: the cache
 (``.cache/iotstack/lint``, git-ignored; ``$IOTSTACK_CACHE_DIR/lint`` when that is set) holds one
 empty file per clean result. Only clean results are cached, so a finding is always shown again.
+
+With ``policy=True`` the project's own rules (:mod:`generator.rules`) run in the same cfn-lint
+pass; ``iotstack check`` and ``iotstack lint`` use them, ``iotstack template`` does not.
 """
 
 from __future__ import annotations
@@ -42,19 +45,21 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("IOTSTACK_CACHE_DIR") or ".cache/iotstack") / "lint"
 
 
-def lint_templates(templates: dict[str, tuple[str, str]], cache_dir: Path) -> dict[str, list[Finding]]:
+def lint_templates(
+    templates: dict[str, tuple[str, str]], cache_dir: Path, policy: bool = False
+) -> dict[str, list[Finding]]:
     """Lint ``{name: (template_text, region)}``; return ``{name: findings}`` in the same order."""
-    markers = {name: cache_dir / cache_key(text, region) for name, (text, region) in templates.items()}
+    markers = {name: cache_dir / cache_key(text, region, policy) for name, (text, region) in templates.items()}
     pending = {name: templates[name] for name, marker in markers.items() if not marker.exists()}
     workers = min(len(pending), os.cpu_count() or 1)
     if workers > 1:
         import cfnlint.api  # noqa: F401  # imported once here, inherited by the forked workers
 
         with ProcessPoolExecutor(workers, mp_context=_fork_context()) as pool:
-            futures = {name: pool.submit(lint_text, text, region) for name, (text, region) in pending.items()}
+            futures = {name: pool.submit(lint_text, text, region, policy) for name, (text, region) in pending.items()}
             found = {name: future.result() for name, future in futures.items()}
     else:
-        found = {name: lint_text(text, region) for name, (text, region) in pending.items()}
+        found = {name: lint_text(text, region, policy) for name, (text, region) in pending.items()}
     for name, findings in found.items():
         if not findings:
             markers[name].parent.mkdir(parents=True, exist_ok=True)
@@ -62,11 +67,11 @@ def lint_templates(templates: dict[str, tuple[str, str]], cache_dir: Path) -> di
     return {name: found.get(name, []) for name in templates}
 
 
-def lint_text(text: str, region: str) -> list[Finding]:
-    """Run cfn-lint over one template's text for one region."""
-    from cfnlint.api import ManualArgs, lint
+def lint_text(text: str, region: str, policy: bool = False) -> list[Finding]:
+    """Run cfn-lint (and the project's policy rules if ``policy``) over one template's text for one region."""
+    from cfnlint.api import lint
 
-    matches = lint(text, config=ManualArgs(regions=[region], include_checks=list(INCLUDE_CHECKS)))
+    matches = lint(text, config=lint_settings(region, policy))
     return sorted(
         (
             Finding(
@@ -82,17 +87,56 @@ def lint_text(text: str, region: str) -> list[Finding]:
     )
 
 
-def cache_key(text: str, region: str) -> str:
-    """What a clean lint depends on: the bytes, the region, cfn-lint's version and our settings."""
+def lint_settings(region: str, policy: bool = False) -> dict:
+    """cfn-lint's settings (``ManualArgs``): the region, informational checks, and our rules if asked."""
+    from generator.rules import MODULE
+
+    settings = {"regions": [region], "include_checks": list(INCLUDE_CHECKS)}
+    return {**settings, "append_rules": [MODULE]} if policy else settings
+
+
+def cache_key(text: str, region: str, policy: bool = False) -> str:
+    """What a clean lint depends on: the bytes, the region, cfn-lint's version, our settings and rules."""
     inputs = {
         "template": hashlib.sha256(text.encode()).hexdigest(),
         "region": region,
         "cfn-lint": version("cfn-lint"),
         "include_checks": INCLUDE_CHECKS,
+        "policy": _policy_fingerprint() if policy else None,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def _policy_fingerprint() -> str:
+    """A hash of the policy rules' source: editing a rule invalidates the clean results it gave."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).parent / "rules").glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _fork_context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+FORMATS = ("text", "json", "sarif")
+
+
+def lint_files(files: dict[Path, str], fmt: str = "text") -> tuple[str, int]:
+    """cfn-lint and the policy rules over template files ``{path: region}``, in one of cfn-lint's own
+    output formats (``text``, ``json``, ``sarif`` for code-scanning pages); returns the report and
+    the number of findings. Serial and uncached: it is for pipelines that want cfn-lint's formats."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.formatters import Formatter, JsonFormatter, SARIFFormatter
+    from cfnlint.runner import Runner
+
+    matches, rules, config = [], None, None
+    for path, region in files.items():
+        config = ConfigMixIn(templates=[str(path)], **lint_settings(region, policy=True))
+        runner = Runner(config)
+        matches += list(runner.run())
+        rules = runner.rules
+    matches.sort(key=lambda m: (m.filename, m.linenumber, m.rule.id))
+    formatter = {"text": Formatter, "json": JsonFormatter, "sarif": SARIFFormatter}[fmt]()
+    return formatter.print_matches(matches, rules, config) or "", len(matches)

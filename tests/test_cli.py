@@ -10,6 +10,7 @@ from generator.cli import main
 from tests.conftest import ROOT
 
 ENVIRONMENTS = ["dev", "prod", "staging"]
+FILES = ["json", "md"]  # the template and its picture
 
 
 def run(*args: str):
@@ -28,7 +29,7 @@ def env_dir(tmp_path, monkeypatch):
 def test_writes_one_linted_template_per_environment(tmp_path):
     result = run("template", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.json" for e in ENVIRONMENTS]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in ENVIRONMENTS for x in FILES]
     rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:4]}
     assert sorted(rows) == ENVIRONMENTS
     assert all(row[-3] == "clean" for row in rows.values()), result.output  # lint, file, (written)
@@ -38,17 +39,17 @@ def test_writes_one_linted_template_per_environment(tmp_path):
 def test_committed_templates_are_what_the_code_generates(tmp_path):
     """The golden files: a stale templates/ folder fails here, naming the command that fixes it."""
     assert run("template", "--no-lint", "--out", str(tmp_path)).exit_code == 0
-    for env in ENVIRONMENTS:
-        committed = (ROOT / "templates" / f"{env}.json").read_bytes()
-        assert (tmp_path / f"{env}.json").read_bytes() == committed, f"templates/{env}.json is stale: run make template"
+    for name in (f"{env}.{x}" for env in ENVIRONMENTS for x in FILES):
+        committed = (ROOT / "templates" / name).read_bytes()
+        assert (tmp_path / name).read_bytes() == committed, f"templates/{name} is stale: run make template"
 
 
 def test_generating_twice_gives_identical_bytes(tmp_path):
     run("template", "--no-lint", "--out", str(tmp_path / "a"))
     second = run("template", "--no-lint", "--out", str(tmp_path / "b"))
     assert second.exit_code == 0
-    for env in ENVIRONMENTS:
-        assert (tmp_path / "a" / f"{env}.json").read_bytes() == (tmp_path / "b" / f"{env}.json").read_bytes()
+    for name in (f"{env}.{x}" for env in ENVIRONMENTS for x in FILES):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
 def test_second_run_reports_nothing_changed(tmp_path):
@@ -61,7 +62,7 @@ def test_second_run_reports_nothing_changed(tmp_path):
 def test_only_the_named_environments_are_built(tmp_path):
     result = run("template", "--no-lint", "--env", "prod", "--env", "dev", "--out", str(tmp_path))
     assert result.exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", "prod.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", "dev.md", "prod.json", "prod.md"]
 
 
 @pytest.mark.parametrize(
@@ -79,15 +80,15 @@ def test_only_the_named_environments_are_built(tmp_path):
 def test_bad_input_fails_clearly_and_writes_nothing(tmp_path, env_dir, args, dev_toml, exit_code, message):
     out = tmp_path / "out"
     out.mkdir()
-    for env in ENVIRONMENTS:
-        (out / f"{env}.json").write_text("previous\n")
+    for name in (f"{env}.{x}" for env in ENVIRONMENTS for x in FILES):
+        (out / name).write_text("previous\n")
     if dev_toml is not None:
         (env_dir / "dev.toml").write_text(dev_toml)
     result = run("template", "--out", str(out), *args)
     assert result.exit_code == exit_code
     assert message in result.output
     assert "Traceback" not in result.output
-    assert all((out / f"{env}.json").read_text() == "previous\n" for env in ENVIRONMENTS)
+    assert all((out / f"{env}.{x}").read_text() == "previous\n" for env in ENVIRONMENTS for x in FILES)
 
 
 def test_every_problem_of_every_file_is_reported_at_once(tmp_path, env_dir):

@@ -57,3 +57,12 @@ def test_one_dirty_template_stops_every_write(tmp_path, environments):
     assert not out.exists()
     assert [(r.env.name, bool(r.findings)) for r in raised.value.results] == [("dev", False), ("prod", True)]
     assert "prod: W3690" in str(raised.value) and "dev:" not in str(raised.value)
+
+
+def test_the_picture_is_written_next_to_the_template_and_kept_current(tmp_path, environments):
+    out = tmp_path / "out"
+    (first,) = generate(("dev",), out, lint=False, environments_dir=environments)
+    assert (out / "dev.md").read_text() == first.picture and "```mermaid" in first.picture
+    (out / "dev.md").unlink()  # only the picture is missing: the run writes it again
+    (second,) = generate(("dev",), out, lint=False, environments_dir=environments)
+    assert second.file == "written" and (out / "dev.md").read_text() == first.picture

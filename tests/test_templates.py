@@ -1,4 +1,4 @@
-"""Properties of the committed templates as a whole: metadata, sizes, no secrets, policies."""
+"""Properties of the committed templates as a whole: metadata, sizes, the policy rules."""
 
 import json
 import re
@@ -8,74 +8,32 @@ import pytest
 from generator import __version__
 from generator.config import load_environment
 from generator.generate import INLINE_TEMPLATE_LIMIT
+from generator.rules import RULES, CustomerManagedKeys
 from generator.stack.common import STATEFUL_TYPES as STATEFUL
 from tests.conftest import ROOT
+from tests.rules import findings
 
 TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
-# Properties that carry a credential. Their value must be a dynamic reference, never a literal.
-# GenerateSecretString is the exception by design: it holds the recipe, and AWS makes the value.
-SECRET_PROPERTIES = re.compile(
-    r"(?i)(?!GenerateSecretString$).*(password|passwd|secretstring|token|secretkey|privatekey)"
-)
-DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
+# Issue 5 (security) adds the KMS keys of the log groups and of Redis; until it lands, E9003 fails.
+NEEDS_ISSUE_5 = pytest.mark.xfail(strict=True, reason="needs issue 5's encryption changes")
 
 
 def load(path):
     return json.loads(path.read_text())
 
 
-def walk(node, path=""):
-    """Every (path, key, value) in a JSON document."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield path, key, value
-            yield from walk(value, f"{path}/{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from walk(value, f"{path}/{i}")
-
-
-def literal_secrets(template: dict) -> list[str]:
-    """Credential-bearing properties (by name) whose value is not a dynamic reference, and a
-    generated secret whose recipe carries the password. A literal hidden under an unrelated key
-    (an output, a Join) is not found: the property names are what this scan knows."""
-    found = []
-    for path, key, value in walk(template):
-        if key == "SecretStringTemplate" and "password" in json.loads(value):
-            found.append(f"{path}/{key}")
-        if not SECRET_PROPERTIES.fullmatch(key):
-            continue
-        text = value.get("Fn::Sub") if isinstance(value, dict) else value
-        if not (isinstance(text, str) and DYNAMIC_REFERENCE.fullmatch(text)):
-            found.append(f"{path}/{key}")
-    return found
-
-
 def test_there_is_one_template_per_environment():
     assert [p.stem for p in TEMPLATES] == ["dev", "prod", "staging"]
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
-def test_no_literal_password_or_secret(path):
-    assert literal_secrets(load(path)) == []
-
-
 @pytest.mark.parametrize(
-    "value",
-    ["hunter2hunter2", {"Fn::Sub": "${AWS::StackName}-pw"}, {"Fn::Sub": "x{{resolve:secretsmanager:s}}"}],
-)
-def test_the_secret_scan_catches_a_literal(value):
-    template = {"Resources": {"Db": {"Properties": {"MasterUserPassword": value, "AuthToken": value}}}}
-    assert literal_secrets(template) == [
-        "/Resources/Db/Properties/MasterUserPassword",
-        "/Resources/Db/Properties/AuthToken",
-    ]
-
-
-def test_the_secret_scan_catches_a_password_in_the_generation_template():
-    recipe = {"SecretStringTemplate": json.dumps({"username": "u", "password": "p"}), "GenerateStringKey": "password"}
-    template = {"Resources": {"S": {"Properties": {"GenerateSecretString": recipe}}}}
-    assert literal_secrets(template) == ["/Resources/S/Properties/GenerateSecretString/SecretStringTemplate"]
+    "rule", [pytest.param(r, marks=NEEDS_ISSUE_5) if r is CustomerManagedKeys else r for r in RULES],
+    ids=lambda r: f"{r.id}-{r.__name__}",
+)  # fmt: skip
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+def test_every_policy_rule_passes(path, rule):
+    """No literal secret, explicit removal policies, ... (tests/rules/ has each rule's bad cases)."""
+    assert findings(rule, load(path)) == []
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
@@ -83,13 +41,6 @@ def test_metadata_names_generator_version_and_environment(path):
     template = load(path)
     assert template["Metadata"]["iotstack"] == {"environment": path.stem, "version": __version__}
     assert path.stem in template["Description"] and __version__ in template["Description"]
-
-
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
-def test_every_stateful_resource_has_explicit_policies(path):
-    for logical, resource in load(path)["Resources"].items():
-        if resource["Type"] in STATEFUL:
-            assert {"DeletionPolicy", "UpdateReplacePolicy"} <= resource.keys(), logical
 
 
 def test_dev_fits_cloudformations_inline_limit():

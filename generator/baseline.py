@@ -1,0 +1,55 @@
+"""Where the "before" template of ``iotstack diff`` comes from.
+
+A baseline is a function ``environment name -> template dict, or None when there is none`` (then
+every resource is added), plus a label for the report. Today there is one source, a git
+revision (:func:`from_git`); comparing with the deployed stack (``--deployed``, boto3
+``get_template`` through ``generator.aws``) is one more function of the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Baseline:
+    label: Callable[[str], str]  # environment -> where its "before" template comes from
+    load: Callable[[str], dict | None]  # environment -> the template, None if there is none
+
+
+def from_git(ref: str, templates_dir: Path = Path("templates")) -> Baseline:
+    """The committed ``templates/<env>.json`` at git revision ``ref`` (``git show REF:./templates/...``)."""
+    _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+         error=f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")  # fmt: skip
+
+    def spec(env: str) -> str:
+        return f"{ref}:./{(templates_dir / f'{env}.json').as_posix()}"
+
+    def load(env: str) -> dict | None:
+        if subprocess.run(["git", "cat-file", "-e", spec(env)], capture_output=True).returncode != 0:
+            return None  # not committed at that revision: everything is new
+        text = _git("show", spec(env), error=f"cannot read {spec(env)}")
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"{spec(env)} is not a JSON template: {exc}") from None
+
+    return Baseline(label=lambda env: f"{ref}:{(templates_dir / f'{env}.json').as_posix()}", load=load)
+
+
+def _git(*args: str, error: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise UsageError("git is not installed; iotstack diff reads the base template with git") from None
+    if done.returncode != 0:
+        if "not a git repository" in done.stderr:
+            raise UsageError("not inside a git repository; iotstack diff --base reads templates from git")
+        raise UsageError(error + (f" ({done.stderr.strip()})" if done.stderr.strip() else ""))
+    return done.stdout

@@ -1,0 +1,85 @@
+"""A picture of each stack: ``templates/<env>.md``, a Mermaid flowchart that review pages render.
+
+Resources are grouped by tier (keys, network, security, data, secrets, logs), stateful ones drawn
+as cylinders; an arrow runs from a resource to each resource it refers to (``Ref``,
+``Fn::GetAtt``, ``${...}`` in ``Fn::Sub``). The outputs are listed under the diagram. Built from
+the template's JSON data alone, sorted everywhere, so the same template gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.diff import references
+from generator.stack.common import STATEFUL_TYPES
+
+# (subgraph id, title, the type prefixes it holds), in the order drawn: keys and network are what
+# everything else stands on.
+TIERS = (
+    ("keys", "Keys (KMS)", ("AWS::KMS::",)),
+    ("network", "Network", ("AWS::EC2::VPC", "AWS::EC2::InternetGateway", "AWS::EC2::Subnet", "AWS::EC2::Route",
+                            "AWS::EC2::")),
+    ("security", "Security", ("AWS::EC2::SecurityGroup",)),
+    ("data", "Data", ("AWS::Kinesis::", "AWS::RDS::", "AWS::ElastiCache::")),
+    ("secrets", "Secrets", ("AWS::SecretsManager::",)),
+    ("logs", "Logs", ("AWS::Logs::",)),
+)  # fmt: skip
+OTHER = ("other", "Other", ())
+
+
+def tier(resource_type: str) -> str:
+    """The subgraph a resource type is drawn in: the tier with the longest matching type prefix."""
+    matches = [(len(prefix), tid) for tid, _, prefixes in TIERS for prefix in prefixes
+               if resource_type.startswith(prefix)]  # fmt: skip
+    return max(matches)[1] if matches else OTHER[0]
+
+
+def diagram(template: dict, environment: str) -> str:
+    """The Markdown file: a title, the Mermaid flowchart, and the outputs."""
+    resources = template.get("Resources", {})
+    lines = ["flowchart LR"]
+    for tid, title, _ in (*TIERS, OTHER):
+        members = sorted(k for k, r in resources.items() if tier(r["Type"]) == tid)
+        if not members:
+            continue
+        lines.append(f'  subgraph {tid}["{title}"]')
+        lines += [f"    {_node(k, resources[k]['Type'])}" for k in members]
+        lines.append("  end")
+    for source in sorted(resources):
+        body = {k: v for k, v in resources[source].items() if k != "Type"}
+        targets = {target for _, target in references(body, [])}  # the diff's parser of references
+        lines += [f"  {source} --> {target}" for target in sorted(targets) if target in resources]
+    outputs = template.get("Outputs", {})
+    table = ["| output | value | exported as |", "| --- | --- | --- |"]
+    for name in sorted(outputs):
+        export = outputs[name].get("Export", {}).get("Name")
+        table.append(f"| `{name}` | {_code(outputs[name].get('Value'))} | {_code(export) if export else ''} |")
+    description = template.get("Description", "")
+    return "\n".join([
+        f"# Stack `{environment}`",
+        "",
+        description,
+        "",
+        f"Written by `make template` next to `templates/{environment}.json`; do not edit. {len(resources)} "
+        "resources; an arrow points from a resource to one it refers to; stateful ones are cylinders.",
+        "",
+        "```mermaid",
+        *lines,
+        "```",
+        "",
+        f"## Outputs ({len(outputs)})",
+        "",
+        *table,
+        "",
+    ])  # fmt: skip
+
+
+def _node(logical: str, resource_type: str) -> str:
+    label = f"{logical}<br/>{resource_type}"
+    return f'{logical}[("{label}")]' if resource_type in STATEFUL_TYPES else f'{logical}["{label}"]'
+
+
+def _code(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(", ", ": ")).replace("|", "\\|")
+    return f"`{text}`"

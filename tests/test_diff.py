@@ -1,0 +1,189 @@
+"""diff.plan: pairs of templates from real configuration changes, and what deploying them would do."""
+
+import json
+
+import pytest
+
+from generator import diff
+from generator.diff import MAYBE, NO, YES, plan, render_plan
+from generator.stack import aurora, keys, kinesis
+from tests.conftest import build, environment
+
+BEFORE = build(environment("dev"))
+
+
+def renamed(module, kind, new_kind):
+    """Build dev with one physical name changed where ``module`` names it (the names derive from the env)."""
+
+    def change(monkeypatch):
+        original = module.name
+        monkeypatch.setattr(module, "name", lambda env, k: original(env, new_kind if k == kind else k))
+        return build(environment("dev"))
+
+    return change
+
+
+def configured(**changes):
+    return lambda monkeypatch: build(environment("dev", **changes))
+
+
+def other_rds_key(monkeypatch):
+    """The cluster gets another KMS key: the RDS key is now built under the logical id DatabaseKey."""
+    original = keys._add_key
+    monkeypatch.setattr(keys, "_add_key", lambda t, env, logical, *rest:
+                        original(t, env, "Database" if logical == "Rds" else logical, *rest))  # fmt: skip
+    return build(environment("dev"))
+
+
+def without_redis(monkeypatch):
+    """The Redis group taken out, with its subnet group and the outputs that name it."""
+    template = build(environment("dev"))
+    for logical in ("RedisReplicationGroup", "RedisSubnetGroup"):
+        del template["Resources"][logical]
+    for output in ("RedisClusterId", "RedisPrimaryEndpoint", "RedisReaderEndpoint"):
+        del template["Outputs"][output]
+    return template
+
+
+def actions(p):
+    return {r.logical_id: (r.label, r.replacement) for r in p.resources}
+
+
+# change -> {logical id: (action, replacement)} for every resource that changes, and the exit code.
+CASES = {
+    "rename-cluster-identifier": (renamed(aurora, "aurora-cluster", "aurora-db"), {
+        "AuroraCluster": ("replace", YES),  # DBClusterIdentifier is create-only
+        "AuroraInstance": ("replace", YES),  # its DBClusterIdentifier refers to the replaced cluster
+        "AuroraPostgresqlLogGroup": ("replace", YES),  # its name carries the cluster's
+        "DatabaseSecretAttachment": ("modify", NO),  # TargetId refers to the cluster: a mutable property
+    }, 3),
+    "change-stream-name": (renamed(kinesis, "sensor-data-stream", "telemetry-stream"), {
+        "SensorDataStream": ("replace", YES),
+    }, 3),
+    "change-redis-node-type": (configured(redis={"node_type": "cache.t3.small"}), {
+        "RedisReplicationGroup": ("modify", NO),
+    }, 2),
+    "add-a-tag": (configured(tags={"Team": "sensors"}), {
+        logical: ("modify", NO) for logical, r in BEFORE["Resources"].items() if "Tags" in r["Properties"]
+    }, 2),
+    "change-cluster-kms-key": (other_rds_key, {
+        "AuroraCluster": ("replace", YES),  # KmsKeyId is create-only
+        "AuroraInstance": ("replace", YES),
+        "DatabaseKey": ("add", NO),
+        "DatabaseKeyAlias": ("add", NO),
+        "RdsKey": ("remove", NO),
+        "RdsKeyAlias": ("remove", NO),
+        "DatabaseSecretAttachment": ("modify", NO),
+    }, 3),
+    "remove-redis-group": (without_redis, {
+        "RedisReplicationGroup": ("remove", NO),
+        "RedisSubnetGroup": ("remove", NO),
+    }, 3),
+    "nothing": (configured(), {}, 0),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("change, expected, exit_code", CASES.values(), ids=CASES.keys())
+def test_real_changes_are_predicted(monkeypatch, change, expected, exit_code):
+    result = plan(BEFORE, change(monkeypatch), "sa-east-1", "dev", "HEAD")
+    assert actions(result) == expected
+    assert result.exit_code == exit_code
+
+
+def test_a_modification_shows_the_changed_paths_before_and_after(monkeypatch):
+    (change,) = plan(BEFORE, configured(redis={"node_type": "cache.t3.small"})(monkeypatch), "sa-east-1").resources
+    assert change.changes == (diff.PropertyChange("CacheNodeType", "cache.t3.micro", "cache.t3.small", NO),)
+    (tag,) = plan(BEFORE, configured(tags={"Team": "sensors"})(monkeypatch), "sa-east-1").resources[0].changes
+    assert (tag.path, tag.before, tag.after) == ("Tags[Team]", None, "sensors")
+
+
+def test_the_reasons_of_a_replacement_are_given(monkeypatch):
+    result = plan(BEFORE, renamed(aurora, "aurora-cluster", "aurora-db")(monkeypatch), "sa-east-1")
+    by_id = {r.logical_id: r for r in result.resources}
+    cluster_id = by_id["AuroraCluster"].changes[0]
+    assert (cluster_id.path, cluster_id.replacement) == ("DBClusterIdentifier", YES)
+    assert by_id["AuroraInstance"].causes == (
+        "DBClusterIdentifier refers to AuroraCluster, which is replaced (create-only): is replaced too",
+    )
+    # A named instance cannot be replaced under the same name: CloudFormation would fail the update.
+    assert "DBInstanceIdentifier stays 'aurora-instance-dev'" in by_id["AuroraInstance"].notes[0]
+    assert {o.name for o in result.outputs} == {"AuroraClusterEndpoint", "AuroraClusterId", "AuroraClusterPort",
+                                                "AuroraClusterReaderEndpoint"}  # fmt: skip
+
+
+def test_replacement_follows_references_transitively():
+    before = {"Resources": {
+        "A": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "B": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "A"}, "CidrBlock": "10.0.1.0/24"}},
+        "C": {"Type": "AWS::EC2::SubnetRouteTableAssociation",
+              "Properties": {"SubnetId": {"Fn::Sub": "${B}"}, "RouteTableId": "rtb-1"}},
+        "D": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "d",
+              "VpcId": {"Fn::Join": ["", [{"Fn::GetAtt": ["A", "VpcId"]}]]}}},
+    }}  # fmt: skip
+    after = json.loads(json.dumps(before))
+    after["Resources"]["A"]["Properties"]["CidrBlock"] = "10.1.0.0/16"
+    assert actions(plan(before, after, "sa-east-1")) == {
+        "A": ("replace", YES), "B": ("replace", YES), "C": ("replace", YES), "D": ("replace", YES),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "pointer, path, expected",
+    [
+        (["StreamEncryption", "KeyId"], ["StreamEncryption", "KeyId"], True),
+        (["StreamEncryption", "KeyId"], ["StreamEncryption"], True),  # the whole object replaced
+        (["StreamEncryption", "KeyId"], ["StreamEncryption", "EncryptionType"], False),
+        (["NodeGroupConfiguration", "*", "Slots"], ["NodeGroupConfiguration", 1, "Slots"], True),
+        (["NodeGroupConfiguration", "*", "Slots"], ["NodeGroupConfiguration", 1, "ReplicaCount"], False),
+        (["Tags"], ["Tags[Team]"], True),
+    ],
+    ids=["exact", "parent", "sibling", "star-in-array", "star-other-field", "tag-key"],
+)
+def test_create_only_pointers_cover_nested_paths(pointer, path, expected):
+    assert diff._covers(pointer, path) is expected
+
+
+def test_conditionally_create_only_may_replace_and_counts_as_stateful():
+    before = {"Resources": {"I": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBInstanceClass": "db.t3.micro"}}}}
+    after = json.loads(json.dumps(before))
+    after["Resources"]["I"]["Properties"]["PreferredMaintenanceWindow"] = "mon:04:00-mon:05:00"
+    result = plan(before, after, "sa-east-1")
+    assert actions(result) == {"I": ("modify, may replace", MAYBE)}
+    assert result.exit_code == 3
+
+
+def test_no_base_template_means_everything_is_added():
+    result = plan(None, BEFORE, "sa-east-1")
+    assert {r.action for r in result.resources} == {"add"}
+    assert len(result.resources) == len(BEFORE["Resources"]) and result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("hunter2", "(secret, masked)"),
+        ("{{resolve:secretsmanager:s:SecretString:password}}", "{{resolve:secretsmanager:s:SecretString:password}}"),
+    ],
+    ids=["literal-masked", "dynamic-reference-shown"],
+)
+def test_secrets_are_masked(value, shown):
+    before = {"Resources": {"C": {"Type": "AWS::RDS::DBCluster", "Properties": {"MasterUserPassword": "old"}}}}
+    after = {"Resources": {"C": {"Type": "AWS::RDS::DBCluster", "Properties": {"MasterUserPassword": value}}}}
+    (change,) = plan(before, after, "sa-east-1").resources[0].changes
+    assert (change.before, change.after) == ("(secret, masked)", shown)
+    for fmt in diff.FORMATS:
+        text = render_plan([plan(before, after, "sa-east-1")], fmt)
+        assert "old" not in text and "hunter2" not in text
+
+
+def test_formats(monkeypatch):
+    result = plan(BEFORE, renamed(kinesis, "sensor-data-stream", "telemetry-stream")(monkeypatch), "sa-east-1",
+                  "dev", "HEAD:templates/dev.json")  # fmt: skip
+    table = render_plan([result], "table")
+    assert table.startswith("dev (against HEAD:templates/dev.json): 0 to add, 0 to modify, 1 to replace")
+    assert 'Name: "sensor-data-stream-dev" -> "telemetry-stream-dev"  [create-only: replaces]' in table
+    markdown = render_plan([result], "markdown")
+    assert "| **replace** | `SensorDataStream` | `AWS::Kinesis::Stream` | yes |" in markdown
+    (data,) = json.loads(render_plan([result], "json"))
+    assert data["exit_code"] == 3 and data["resources"][0]["label"] == "replace"
+    assert data["resources"][0]["changes"][0]["path"] == "Name"
