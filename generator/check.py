@@ -53,7 +53,7 @@ def check(names: Sequence[str] = (), templates_dir: Path = Path("templates"), ca
         if generated.path.is_file():
             committed[env.name] = (generated.path.read_text(encoding="utf-8"), env.region)
     if not names:
-        known = set(config.environment_names())
+        known = set(config.environment_names(config.ENVIRONMENTS_DIR))
         report.strays = sorted(p for p in templates_dir.glob("*") if p.suffix in (".json", ".md")
                                and p.stem not in known)  # fmt: skip
     report.findings = lint_templates(committed, cache_dir or default_cache_dir(), policy=True)

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from generator import config, emulator
 from generator.config import Environment
@@ -129,3 +130,22 @@ class Project:
 
     def regenerate(self) -> None:
         generate(out_dir=self.root / "templates", lint=False)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def run(*args: str):
+    """Run ``iotstack ARGS...`` in process; the result has ``exit_code`` and ``output``."""
+    from generator.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def env_dir(tmp_path, monkeypatch):
+    """A private copy of the environment files, used by the CLI instead of the package's."""
+    folder = tmp_path / "environments"
+    shutil.copytree(ROOT / "generator" / "environments", folder)
+    monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder)
+    return folder

@@ -1,29 +1,11 @@
 """``iotstack template`` end to end: files, exit codes, messages, and nothing half-done."""
 
-import shutil
-
 import pytest
-from click.testing import CliRunner
 
-from generator import config
-from generator.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run
 
 ENVIRONMENTS = ["dev", "prod", "staging"]
 FILES = ["json", "md"]  # the template and its picture
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
-
-
-@pytest.fixture
-def env_dir(tmp_path, monkeypatch):
-    """A private copy of the environment files, used by the CLI instead of the package's."""
-    folder = tmp_path / "environments"
-    shutil.copytree(ROOT / "generator" / "environments", folder)
-    monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder)
-    return folder
 
 
 def test_writes_one_linted_template_per_environment(tmp_path):

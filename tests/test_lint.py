@@ -6,6 +6,7 @@ from generator.lint import cache_key, lint_templates, lint_text
 from generator.render import render
 from generator.stack import build_template
 from tests.conftest import environment
+from tests.rules.test_customer_managed_keys import with_open_ingress
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +70,16 @@ def test_cache_key_depends_on_the_cfn_lint_version(monkeypatch):
     before = cache_key("{}", "sa-east-1")
     monkeypatch.setattr("generator.lint.version", lambda package: "999.0.0")
     assert cache_key("{}", "sa-east-1") != before
+
+
+def test_policy_rules_run_in_the_same_pass_only_when_asked():
+    text = json.dumps(with_open_ingress())
+    assert lint_text(text, "sa-east-1") == []
+    assert {f.rule for f in lint_text(text, "sa-east-1", policy=True)} == {"E9006"}
+
+
+def test_cache_key_depends_on_the_policy_rules(monkeypatch):
+    without, with_rules = cache_key("{}", "sa-east-1"), cache_key("{}", "sa-east-1", policy=True)
+    assert without != with_rules
+    monkeypatch.setattr("generator.lint._policy_fingerprint", lambda: "edited rules")
+    assert cache_key("{}", "sa-east-1", policy=True) != with_rules

@@ -12,6 +12,16 @@ def issue5(resources):
     resources["RedisReplicationGroup"]["Properties"]["KmsKeyId"] = {"Ref": "RdsKey"}
 
 
+def with_open_ingress() -> dict:
+    """dev's template with issue 5's keys (clean for every rule) and one finding: E9006, open ingress."""
+
+    def change(resources):
+        issue5(resources)
+        resources["CacheSecurityGroup"]["Properties"]["SecurityGroupIngress"][0]["CidrIp"] = "0.0.0.0/0"
+
+    return dev_template(change)
+
+
 def then(*changes):
     def change(resources):
         issue5(resources)

@@ -1,0 +1,96 @@
+"""``iotstack check`` / ``make check``: fails on stale files, lint findings and each policy rule, says
+what to do, and passes on the committed templates."""
+
+import json
+import shutil
+
+import pytest
+
+import generator.rules
+from generator.check import CheckFailed, check
+from tests.conftest import ROOT, run
+from tests.rules.test_customer_managed_keys import issue5
+
+NEEDS_ISSUE_5 = pytest.mark.xfail(strict=True, reason="needs issue 5's encryption changes", raises=CheckFailed)
+
+
+@pytest.fixture
+def templates(tmp_path):
+    """A copy of the committed templates/ folder, with dev fixed the way issue 5 fixes it."""
+    folder = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", folder)
+    return folder
+
+
+def edit(folder, env, change):
+    path = folder / f"{env}.json"
+    template = json.loads(path.read_text())
+    change(template["Resources"])
+    path.write_text(json.dumps(template, indent=2, sort_keys=True) + "\n")
+
+
+@NEEDS_ISSUE_5
+def test_passes_on_the_committed_templates():
+    report = check((), ROOT / "templates")
+    assert report.ok and report.environments == ["dev", "prod", "staging"]
+
+
+def test_passes_on_the_committed_templates_but_for_issue_5s_rule(monkeypatch):
+    monkeypatch.delattr(generator.rules, "CustomerManagedKeys")  # cfn-lint collects the package's rule classes
+    report = check((), ROOT / "templates")
+    assert report.ok and report.environments == ["dev", "prod", "staging"]
+
+
+def test_a_stale_template_shows_a_capped_diff_and_the_fix(templates):
+    edit(templates, "dev", lambda r: [r[k].setdefault("Metadata", {}).update(x=1) for k in r])
+    with pytest.raises(CheckFailed) as failed:
+        check(("dev",), templates)
+    message = str(failed.value)
+    assert f"{templates}/dev.json: stale, differs from what the code generates:" in message
+    assert f"--- {templates}/dev.json (committed)" in message and "more diff lines" in message
+    assert "run `make template` and commit templates/" in message
+    assert "dev.md" not in message
+
+
+def test_missing_and_stray_files(templates):
+    (templates / "dev.md").unlink()
+    (templates / "qa.json").write_text("{}\n")
+    with pytest.raises(CheckFailed) as failed:
+        check((), templates)
+    assert f"{templates}/dev.md: missing" in str(failed.value)
+    assert f"{templates}/qa.json: belongs to no environment" in str(failed.value)
+    assert "delete them (`git rm`)" in str(failed.value)
+
+
+def test_a_lint_finding_in_a_committed_template_fails(tmp_path, env_dir):
+    (env_dir / "dev.toml").write_text("[aurora]\nengine_version = '15.4'\n")  # deprecated: W3690
+    assert run("template", "--no-lint", "--env", "dev", "--out", str(tmp_path)).exit_code == 0
+    result = run("check", "--env", "dev", "--templates", str(tmp_path))
+    assert result.exit_code == 1
+    assert "dev.json: W3690 [warning] Resources/AuroraCluster/Properties" in result.output
+    assert "stale" not in result.output
+    assert "fix the stack code or the environment file, then `make template`" in result.output
+
+
+BAD = {
+    "E9001": lambda r: r["SensorDataStream"]["Properties"].update(RetentionPeriodHours=12),
+    "E9002": lambda r: r["RedisReplicationGroup"]["Properties"].update(NumCacheClusters=1),
+    "E9003": lambda r: r["AuroraPostgresqlLogGroup"]["Properties"].update(KmsKeyId={"Ref": "RdsKey"}),
+    "E9004": lambda r: r["DatabaseSecret"].pop("UpdateReplacePolicy"),
+    "E9005": lambda r: r["AuroraCluster"]["Properties"].update(MasterUserPassword="hunter2hunter2"),
+    "E9006": lambda r: r["CacheSecurityGroup"]["Properties"]["SecurityGroupIngress"][0].update(CidrIp="0.0.0.0/0"),
+}
+
+
+def test_every_rule_has_a_bad_case_here():
+    assert sorted(BAD) == sorted(rule.id for rule in generator.rules.RULES)
+
+
+@pytest.mark.parametrize("rule", generator.rules.RULES, ids=lambda r: r.id)
+def test_each_policy_rules_bad_case_fails_with_its_reason(templates, rule):
+    edit(templates, "dev", lambda r: (issue5(r), BAD[rule.id](r)))
+    result = run("check", "--env", "dev", "--templates", str(templates))
+    assert result.exit_code == 1
+    found = {line.split(": ")[1].split()[0] for line in result.output.splitlines() if ".json: E" in line}
+    assert found == {rule.id}  # only the rule that was broken (the issue-5 keys are in place)
+    assert f"    {rule.id}: {rule.shortdesc}. {rule.description}" in result.output

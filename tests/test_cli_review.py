@@ -1,0 +1,126 @@
+"""``iotstack diff`` and ``iotstack lint`` end to end: git bases, formats, exit codes."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from generator.stack import kinesis
+from tests.conftest import ROOT, run
+from tests.rules.test_customer_managed_keys import issue5, with_open_ingress
+
+
+def git(repo, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo, check=True,
+                   capture_output=True)  # fmt: skip
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A git repository whose HEAD has today's committed templates; the tests run inside it."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "templates")
+    git(tmp_path, "commit", "-q", "-m", "templates")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_no_changes_exits_0(repo):
+    result = run("diff")
+    assert result.exit_code == 0, result.output
+    assert "dev (against HEAD:templates/dev.json): no changes" in result.output
+
+
+def test_a_modification_exits_2(repo, env_dir):
+    (env_dir / "prod.toml").write_text((env_dir / "prod.toml").read_text().replace("cache.t3.medium", "cache.t3.small"))
+    result = run("diff", "--env", "prod", "--format", "markdown")
+    assert result.exit_code == 2, result.output
+    assert "| modify | `RedisReplicationGroup` | `AWS::ElastiCache::ReplicationGroup` | yes | " in result.output
+    assert '`CacheNodeType: "cache.t3.medium" -> "cache.t3.small"`' in result.output
+
+
+def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
+    original = kinesis.name
+    monkeypatch.setattr(
+        kinesis, "name", lambda env, kind: original(env, "stream" if kind == "sensor-data-stream" else kind)
+    )
+    result = run("diff", "--format", "json")
+    assert result.exit_code == 3, result.output
+    plans = {p["environment"]: p for p in json.loads(result.output)}
+    assert sorted(plans) == ["dev", "prod", "staging"]
+    assert [(r["logical_id"], r["label"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
+
+
+def test_a_template_absent_at_the_base_is_all_added(repo):
+    git(repo, "rm", "-q", "templates/prod.json")
+    git(repo, "commit", "-q", "-m", "no prod")
+    result = run("diff", "--env", "prod", "--env", "dev")
+    assert result.exit_code == 2
+    assert "prod (against HEAD:templates/prod.json): 32 to add" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--base", "no-such-branch"], "unknown git revision 'no-such-branch'"),
+        (["--env", "qa"], "unknown environment qa"),
+        (["--format", "html"], "Invalid value for '--format'"),
+    ],
+    ids=["unknown-ref", "unknown-environment", "bad-option"],
+)
+def test_errors_exit_1_not_2_which_means_changes(repo, args, message):
+    result = run("diff", *args)
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_outside_git_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    result = run("diff")
+    assert result.exit_code == 1 and "not inside a git repository" in result.output
+
+
+@pytest.fixture
+def fixed(tmp_path):
+    """dev's committed template with issue 5's keys: clean for cfn-lint and every policy rule."""
+    template = json.loads((ROOT / "templates" / "dev.json").read_text())
+    issue5(template["Resources"])
+    (tmp_path / "dev.json").write_text(json.dumps(template, indent=2))
+    return tmp_path
+
+
+@pytest.fixture
+def open_ingress(tmp_path):
+    """A dev template whose one finding is a policy rule's: E9006, ingress from anywhere."""
+    (tmp_path / "dev.json").write_text(json.dumps(with_open_ingress(), indent=2))
+    return tmp_path
+
+
+def test_lint_sarif_lists_the_policy_findings(open_ingress):
+    result = run("lint", "--env", "dev", "--format", "sarif", "--templates", str(open_ingress))
+    assert result.exit_code == 1
+    sarif = json.loads(result.output)
+    assert sarif["version"] == "2.1.0"
+    (run_,) = sarif["runs"]
+    (finding,) = run_["results"]
+    assert finding["ruleId"] == "E9006" and finding["level"] == "error"
+    location = finding["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == str(open_ingress / "dev.json") and location["region"]["startLine"] > 1
+    (rule,) = run_["tool"]["driver"]["rules"]
+    assert rule["id"] == "E9006" and "private subnets" in rule["fullDescription"]["text"]
+
+
+@pytest.mark.parametrize("fmt, expected", [("sarif", '"results": []'), ("json", "[]"), ("text", "")])
+def test_lint_clean_exits_0(fixed, fmt, expected):
+    result = run("lint", "--env", "dev", "--format", fmt, "--templates", str(fixed))
+    assert result.exit_code == 0, result.output
+    assert expected in result.output
+
+
+def test_lint_text_and_a_missing_template(open_ingress, tmp_path):
+    result = run("lint", "--env", "dev", "--templates", str(open_ingress))
+    assert result.exit_code == 1 and "E9006 CacheSecurityGroup: ingress from 0.0.0.0/0" in result.output
+    result = run("lint", "--env", "prod", "--templates", str(open_ingress))
+    assert result.exit_code == 2 and "run `make template` first" in result.output
