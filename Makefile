@@ -34,7 +34,7 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: template
-template: $(READY) ## Generate, lint and write templates/<env>.json for every environment
+template: $(READY) ## Generate, lint and write templates/<env>.json and <env>.md for every environment
 	@$(BIN)/iotstack template
 
 .PHONY: test

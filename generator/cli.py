@@ -59,7 +59,7 @@ def main() -> None:
               show_default=True, help="Folder the <env>.json files are written to.")  # fmt: skip
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (faster; for experiments, not for review).")
 def template(envs: tuple[str, ...], out_dir: Path, no_lint: bool) -> None:
-    """Generate, lint and write templates/<env>.json for each environment.
+    """Generate, lint and write templates/<env>.json (and its picture <env>.md) for each environment.
 
     Nothing is written unless every template is clean; each file is replaced atomically.
     """

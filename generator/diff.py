@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from generator.sensitive import is_secret_key, masked
@@ -84,13 +84,13 @@ class Plan:
     base: str  # where the "before" template came from, e.g. "HEAD:templates/dev.json"
     resources: tuple[ResourceChange, ...] = ()
     outputs: tuple[OutputChange, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    template: tuple[PropertyChange, ...] = ()  # Description, Metadata (e.g. the generator version), ...
 
     @property
     def exit_code(self) -> int:
         if any(r.dangerous for r in self.resources):
             return STATEFUL_CHANGES
-        return CHANGES if self.resources or self.outputs else NO_CHANGES
+        return CHANGES if self.resources or self.outputs or self.template else NO_CHANGES
 
     def counts(self) -> dict[str, int]:
         labels = [r.label for r in self.resources]
@@ -100,6 +100,7 @@ class Plan:
             "replace": labels.count("replace"),
             "remove": labels.count("remove"),
             "outputs": len(self.outputs),
+            "template": len(self.template),
         }
 
     def to_dict(self) -> dict:
@@ -133,7 +134,10 @@ def plan(before: dict | None, after: dict, region: str, environment: str = "", b
     resources += [c for c in changes.values() if c]
     resources.sort(key=lambda r: r.logical_id)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced)
-    return Plan(environment, base, tuple(resources), tuple(outputs))
+    rest = [k for k in sorted((before or {}).keys() | after.keys()) if k not in ("Resources", "Outputs")]
+    template = [PropertyChange(_show_path(path), a, b) for key in rest
+                for path, a, b in _differences((before or {}).get(key), after.get(key), [key])]  # fmt: skip
+    return Plan(environment, base, tuple(resources), tuple(outputs), tuple(template))
 
 
 def _modification(logical: str, old: dict, new: dict, schemas: _Schemas, replaced: dict) -> ResourceChange | None:
@@ -336,9 +340,10 @@ def render_plan(plans: list[Plan], fmt: str) -> str:
 
 
 def _summary(p: Plan) -> str:
-    if not p.resources and not p.outputs:
+    if p.exit_code == NO_CHANGES:
         return "no changes"
-    counts = ", ".join(f"{n} to {k}" if k != "outputs" else f"{n} output(s) changed" for k, n in p.counts().items())
+    shown = {"outputs": "output(s) to change", "template": "template setting(s) to change"}
+    counts = ", ".join(f"{n} {shown[k]}" if k in shown else f"{n} to {k}" for k, n in p.counts().items() if n)
     verdict = {CHANGES: "", STATEFUL_CHANGES: "; REPLACES OR REMOVES A STATEFUL RESOURCE"}[p.exit_code]
     return counts + verdict
 
@@ -361,8 +366,8 @@ def _details(r: ResourceChange) -> list[str]:
 def _table(p: Plan) -> str:
     lines = [f"{p.environment} (against {p.base}): {_summary(p)}"]
     if p.resources:
-        rows = [("action", "resource", "type", "")]
-        rows += [(r.label, r.logical_id, r.type, "stateful" if r.stateful else "") for r in p.resources]
+        rows = [("action", "resource", "type", "stateful")]
+        rows += [(r.label, r.logical_id, r.type, "yes" if r.stateful else "") for r in p.resources]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for index, row in enumerate(rows):
             lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
@@ -370,6 +375,7 @@ def _table(p: Plan) -> str:
                 lines += [f"      {d}" for d in _details(p.resources[index - 1])]
     for o in p.outputs:
         lines.append(f"  output {o.name}: {o.action}" + "".join(f"; {c}" for c in o.causes))
+    lines += [f"  template {c.path}: {_value(c.before)} -> {_value(c.after)}" for c in p.template]
     return "\n".join(lines) + "\n"
 
 
@@ -387,4 +393,7 @@ def _markdown(p: Plan) -> str:
         lines.append("")
     if p.outputs:
         lines += ["Outputs: " + ", ".join(f"`{o.name}` ({o.action})" for o in p.outputs), ""]
+    if p.template:
+        lines += ["Template: " + ", ".join(f"`{c.path}: {_value(c.before)} -> {_value(c.after)}`" for c in p.template),
+                  ""]  # fmt: skip
     return "\n".join(lines)

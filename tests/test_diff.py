@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from generator import diff
+from generator import __version__, diff
 from generator.diff import MAYBE, NO, YES, plan, render_plan
 from generator.stack import aurora, keys, kinesis
 from tests.conftest import build, environment
@@ -152,6 +152,15 @@ def test_conditionally_create_only_may_replace_and_counts_as_stateful():
     assert result.exit_code == 3
 
 
+def test_a_new_generator_version_is_a_change_of_the_template_only():
+    after = json.loads(json.dumps(BEFORE))
+    after["Metadata"]["iotstack"]["version"] = "9.9.9"
+    result = plan(BEFORE, after, "sa-east-1", "dev", "HEAD")
+    assert (result.resources, result.outputs, result.exit_code) == ((), (), 2)
+    assert [(c.path, c.after) for c in result.template] == [("Metadata/iotstack/version", "9.9.9")]
+    assert f'template Metadata/iotstack/version: "{__version__}" -> "9.9.9"' in render_plan([result], "table")
+
+
 def test_no_base_template_means_everything_is_added():
     result = plan(None, BEFORE, "sa-east-1")
     assert {r.action for r in result.resources} == {"add"}
@@ -180,7 +189,7 @@ def test_formats(monkeypatch):
     result = plan(BEFORE, renamed(kinesis, "sensor-data-stream", "telemetry-stream")(monkeypatch), "sa-east-1",
                   "dev", "HEAD:templates/dev.json")  # fmt: skip
     table = render_plan([result], "table")
-    assert table.startswith("dev (against HEAD:templates/dev.json): 0 to add, 0 to modify, 1 to replace")
+    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 2 output(s) to change; REPLACES")
     assert 'Name: "sensor-data-stream-dev" -> "telemetry-stream-dev"  [create-only: replaces]' in table
     markdown = render_plan([result], "markdown")
     assert "| **replace** | `SensorDataStream` | `AWS::Kinesis::Stream` | yes |" in markdown
