@@ -21,7 +21,6 @@ from generator.diff import FORMATS as DIFF_FORMATS
 from generator.errors import IotstackError, LintError, ScanError, UsageError
 from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate, load_environments
 from generator.lint import FORMATS as LINT_FORMATS
-from generator.rules import RULES
 
 
 class _Failure(click.ClickException):
@@ -245,7 +244,8 @@ def check(envs: tuple[str, ...], templates_dir: Path) -> None:
     \b
     Exit codes: 0 all good, 1 a problem (each is listed with what to do), 2 bad usage.
     """
-    from generator.check import check as run_check
+    from generator.check import check as run_check  # imports cfn-lint: only the commands that need it
+    from generator.rules import RULES
 
     started = time.perf_counter()
     report = run_check(envs, templates_dir)
