@@ -51,10 +51,13 @@ def diagram(template: dict, environment: str) -> str:
         targets = {target for _, target in references(body, [])}  # the diff's parser of references
         lines += [f"  {source} --> {target}" for target in sorted(targets) if target in resources]
     outputs = template.get("Outputs", {})
-    table = ["| output | value | exported as |", "| --- | --- | --- |"]
+    table = ["| output | value | exported as | description |", "| --- | --- | --- | --- |"]
     for name in sorted(outputs):
-        export = outputs[name].get("Export", {}).get("Name")
-        table.append(f"| `{name}` | {_code(outputs[name].get('Value'))} | {_code(export) if export else ''} |")
+        output = outputs[name]
+        export = output.get("Export", {}).get("Name")
+        value, purpose = _code(output.get("Value")), output.get("Description", "")
+        cells = (f"`{name}`", value, _code(export) if export else "", purpose)
+        table.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     description = template.get("Description", "")
     return "\n".join([
         f"# Stack `{environment}`",
@@ -81,5 +84,19 @@ def _node(logical: str, resource_type: str) -> str:
 
 
 def _code(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, separators=(", ", ": ")).replace("|", "\\|")
-    return f"`{text}`"
+    """A value as a reviewer reads it: ``Ref X``, ``X.Attribute``, a Sub's text, else its JSON."""
+    return f"`{_short(value)}`"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict) and len(value) == 1:
+        function, argument = next(iter(value.items()))
+        if function == "Ref" and isinstance(argument, str):
+            return f"Ref {argument}"
+        if function == "Fn::GetAtt" and isinstance(argument, list):
+            return ".".join(map(str, argument))
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return argument
+        if function == "Fn::Join" and isinstance(argument, list) and isinstance(argument[1], list):
+            return f"Join {json.dumps(argument[0])}: " + ", ".join(_short(v) for v in argument[1])
+    return json.dumps(value, sort_keys=True, separators=(", ", ": "))

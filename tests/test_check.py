@@ -94,3 +94,4 @@ def test_each_policy_rules_bad_case_fails_with_its_reason(templates, rule):
     found = {line.split(": ")[1].split()[0] for line in result.output.splitlines() if ".json: E" in line}
     assert found == {rule.id}  # only the rule that was broken (the issue-5 keys are in place)
     assert f"    {rule.id}: {rule.shortdesc}. {rule.description}" in result.output
+    assert "lint and policy findings: fix the stack code or the environment file" in result.output

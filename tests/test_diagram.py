@@ -87,3 +87,17 @@ def test_same_template_same_bytes():
     shuffled = json.loads(json.dumps(template))
     shuffled["Resources"] = dict(reversed(list(shuffled["Resources"].items())))
     assert diagram(template, "dev") == diagram(shuffled, "dev")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "| `VpcId` | `Ref Vpc` | `${AWS::StackName}-VpcId` | VPC identifier |",
+        "| `AuroraClusterPort` | `AuroraCluster.Endpoint.Port` | `${AWS::StackName}-AuroraClusterPort` | Aurora port |",
+        '| `PrivateSubnetIds` | `Join ",": Ref PrivateSubnet1, Ref PrivateSubnet2` | '
+        "`${AWS::StackName}-PrivateSubnetIds` | Private subnet IDs, comma-separated |",
+    ],
+    ids=["ref", "get-att", "join"],
+)
+def test_outputs_are_listed_as_a_reviewer_reads_them(row):
+    assert row in diagram(build(environment("dev")), "dev").splitlines()
