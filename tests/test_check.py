@@ -9,14 +9,11 @@ import pytest
 import generator.rules
 from generator.check import CheckFailed, check
 from tests.conftest import ROOT, run
-from tests.rules.test_customer_managed_keys import issue5
-
-NEEDS_ISSUE_5 = pytest.mark.xfail(strict=True, reason="needs issue 5's encryption changes", raises=CheckFailed)
 
 
 @pytest.fixture
 def templates(tmp_path):
-    """A copy of the committed templates/ folder, with dev fixed the way issue 5 fixes it."""
+    """A copy of the committed templates/ folder."""
     folder = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", folder)
     return folder
@@ -29,14 +26,7 @@ def edit(folder, env, change):
     path.write_text(json.dumps(template, indent=2, sort_keys=True) + "\n")
 
 
-@NEEDS_ISSUE_5
 def test_passes_on_the_committed_templates():
-    report = check((), ROOT / "templates")
-    assert report.ok and report.environments == ["dev", "prod", "staging"]
-
-
-def test_passes_on_the_committed_templates_but_for_issue_5s_rule(monkeypatch):
-    monkeypatch.delattr(generator.rules, "CustomerManagedKeys")  # cfn-lint collects the package's rule classes
     report = check((), ROOT / "templates")
     assert report.ok and report.environments == ["dev", "prod", "staging"]
 
@@ -72,13 +62,18 @@ def test_a_lint_finding_in_a_committed_template_fails(tmp_path, env_dir):
     assert "fix the stack code or the environment file, then `make template`" in result.output
 
 
+def open_to_the_world(ingress: dict) -> None:
+    del ingress["SourceSecurityGroupId"]
+    ingress["CidrIp"] = "0.0.0.0/0"
+
+
 BAD = {
     "E9001": lambda r: r["SensorDataStream"]["Properties"].update(RetentionPeriodHours=12),
     "E9002": lambda r: r["RedisReplicationGroup"]["Properties"].update(NumCacheClusters=1),
     "E9003": lambda r: r["AuroraPostgresqlLogGroup"]["Properties"].update(KmsKeyId={"Ref": "RdsKey"}),
     "E9004": lambda r: r["DatabaseSecret"].pop("UpdateReplacePolicy"),
     "E9005": lambda r: r["AuroraCluster"]["Properties"].update(MasterUserPassword="hunter2hunter2"),
-    "E9006": lambda r: r["CacheSecurityGroup"]["Properties"]["SecurityGroupIngress"][0].update(CidrIp="0.0.0.0/0"),
+    "E9006": lambda r: open_to_the_world(r["CacheIngressFromConsumers"]["Properties"]),
 }
 
 
@@ -88,10 +83,10 @@ def test_every_rule_has_a_bad_case_here():
 
 @pytest.mark.parametrize("rule", generator.rules.RULES, ids=lambda r: r.id)
 def test_each_policy_rules_bad_case_fails_with_its_reason(templates, rule):
-    edit(templates, "dev", lambda r: (issue5(r), BAD[rule.id](r)))
+    edit(templates, "dev", BAD[rule.id])
     result = run("check", "--env", "dev", "--templates", str(templates))
     assert result.exit_code == 1
     found = {line.split(": ")[1].split()[0] for line in result.output.splitlines() if ".json: E" in line}
-    assert found == {rule.id}  # only the rule that was broken (the issue-5 keys are in place)
+    assert found == {rule.id}  # only the rule that was broken
     assert f"    {rule.id}: {rule.shortdesc}. {rule.description}" in result.output
     assert "lint and policy findings: fix the stack code or the environment file" in result.output

@@ -8,14 +8,12 @@ import pytest
 from generator import __version__
 from generator.config import load_environment
 from generator.generate import INLINE_TEMPLATE_LIMIT
-from generator.rules import RULES, CustomerManagedKeys
+from generator.rules import RULES
 from generator.stack.common import STATEFUL_TYPES as STATEFUL
 from tests.conftest import ROOT
 from tests.rules import findings
 
 TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
-# Issue 5 (security) adds the KMS keys of the log groups and of Redis; until it lands, E9003 fails.
-NEEDS_ISSUE_5 = pytest.mark.xfail(strict=True, reason="needs issue 5's encryption changes")
 
 
 def load(path):
@@ -26,10 +24,7 @@ def test_there_is_one_template_per_environment():
     assert [p.stem for p in TEMPLATES] == ["dev", "prod", "staging"]
 
 
-@pytest.mark.parametrize(
-    "rule", [pytest.param(r, marks=NEEDS_ISSUE_5) if r is CustomerManagedKeys else r for r in RULES],
-    ids=lambda r: f"{r.id}-{r.__name__}",
-)  # fmt: skip
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.id}-{r.__name__}")
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
 def test_every_policy_rule_passes(path, rule):
     """No literal secret, explicit removal policies, ... (tests/rules/ has each rule's bad cases)."""

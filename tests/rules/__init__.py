@@ -1,5 +1,4 @@
-"""One test file per policy rule: the generated template (made to pass where issue 5 is pending), a
-good case and a bad case each."""
+"""One test file per policy rule: the generated template, good cases and bad cases each."""
 
 from __future__ import annotations
 

@@ -6,25 +6,19 @@ from tests.rules import dev_template, findings
 RDS_KEY_ARN = {"Fn::GetAtt": ["RdsKey", "Arn"]}
 
 
-def issue5(resources):
-    """What the generated template lacks until issue 5: a key on the log group and on Redis."""
-    resources["AuroraPostgresqlLogGroup"]["Properties"]["KmsKeyId"] = RDS_KEY_ARN
-    resources["RedisReplicationGroup"]["Properties"]["KmsKeyId"] = {"Ref": "RdsKey"}
-
-
 def with_open_ingress() -> dict:
-    """dev's template with issue 5's keys (clean for every rule) and one finding: E9006, open ingress."""
+    """dev's generated template (clean for every rule) with one finding: E9006, open ingress."""
 
     def change(resources):
-        issue5(resources)
-        resources["CacheSecurityGroup"]["Properties"]["SecurityGroupIngress"][0]["CidrIp"] = "0.0.0.0/0"
+        ingress = resources["CacheIngressFromConsumers"]["Properties"]
+        ingress.pop("SourceSecurityGroupId")
+        ingress["CidrIp"] = "0.0.0.0/0"
 
     return dev_template(change)
 
 
 def then(*changes):
     def change(resources):
-        issue5(resources)
         for logical, path, value in changes:
             target = resources[logical]["Properties"]
             for key in path[:-1]:
@@ -43,12 +37,13 @@ P = "Resources/{0}/Properties/{1}: {0}: {1} "
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (issue5, []),
+        (None, []),  # every log group on the logs key by ARN, Redis on its own key, ...
         (then(("AuroraPostgresqlLogGroup", ["KmsKeyId"], "arn:aws:kms:sa-east-1:123456789012:key/abcd")), []),
         (then(("SensorDataStream", ["StreamEncryption", "KeyId"], RDS_KEY_ARN)), []),
         (then(("AuroraCluster", ["KmsKeyId"],
                {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${RdsKey}"})), []),
-        (None, [P.format("AuroraPostgresqlLogGroup", "KmsKeyId") + "is missing: the data is encrypted with an "
+        (then(("AuroraPostgresqlLogGroup", ["KmsKeyId"], None), ("RedisReplicationGroup", ["KmsKeyId"], None)),
+         [P.format("AuroraPostgresqlLogGroup", "KmsKeyId") + "is missing: the data is encrypted with an "
                 "AWS-managed key or not at all",
                 P.format("RedisReplicationGroup", "KmsKeyId") + "is missing: the data is encrypted with an "
                 "AWS-managed key or not at all"]),
@@ -67,7 +62,7 @@ P = "Resources/{0}/Properties/{1}: {0}: {1} "
          ["Resources/SensorDataStream/Properties/StreamEncryption/EncryptionType: SensorDataStream: "
           "StreamEncryption/EncryptionType must be KMS"]),
     ],
-    ids=["with-issue-5-keys", "literal-key-arn", "stream-by-arn", "sub-of-an-arn", "generated-today",
+    ids=["generated", "literal-key-arn", "stream-by-arn", "sub-of-an-arn", "no-key",
          "log-group-by-id", "aws-managed-alias", "cluster-by-key-id", "not-a-key", "cluster-unencrypted",
          "stream-unencrypted"],
 )  # fmt: skip
@@ -76,6 +71,6 @@ def test_customer_managed_keys(change, expected):
 
 
 def test_an_aurora_instance_is_encrypted_by_its_cluster():
-    template = dev_template(issue5)
+    template = dev_template()
     assert "KmsKeyId" not in template["Resources"]["AuroraInstance"]["Properties"]
     assert findings(CustomerManagedKeys, template) == []

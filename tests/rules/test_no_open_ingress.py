@@ -6,7 +6,9 @@ from tests.rules import dev_template, findings
 
 def inline(**rule):
     base = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432}
-    return lambda r: r["DatabaseSecurityGroup"]["Properties"]["SecurityGroupIngress"].append({**base, **rule})
+    return lambda r: (
+        r["DatabaseSecurityGroup"]["Properties"].setdefault("SecurityGroupIngress", []).append({**base, **rule})
+    )
 
 
 def standalone(**rule):
@@ -18,12 +20,12 @@ def standalone(**rule):
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (None, []),  # from the VPC's block only; the allow-all egress is not ingress
+        (None, []),  # from the consumers' group only
         (inline(CidrIp="10.0.0.0/8"), []),
         (standalone(CidrIpv6="2001:db8::/32"), []),
-        (inline(CidrIp="0.0.0.0/0"), ["Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/1/CidrIp: "
+        (inline(CidrIp="0.0.0.0/0"), ["Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/0/CidrIp: "
                                       "DatabaseSecurityGroup: ingress from 0.0.0.0/0 (every address)"]),
-        (inline(CidrIpv6="::/0"), ["Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/1/CidrIpv6: "
+        (inline(CidrIpv6="::/0"), ["Resources/DatabaseSecurityGroup/Properties/SecurityGroupIngress/0/CidrIpv6: "
                                    "DatabaseSecurityGroup: ingress from ::/0 (every address)"]),
         (standalone(CidrIp="0.0.0.0/0"), ["Resources/OpenIngress/Properties/CidrIp: "
                                           "OpenIngress: ingress from 0.0.0.0/0 (every address)"]),
