@@ -251,7 +251,7 @@ def check(envs: tuple[str, ...], templates_dir: Path) -> None:
     report = run_check(envs, templates_dir)
     click.echo(f"check passed: {len(report.environments)} environment(s) ({', '.join(report.environments)}): "
                f"templates and pictures current, cfn-lint and {len(RULES)} policy rules clean, "
-               f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+               f"in {time.perf_counter() - started:.2f} s")  # fmt: skip
 
 
 @main.command(cls=_PlanCommand)
