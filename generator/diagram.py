@@ -1,7 +1,7 @@
 """A picture of each stack: ``templates/<env>.md``, a Mermaid flowchart that review pages render.
 
-Resources are grouped by tier (keys, network, security, data, secrets, logs), stateful ones drawn
-as cylinders; an arrow runs from a resource to each resource it refers to (``Ref``,
+Resources are grouped by tier (keys, network, security with IAM, data, secrets, logs), stateful
+ones drawn as cylinders; an arrow runs from a resource to each resource it refers to (``Ref``,
 ``Fn::GetAtt``, ``${...}`` in ``Fn::Sub``). The outputs are listed under the diagram. Built from
 the template's JSON data alone, sorted everywhere, so the same template gives the same bytes.
 """
@@ -20,7 +20,7 @@ TIERS = (
     ("keys", "Keys (KMS)", ("AWS::KMS::",)),
     ("network", "Network", ("AWS::EC2::VPC", "AWS::EC2::InternetGateway", "AWS::EC2::Subnet", "AWS::EC2::Route",
                             "AWS::EC2::")),
-    ("security", "Security", ("AWS::EC2::SecurityGroup",)),
+    ("security", "Security", ("AWS::EC2::SecurityGroup", "AWS::IAM::")),
     ("data", "Data", ("AWS::Kinesis::", "AWS::RDS::", "AWS::ElastiCache::")),
     ("secrets", "Secrets", ("AWS::SecretsManager::",)),
     ("logs", "Logs", ("AWS::Logs::",)),

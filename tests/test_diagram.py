@@ -75,8 +75,8 @@ def test_stateful_resources_are_cylinders():
 
 @pytest.mark.parametrize(
     "resource_type, expected",
-    [("AWS::EC2::SecurityGroupIngress", "security"), ("AWS::EC2::VPCGatewayAttachment", "network"),
-     ("AWS::SNS::Topic", "other")],
+    [("AWS::EC2::SecurityGroupIngress", "security"), ("AWS::IAM::Role", "security"),
+     ("AWS::EC2::VPCGatewayAttachment", "network"), ("AWS::EC2::FlowLog", "network"), ("AWS::SNS::Topic", "other")],
 )  # fmt: skip
 def test_tiers(resource_type, expected):
     assert tier(resource_type) == expected
