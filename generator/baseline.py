@@ -1,9 +1,9 @@
 """Where the "before" template of ``iotstack diff`` comes from.
 
 A baseline is a function ``environment name -> template dict, or None when there is none`` (then
-every resource is added), plus a label for the report. Today there is one source, a git
-revision (:func:`from_git`); comparing with the deployed stack (``--deployed``, boto3
-``get_template`` through ``generator.aws``) is one more function of the same shape.
+every resource is added), plus a label for the report. Two sources: a git revision
+(:func:`from_git`, ``--base``) and the deployed stack (:func:`from_deployed`, ``--deployed``,
+GetTemplate through :mod:`generator.aws`), for drift between git and AWS.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.config import Environment
 from generator.errors import UsageError
 
 
@@ -41,6 +42,26 @@ def from_git(ref: str, templates_dir: Path = Path("templates")) -> Baseline:
             raise UsageError(f"{spec(env)} is not a JSON template: {exc}") from None
 
     return Baseline(label=lambda env: f"{ref}:{(templates_dir / f'{env}.json').as_posix()}", load=load)
+
+
+def from_deployed(environments: list[Environment]) -> Baseline:
+    """The template each environment's stack runs now, as CloudFormation holds it (None: not deployed)."""
+    from generator import aws
+
+    by_name = {env.name: env for env in environments}
+
+    def load(name: str) -> dict | None:
+        env = by_name[name]
+        cloud = aws.connect(env.region)
+        if cloud.stack(env.stack_name) is None:
+            return None
+        body = cloud.template(env.stack_name)  # botocore decodes a JSON body; a YAML one stays text
+        return json.loads(body if isinstance(body, str) else json.dumps(body))
+
+    def label(name: str) -> str:
+        return f"deployed stack {by_name[name].stack_name} ({by_name[name].region})"
+
+    return Baseline(label=label, load=load)
 
 
 def _git(*args: str, error: str) -> str:

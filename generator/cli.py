@@ -256,13 +256,19 @@ def check(envs: tuple[str, ...], templates_dir: Path) -> None:
 
 @main.command(cls=_PlanCommand)
 @_envs_option
-@click.option("--base", default="HEAD", show_default=True, metavar="GIT_REF",
-              help="Compare with templates/<env>.json at this git revision.")  # fmt: skip
+@click.option(
+    "--base",
+    default=None,
+    metavar="GIT_REF",
+    help="Compare with templates/<env>.json at this git revision (default: HEAD).",
+)
+@click.option("--deployed", is_flag=True,
+              help="Compare with the template of the deployed stack instead (AWS credentials needed).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True,
               help="table for a terminal, markdown for a pull-request comment, json for machines.")  # fmt: skip
 @_templates_option
-def diff(envs: tuple[str, ...], base: str, fmt: str, templates_dir: Path) -> None:
-    """What deploying the generated templates would do, compared with --base, predicted offline.
+def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, templates_dir: Path) -> None:
+    """What deploying the generated templates would do, compared with --base (or --deployed).
 
     Resource by resource: added, removed, modified (changed paths, before and after, secrets
     masked), and whether each modification replaces the resource (CloudFormation's resource
@@ -274,13 +280,16 @@ def diff(envs: tuple[str, ...], base: str, fmt: str, templates_dir: Path) -> Non
     """
     import json
 
-    from generator.baseline import from_git
+    from generator.baseline import from_deployed, from_git
     from generator.diff import plan, render_plan
     from generator.generate import build
 
-    baseline = from_git(base, templates_dir)
+    if deployed and base:
+        raise UsageError("--base and --deployed are two different baselines: give one of them")
+    environments = load_environments(envs)
+    baseline = from_deployed(environments) if deployed else from_git(base or "HEAD", templates_dir)
     plans = []
-    for env in load_environments(envs):
+    for env in environments:
         after = json.loads(build(env, templates_dir).text)
         plans.append(plan(baseline.load(env.name), after, env.region, env.name, baseline.label(env.name)))
     click.echo(render_plan(plans, fmt), nl=False)

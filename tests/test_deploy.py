@@ -152,3 +152,22 @@ def test_without_a_terminal_and_without_yes_nothing_happens(aws, project, comman
     assert result.exit_code == 2
     assert "there is no terminal to ask on: pass --yes" in result.output
     assert cloudformation().list_stacks()["StackSummaries"] == before
+
+
+def test_diff_deployed_compares_with_the_template_the_stack_runs(aws, project):
+    assert run("diff", "--env", "dev", "--deployed").exit_code == 2  # not deployed: everything is added
+    assert run("deploy", "--env", "dev", "--yes").exit_code == 0
+    same = run("diff", "--env", "dev", "--deployed")
+    assert same.exit_code == 0, same.output
+    assert "deployed stack iot-platform-dev (sa-east-1)" in same.output
+
+    project.append("dev", "[kinesis]\nretention_hours = 48")
+    drift = run("diff", "--env", "dev", "--deployed")
+    assert drift.exit_code == 2, drift.output
+    assert "SensorDataStream" in drift.output and "RetentionPeriodHours" in drift.output
+
+
+def test_diff_takes_one_baseline(aws, project):
+    result = run("diff", "--env", "dev", "--deployed", "--base", "HEAD")
+    assert result.exit_code == 1
+    assert "--base and --deployed are two different baselines: give one of them" in result.output
