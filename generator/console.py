@@ -41,7 +41,7 @@ class Console:
 
     def _clear(self) -> None:
         if self._status:
-            click.echo("\r\x1b[K", nl=False)
+            click.echo("\r\x1b[K", nl=False, color=True)  # live means a terminal: keep the escape
             self._status = False
 
     def confirm(self, question: str, assume_yes: bool) -> bool:
