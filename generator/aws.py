@@ -22,6 +22,9 @@ from botocore.exceptions import (
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    SSOTokenLoadError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
 )
 from botocore.parsers import ResponseParserError
 
@@ -37,15 +40,31 @@ def connect(region: str) -> Cloud:
     attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or MAX_ATTEMPTS)
     config = Config(
         region_name=region,
-        retries={"mode": "adaptive", "max_attempts": attempts},
+        retries={"mode": "adaptive", "total_max_attempts": attempts},  # the first call included
+        connect_timeout=10,  # a black-holed endpoint: seconds per attempt, not botocore's 60
         user_agent_extra=f"iotstack/{__version__}",
     )
     session = boto3.session.Session(region_name=region)
     return Cloud(session.client("cloudformation", config=config), session.client("s3", config=config))
 
 
-class StackNotFound(IotstackError):
+class AwsError(IotstackError):
+    """AWS refused a call; ``code`` is its error code (e.g. ``ChangeSetNotFound``)."""
+
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+class StackNotFound(AwsError):
     """The stack does not exist (or has been deleted)."""
+
+
+# Error codes that mean the credentials, not the request, are wrong: bad input (exit 2).
+_CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
+                     "SignatureDoesNotMatch", "InvalidAccessKeyId"}  # fmt: skip
+_CREDENTIALS_HELP = ("Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for "
+                     "the local emulator, any dummy values and AWS_ENDPOINT_URL")  # fmt: skip
 
 
 class Cloud:
@@ -64,10 +83,9 @@ class Cloud:
         try:
             return getattr(client, operation)(**kwargs)
         except (NoCredentialsError, PartialCredentialsError) as exc:
-            raise UsageError(
-                f"no AWS credentials: {exc}. Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID "
-                "and AWS_SECRET_ACCESS_KEY; for the local emulator, any dummy values and AWS_ENDPOINT_URL"
-            ) from None
+            raise UsageError(f"no AWS credentials: {exc}. {_CREDENTIALS_HELP}") from None
+        except (TokenRetrievalError, UnauthorizedSSOTokenError, SSOTokenLoadError) as exc:
+            raise UsageError(f"AWS credentials expired or unusable: {exc}. {_CREDENTIALS_HELP}") from None
         except NoRegionError:
             raise UsageError("no AWS region: set region in the environment file") from None
         except EndpointConnectionError as exc:
@@ -76,10 +94,13 @@ class Cloud:
         except ClientError as exc:
             error = exc.response.get("Error", {})
             message = error.get("Message", "")
-            if error.get("Code") == "ValidationError" and "does not exist" in message:
-                raise StackNotFound(message) from None
-            raise IotstackError(f"{client.meta.service_model.service_name} {exc.operation_name} failed: "
-                                f"{error.get('Code')}: {message}") from None  # fmt: skip
+            code = error.get("Code", "")
+            if code == "ValidationError" and "does not exist" in message:
+                raise StackNotFound(message, code) from None
+            if code in _CREDENTIAL_CODES:
+                raise UsageError(f"AWS refused the credentials: {code}: {message}. {_CREDENTIALS_HELP}") from None
+            raise AwsError(f"{client.meta.service_model.service_name} {exc.operation_name} failed: {code}: {message}",
+                           code) from None  # fmt: skip
         except (BotoCoreError, ResponseParserError) as exc:
             raise IotstackError(f"AWS call {operation} failed: {exc}") from None
 

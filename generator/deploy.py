@@ -31,7 +31,7 @@ from pathlib import Path
 from awacs.aws import Action, Allow, Condition, Deny, PolicyDocument, Principal, Statement, StringEquals
 
 from generator import __version__, generate
-from generator.aws import Cloud
+from generator.aws import AwsError, Cloud
 from generator.config import Environment
 from generator.console import Console, table
 from generator.errors import GuardRefusal, IotstackError, LintError, UsageError
@@ -119,12 +119,20 @@ def deploy(env: Environment, cloud: Cloud, console: Console, options: Options) -
         Description=f"iotstack {__version__}: {template.path.name} sha256 {template.sha}",
         **_template_source(env, cloud, template),
     )
-    change_set = _wait_for_change_set(cloud, env.stack_name, name, options)
+
+    def abandon() -> None:
+        """Delete what this run made and did not run: the change set, and the empty stack of a CREATE."""
+        cloud.delete_change_set(env.stack_name, name)
+        if stack is None:
+            cloud.delete_stack(env.stack_name)  # still REVIEW_IN_PROGRESS: it holds no resources
+
+    change_set = _wait_for_change_set(cloud, env.stack_name, name, options, abandon)
     if change_set is None:
         console.say(f"No changes: stack {env.stack_name} already runs {template.path} (sha256 {template.sha}). "
                     "The empty change set was deleted.")  # fmt: skip
+        _finish(env, cloud, console, options, stack["StackId"])  # settings outside the template may have changed
         return
-    _review_and_run(env, change_set, cloud, console, options, created_here=True)
+    _review_and_run(env, change_set, cloud, console, options, abandon)
 
 
 def execute(env: Environment, name: str, cloud: Cloud, console: Console, options: Options) -> None:
@@ -134,7 +142,9 @@ def execute(env: Environment, name: str, cloud: Cloud, console: Console, options
         raise UsageError(f"stack {env.stack_name} does not exist in {env.region}")
     try:
         change_set = cloud.change_set(env.stack_name, name)
-    except IotstackError as exc:
+    except AwsError as exc:
+        if exc.code != "ChangeSetNotFound":
+            raise
         raise UsageError(f"no change set {name} on stack {env.stack_name}: {exc}") from None
     if change_set.get("ExecutionStatus") != "AVAILABLE":
         raise IotstackError(f"change set {name} is {change_set.get('ExecutionStatus')} "
@@ -144,7 +154,7 @@ def execute(env: Environment, name: str, cloud: Cloud, console: Console, options
     if made_from != template.sha:
         raise IotstackError(f"change set {name} was made from template sha256 {made_from}, but {template.path} "
                             f"is now sha256 {template.sha}: make a new change set with `iotstack deploy`")  # fmt: skip
-    _review_and_run(env, change_set, cloud, console, options, created_here=False)
+    _review_and_run(env, change_set, cloud, console, options, abandon=None)
 
 
 def status(env: Environment, cloud: Cloud, options: Options) -> str:
@@ -156,7 +166,10 @@ def status(env: Environment, cloud: Cloud, options: Options) -> str:
     path = options.templates_dir / f"{env.name}.json"
     local = Committed(path, path.read_text(encoding="utf-8")).sha if path.is_file() else None
     deployed = tags.get(TEMPLATE_TAG)
-    if deployed and deployed == local:
+    running = stack["StackStatus"] in SUCCESS | {"UPDATE_ROLLBACK_COMPLETE"}
+    if not running:
+        verdict = f"not running: the stack is {stack['StackStatus']}"
+    elif deployed and deployed == local:
         verdict = f"the same as {path}"
     else:
         verdict = f"differs from {path} ({local or 'missing'}): `iotstack deploy --env {env.name}` updates it"
@@ -247,7 +260,8 @@ def change_set_name(template: Committed) -> str:
     per attempt (a stack's change sets need distinct names)."""
     now = time.time()
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}"
-    return f"iotstack-{__version__.replace('.', '-')}-{template.sha}-{stamp}"
+    version = re.sub(r"[^A-Za-z0-9]+", "-", __version__)  # names allow letters, digits and hyphens only
+    return f"iotstack-{version}-{template.sha}-{stamp}"
 
 
 def capabilities(body: dict) -> list[str]:
@@ -313,6 +327,8 @@ def failure_report(env: Environment, operation: str, outcome: Outcome) -> str:
     for event in outcome.root_causes:
         lines.append(f"  {event['LogicalResourceId']} ({event.get('ResourceType')}) {event['ResourceStatus']}: "
                      f"{event.get('ResourceStatusReason', 'no reason given')}")  # fmt: skip
+    if not outcome.root_causes and outcome.reason:
+        lines.append(f"  {outcome.reason}")  # a stack-level cause: an export in use, a stack policy, ...
     lines.append("next: " + _NEXT_STEP.get(outcome.status, _NEXT_STEP[None]).format(env=env.name))
     return "\n".join(lines)
 
@@ -359,7 +375,8 @@ def _ready_stack(env: Environment, cloud: Cloud, console: Console, options: Opti
                                 "iotstack never interleaves. Try again when it ends, or pass --wait")  # fmt: skip
         console.say(f"Stack {env.stack_name} is {state}; waiting for that operation to end")
         after = latest_event_id(cloud, stack["StackId"])
-        follow(cloud, stack["StackId"], after, 0, console, options.timeout(env), options.poll_seconds)
+        follow(cloud, stack["StackId"], after, 0, console, options.timeout(env), options.poll_seconds,
+               started_here=False)  # fmt: skip
         return _ready_stack(env, cloud, console, options)
     if state == "ROLLBACK_COMPLETE":
         if not options.replace_failed_stack:
@@ -389,7 +406,7 @@ _STUCK = {
 }
 
 
-def _wait_for_change_set(cloud: Cloud, stack: str, name: str, options: Options) -> dict | None:
+def _wait_for_change_set(cloud: Cloud, stack: str, name: str, options: Options, abandon) -> dict | None:
     """The change set once computed; None (and the change set deleted) if it has nothing to do."""
     deadline = time.monotonic() + CHANGE_SET_TIMEOUT_MINUTES * 60
     while True:
@@ -398,9 +415,10 @@ def _wait_for_change_set(cloud: Cloud, stack: str, name: str, options: Options) 
             return change_set
         if change_set["Status"] == "FAILED":
             reason = change_set.get("StatusReason", "")
-            cloud.delete_change_set(stack, name)
             if any(text in reason for text in NO_CHANGES):
+                cloud.delete_change_set(stack, name)
                 return None
+            abandon()
             raise IotstackError(f"change set {name} failed (and was deleted): {reason}")
         if time.monotonic() > deadline:
             raise IotstackError(
@@ -411,9 +429,13 @@ def _wait_for_change_set(cloud: Cloud, stack: str, name: str, options: Options) 
 
 
 def _review_and_run(
-    env: Environment, change_set: dict, cloud: Cloud, console: Console, options: Options, created_here: bool
+    env: Environment, change_set: dict, cloud: Cloud, console: Console, options: Options, abandon
 ) -> None:
-    """Show the changes, apply the guard, confirm, execute and follow to the end."""
+    """Show the changes, apply the guard, confirm, execute and follow to the end.
+
+    ``abandon`` deletes what ``deploy`` made when it is not run; None for a reviewed change set
+    (``execute``), which is left as it is.
+    """
     name, stack_id = change_set["ChangeSetName"], change_set["StackId"]
     resource_changes = list(_resource_changes(change_set["Changes"]))
     console.say(change_table(change_set["Changes"]))
@@ -421,9 +443,9 @@ def _review_and_run(
     for unused in sorted(set(options.allow_replace) - {c["LogicalResourceId"] for c in lifted}):
         console.say(f"note: --allow-replace {unused}: this change set does not replace or remove it")
     if refused:
-        if created_here:
-            cloud.delete_change_set(env.stack_name, name)
-        raise GuardRefusal(_refusal(env, refused, deleted=created_here))
+        if abandon:
+            abandon()
+        raise GuardRefusal(_refusal(env, refused, deleted=bool(abandon)))
     if not options.execute:
         console.say(f"Change set {name} is ready for review; to run it:\n"
                     f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
@@ -431,9 +453,9 @@ def _review_and_run(
     if not console.confirm(
         f"Execute {name} ({len(resource_changes)} changes) on {env.stack_name}?", options.assume_yes
     ):
-        if created_here:
-            cloud.delete_change_set(env.stack_name, name)
-        raise IotstackError("not deployed: declined" + ("; the change set was deleted" if created_here else ""))
+        if abandon:
+            abandon()
+        raise IotstackError("not deployed: declined" + ("; the change set was deleted" if abandon else ""))
     stack = cloud.stack(stack_id)
     creating = stack is None or stack["StackStatus"] == "REVIEW_IN_PROGRESS"
     lift = env.deploy.stack_policy and bool(lifted) and not creating
@@ -448,12 +470,27 @@ def _review_and_run(
                          options.poll_seconds)  # fmt: skip
     finally:
         if lift:
-            cloud.set_stack_policy(stack_id, stack_policy())
-            console.say("Stack policy restored")
+            _restore_policy(env, cloud, console, stack_id)
     if outcome.status not in SUCCESS:
         raise IotstackError(failure_report(env, "deploy", outcome))
-    stack = _protect(env, cloud, stack_id)
     console.say(f"Stack {env.stack_name} is {outcome.status}.")
+    _finish(env, cloud, console, options, stack_id)
+
+
+def _restore_policy(env: Environment, cloud: Cloud, console: Console, stack_id: str) -> None:
+    try:
+        cloud.set_stack_policy(stack_id, stack_policy())
+    except IotstackError as exc:
+        raise IotstackError(
+            f"the stack policy of {env.stack_name} was NOT restored ({exc}): it still allows the replacement; "
+            "deploy again (even with nothing to do, that restores it) or set it by hand"
+        ) from exc
+    console.say("Stack policy restored")
+
+
+def _finish(env: Environment, cloud: Cloud, console: Console, options: Options, stack_id: str) -> None:
+    """Protection as the environment asks; the outputs printed and written to outputs/<env>.json."""
+    stack = _protect(env, cloud, stack_id)
     console.say(_outputs_table(stack))
     path = options.outputs_dir / f"{env.name}.json"
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}

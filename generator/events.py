@@ -45,47 +45,53 @@ def follow(
     console: Console,
     timeout_minutes: int,
     poll_seconds: float = 5.0,
+    started_here: bool = True,
     clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
     """Print the stack's events newer than ``after`` until the operation ends; return how it ended.
 
     ``stack`` should be the stack id (ARN): a deleted stack is found by id only. One line per
     event: time, status, logical id, reason, then resources done of ``total`` and elapsed time.
+    For an operation ``started_here``, the stack's status counts only once a stack event of this
+    operation has been seen: right after the call, DescribeStacks may still show the last one's end.
     """
     started = clock()
     done: set[str] = set()
     failures: list[dict] = []
-    while True:
-        new = []
-        for event in cloud.events(stack):
-            if event["EventId"] == after:
-                break
-            new.append(event)
-        for event in reversed(new):
-            logical_id = event["LogicalResourceId"]
-            status = event["ResourceStatus"]
-            if event.get("ResourceType") != STACK_TYPE:
-                if status in DONE:
+    begun = not started_here
+    try:
+        while True:
+            # The status first, then the events: every event up to that status is then printed.
+            description = cloud.stack(stack)
+            status = description["StackStatus"] if description else "DELETE_COMPLETE"
+            new = []
+            for event in cloud.events(stack):
+                if event["EventId"] == after:
+                    break
+                new.append(event)
+            for event in reversed(new):
+                logical_id, event_status = event["LogicalResourceId"], event["ResourceStatus"]
+                if event.get("ResourceType") == STACK_TYPE:
+                    begun = True
+                elif event_status in DONE:
                     done.add(logical_id)
-                elif status.endswith("_FAILED"):
+                elif event_status.endswith("_FAILED"):
                     failures.append(event)
-            console.say(_line(event, len(done), total, clock() - started))
-        if new:
-            after = new[0]["EventId"]
-        description = cloud.stack(stack)
-        status = description["StackStatus"] if description else "DELETE_COMPLETE"
-        if not status.endswith("_IN_PROGRESS"):
-            console.done()
-            return Outcome(status, (description or {}).get("StackStatusReason", ""), failures)
-        elapsed = clock() - started
-        if elapsed > timeout_minutes * 60:
-            console.done()
-            raise IotstackError(
-                f"the stack is still {status} after {timeout_minutes} min; iotstack stopped waiting, AWS has not: "
-                "watch it with `iotstack status`, or wait longer with --timeout"
-            )
-        console.status(f"{status}  {len(done)}/{total} resources  {_elapsed(elapsed)}")
-        time.sleep(poll_seconds)
+                console.say(_line(event, len(done), total, clock() - started))
+            if new:
+                after = new[0]["EventId"]
+            if (begun or description is None) and not status.endswith("_IN_PROGRESS"):
+                return Outcome(status, (description or {}).get("StackStatusReason", ""), failures)
+            elapsed = clock() - started
+            if elapsed > timeout_minutes * 60:
+                raise IotstackError(
+                    f"the stack is still {status} after {timeout_minutes} min; iotstack stopped waiting, AWS has "
+                    "not: watch it with `iotstack status`, or wait longer with --timeout"
+                )
+            console.status(f"{status}  {len(done)}/{total} resources  {_elapsed(elapsed)}")
+            time.sleep(poll_seconds)
+    finally:
+        console.done()
 
 
 def _line(event: dict, done: int, total: int, elapsed: float) -> str:

@@ -23,8 +23,9 @@ STEPS = [
 
 def main() -> int:
     with emulator.running() as endpoint:
-        env = {**os.environ, **emulator.dummy_credentials(), "AWS_ENDPOINT_URL": endpoint}
-        env.pop("AWS_PROFILE", None)
+        # No AWS_* setting of the shell (a profile, a service-specific endpoint) may reach real AWS.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(emulator.dummy_credentials(), AWS_ENDPOINT_URL=endpoint)
         print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.\n", flush=True)
         for title, args in STEPS:
             print(f"$ iotstack {' '.join(args)}    # {title}", flush=True)

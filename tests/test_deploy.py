@@ -171,3 +171,11 @@ def test_diff_takes_one_baseline(aws, project):
     result = run("diff", "--env", "dev", "--deployed", "--base", "HEAD")
     assert result.exit_code == 1
     assert "--base and --deployed are two different baselines: give one of them" in result.output
+
+
+def test_execute_refuses_a_change_set_that_already_ran(aws, project):
+    assert run("deploy", "--env", "dev", "--yes").exit_code == 0
+    (summary,) = cloudformation().list_change_sets(StackName=STACK)["Summaries"]
+    result = run("execute", "--env", "dev", "--change-set", summary["ChangeSetName"], "--yes")
+    assert result.exit_code == 1
+    assert "is EXECUTE_COMPLETE" in result.output and "only an AVAILABLE change set can run" in result.output

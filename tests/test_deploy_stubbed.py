@@ -119,7 +119,9 @@ GUARD_CASES = {
 @pytest.mark.parametrize("one, allowed, verdict", GUARD_CASES.values(), ids=GUARD_CASES)
 def test_the_stateful_guard(one, allowed, verdict):
     refused, lifted = guard([one], allowed)
-    assert {"refused": (1, 0), "allowed": (0, 1), "safe": (0, 0)}[verdict] == (len(refused), len(lifted))
+    logical_id = [one["ResourceChange"]["LogicalResourceId"]]
+    expected = {"refused": (logical_id, []), "allowed": ([], logical_id), "safe": ([], [])}[verdict]
+    assert ([c["LogicalResourceId"] for c in refused], [c["LogicalResourceId"] for c in lifted]) == expected
 
 
 def test_the_stack_policy_denies_replacing_stateful_resources_except_those_allowed():
@@ -155,7 +157,7 @@ def test_the_guard_refuses_a_replacement_with_exit_3_and_deletes_the_change_set(
     script = Script(cfn, "iot-platform-dev")
     script.stack("UPDATE_COMPLETE")
     script.change_set([REPLACE_CLUSTER])
-    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 3
     assert "Modify  AuroraCluster  AWS::RDS::DBCluster  True         -       Properties.DBClusterIdentifier" in (
@@ -178,8 +180,8 @@ def test_an_allowed_replacement_lifts_the_stack_policy_and_restores_it_when_the_
     script.event("AuroraCluster", "UPDATE_FAILED", "DBClusterIdentifier aurora-cluster-prod already exists")
     script.event("SensorDataStream", "UPDATE_FAILED", "Resource update cancelled", "AWS::Kinesis::Stream")
     script.event("iot-platform-prod", "UPDATE_ROLLBACK_COMPLETE")
-    script.events_page()
     script.stack("UPDATE_ROLLBACK_COMPLETE", by_id=True)
+    script.events_page()
     script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy()})
     result = run("deploy", "--env", "prod", "--yes", "--allow-replace", "AuroraCluster")
     assert result.exit_code == 1
@@ -202,8 +204,8 @@ def test_a_failed_creation_names_the_root_cause_and_the_way_out(cfn):
     script.event("iot-platform-dev", "CREATE_IN_PROGRESS", "User Initiated")
     script.event("AuroraCluster", "CREATE_FAILED", "Cannot find version 15.10 for aurora-postgresql")
     script.event("iot-platform-dev", "ROLLBACK_COMPLETE")
-    script.events_page()
     script.stack("ROLLBACK_COMPLETE", by_id=True)
+    script.events_page()
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 1
     assert "CREATE_FAILED                AuroraCluster" in result.output  # the event line, as it happened
@@ -223,16 +225,16 @@ def test_a_rolled_back_creation_is_replaced_only_when_asked(cfn):
     script.events_page()
     script.call("delete_stack", {"StackName": script.id})
     script.event("iot-platform-dev", "DELETE_COMPLETE")
-    script.events_page()
     script.stack("DELETE_COMPLETE", by_id=True)
+    script.events_page()
     script.change_set([change("Add", "SensorDataStream", "AWS::Kinesis::Stream")], change_set_type="CREATE")
     script.stack("REVIEW_IN_PROGRESS", by_id=True)
     script.events_page()
     script.call("execute_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})
     script.event("SensorDataStream", "CREATE_COMPLETE", resource_type="AWS::Kinesis::Stream")
     script.event("iot-platform-dev", "CREATE_COMPLETE")
-    script.events_page()
     script.stack("CREATE_COMPLETE", by_id=True)
+    script.events_page()
     script.stack("CREATE_COMPLETE", by_id=True)  # dev asks for no protection: nothing to change
     script.call("get_stack_policy", {"StackName": script.id})
     outputs = [{"OutputKey": "KinesisStreamName", "OutputValue": "sensor-data-stream-dev"}]
@@ -251,8 +253,8 @@ def test_a_new_prod_stack_gets_termination_protection_and_its_stack_policy(cfn):
     script.events_page()
     script.call("execute_change_set", {"StackName": "iot-platform-prod", "ChangeSetName": "cs-1"})
     script.event("iot-platform-prod", "CREATE_COMPLETE")
-    script.events_page()
     script.stack("CREATE_COMPLETE", by_id=True)
+    script.events_page()
     script.stack("CREATE_COMPLETE", by_id=True, EnableTerminationProtection=False)
     script.call("update_termination_protection", {"StackName": script.id, "EnableTerminationProtection": True},
                 {"StackId": script.id})  # fmt: skip
@@ -276,8 +278,8 @@ def test_a_stuck_rollback_is_refused_then_recovered(cfn):
     script.events_page()
     script.call("continue_update_rollback", {"StackName": script.id, "ResourcesToSkip": ["RedisReplicationGroup"]})
     script.event("iot-platform-dev", "UPDATE_ROLLBACK_COMPLETE")
-    script.events_page()
     script.stack("UPDATE_ROLLBACK_COMPLETE", by_id=True)
+    script.events_page()
     result = run("recover", "--env", "dev", "--skip", "RedisReplicationGroup")
     assert result.exit_code == 0, result.output
     assert "rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE)" in result.output
@@ -298,3 +300,38 @@ def test_destroy_is_refused_while_protection_is_on(cfn, protection):
         "deletion": "AuroraCluster of stack iot-platform-dev has deletion protection on",
     }[protection]
     assert expected in result.output
+
+
+def test_with_nothing_to_deploy_protection_still_follows_the_environment_file(cfn):
+    """dev.toml turns termination protection off: a deploy without template changes applies that."""
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE", EnableTerminationProtection=True)
+    script.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": script.id}, None)
+    script.stub.add_response("describe_change_set", {
+        "ChangeSetName": "cs-1", "StackId": script.id, "Status": "FAILED", "Changes": [],
+        "StatusReason": "No updates are to be performed.",
+    }, None)  # fmt: skip
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
+    script.stack("UPDATE_COMPLETE", by_id=True, EnableTerminationProtection=True)
+    script.call("update_termination_protection", {"StackName": script.id, "EnableTerminationProtection": False},
+                {"StackId": script.id})  # fmt: skip
+    script.call("get_stack_policy", {"StackName": script.id})
+    script.stack("UPDATE_COMPLETE", by_id=True)
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "No changes: stack iot-platform-dev already runs templates/dev.json" in result.output
+
+
+def test_a_failed_change_set_for_a_new_stack_leaves_nothing_behind(cfn):
+    script = Script(cfn, "iot-platform-dev")
+    script.missing()
+    script.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": script.id}, None)
+    script.stub.add_response("describe_change_set", {
+        "ChangeSetName": "cs-1", "StackId": script.id, "Status": "FAILED", "Changes": [],
+        "StatusReason": "Requires capabilities : [CAPABILITY_NAMED_IAM]",
+    }, None)  # fmt: skip
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
+    script.call("delete_stack", {"StackName": "iot-platform-dev"})  # the empty REVIEW_IN_PROGRESS stack
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 1
+    assert "failed (and was deleted): Requires capabilities : [CAPABILITY_NAMED_IAM]" in result.output
