@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import config
+from generator.config import load_environments
 from generator.errors import IotstackError
-from generator.generate import build, load_environments
+from generator.generate import build
 from generator.lint import Finding, default_cache_dir, lint_templates
 from generator.rules import RULES
 
@@ -79,7 +80,7 @@ def _staleness(path: Path, text: str) -> str | None:
 def failure_message(report: Report, templates_dir: Path) -> str:
     lines = ["check failed:"]
     lines += [f"  {block}" for block in report.stale]
-    lines += [f"  {path}: belongs to no environment (no generator/environments/{path.stem}.toml)"
+    lines += [f"  {path}: belongs to no environment (no environments/{path.stem}.toml)"
               for path in report.strays]  # fmt: skip
     for env, findings in report.findings.items():
         lines += [f"  {templates_dir / env}.json: {finding}" for finding in findings]

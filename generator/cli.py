@@ -16,10 +16,11 @@ import click
 
 from generator import __version__, aws
 from generator import deploy as deploying
+from generator.config import load_environments
 from generator.console import Console, table
 from generator.diff import FORMATS as DIFF_FORMATS
 from generator.errors import IotstackError, LintError, ScanError, UsageError
-from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate, load_environments
+from generator.generate import INLINE_TEMPLATE_LIMIT, Generated, generate
 from generator.lint import FORMATS as LINT_FORMATS
 
 

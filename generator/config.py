@@ -1,6 +1,6 @@
 """Environments as validated data.
 
-One TOML file per environment lives in ``generator/environments/``: ``dev.toml`` describes the
+One TOML file per environment lives in ``environments/`` at the project root: ``dev.toml`` describes the
 environment ``dev``, and adding a file adds an environment. :func:`load_environment` reads a file
 with the standard library's ``tomllib`` into frozen dataclasses. Every setting has a documented
 default and an allowed range; unknown keys, wrong types and values AWS would refuse are all
@@ -21,7 +21,7 @@ import ipaddress
 import re
 import tomllib
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +29,7 @@ from typing import Any
 
 from generator.errors import ConfigError, UsageError
 
-ENVIRONMENTS_DIR = Path(__file__).parent / "environments"
+ENVIRONMENTS_DIR = Path(__file__).resolve().parent.parent / "environments"
 
 Check = Callable[[Any], "str | None"]  # returns what is allowed when the value is not, else None
 
@@ -418,6 +418,30 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
     if problems:
         raise ConfigError(problems)
     return env
+
+
+def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[Environment]:
+    """Load the named environments (all of them when none is named), reporting every problem.
+
+    ``directory`` defaults to the package's ``environments/`` folder.
+    """
+    directory = directory or ENVIRONMENTS_DIR
+    known = environment_names(directory)
+    if not known:
+        raise UsageError(f"no environment files (*.toml) in {directory}")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown environment {', '.join(unknown)}; known environments: {', '.join(known)}")
+    problems: list[str] = []
+    envs = []
+    for name in dict.fromkeys(names or known):
+        try:
+            envs.append(load_environment(name, directory))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return envs
 
 
 def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str, problems: list[str], **given: Any) -> Any:

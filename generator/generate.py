@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import config
+from generator.config import load_environments
 from generator.diagram import diagram
-from generator.errors import ConfigError, LintError, UsageError
+from generator.errors import LintError
 from generator.lint import Finding, default_cache_dir, lint_templates
 from generator.render import render, write_atomic
 from generator.stack import build_template
@@ -43,30 +44,6 @@ class Generated:
     @property
     def picture_path(self) -> Path:
         return self.path.with_suffix(".md")
-
-
-def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[config.Environment]:
-    """Load the named environments (all of them when none is named), reporting every problem.
-
-    ``directory`` defaults to the package's ``environments/`` folder.
-    """
-    directory = directory or config.ENVIRONMENTS_DIR
-    known = config.environment_names(directory)
-    if not known:
-        raise UsageError(f"no environment files (*.toml) in {directory}")
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UsageError(f"unknown environment {', '.join(unknown)}; known environments: {', '.join(known)}")
-    problems: list[str] = []
-    envs = []
-    for name in dict.fromkeys(names or known):
-        try:
-            envs.append(config.load_environment(name, directory))
-        except ConfigError as exc:
-            problems += exc.problems
-    if problems:
-        raise ConfigError(problems)
-    return envs
 
 
 def generate(

@@ -103,7 +103,7 @@ def project(tmp_path, monkeypatch):
     from the project folder, so outputs/ lands there too.
     """
     folder = tmp_path / "project"
-    shutil.copytree(ROOT / "generator" / "environments", folder / "environments")
+    shutil.copytree(ROOT / "environments", folder / "environments")
     shutil.copytree(ROOT / "templates", folder / "templates")
     monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder / "environments")
     monkeypatch.chdir(folder)
@@ -146,6 +146,6 @@ def run(*args: str):
 def env_dir(tmp_path, monkeypatch):
     """A private copy of the environment files, used by the CLI instead of the package's."""
     folder = tmp_path / "environments"
-    shutil.copytree(ROOT / "generator" / "environments", folder)
+    shutil.copytree(ROOT / "environments", folder)
     monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder)
     return folder

@@ -2,8 +2,9 @@
 
 import pytest
 
+from generator.config import load_environments
 from generator.errors import ConfigError, LintError, UsageError
-from generator.generate import generate, load_environments
+from generator.generate import generate
 
 
 @pytest.fixture
