@@ -105,7 +105,9 @@ def project(tmp_path, monkeypatch):
     folder = tmp_path / "project"
     shutil.copytree(ROOT / "environments", folder / "environments")
     shutil.copytree(ROOT / "templates", folder / "templates")
+    # the package's name (check.py reads it) and the loader's own default (load_environments reads it)
     monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder / "environments")
+    monkeypatch.setattr("generator.config.load.ENVIRONMENTS_DIR", folder / "environments")
     monkeypatch.chdir(folder)
     return Project(folder)
 
@@ -147,5 +149,7 @@ def env_dir(tmp_path, monkeypatch):
     """A private copy of the environment files, used by the CLI instead of the package's."""
     folder = tmp_path / "environments"
     shutil.copytree(ROOT / "environments", folder)
+    # the package's name (check.py reads it) and the loader's own default (load_environments reads it)
     monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder)
+    monkeypatch.setattr("generator.config.load.ENVIRONMENTS_DIR", folder)
     return folder

@@ -1,4 +1,4 @@
-"""Tests for generator/config.py: environment files become validated, frozen settings."""
+"""Tests for generator/config/: environment files become validated, frozen settings."""
 
 from __future__ import annotations
 
