@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.diff import references
-from generator.stack.common import STATEFUL_TYPES
+from generator.cfn import STATEFUL_TYPES, references
 
 # (subgraph id, title, the type prefixes it holds), in the order drawn: keys and network are what
 # everything else stands on.
@@ -48,7 +47,7 @@ def diagram(template: dict, environment: str) -> str:
         lines.append("  end")
     for source in sorted(resources):
         body = {k: v for k, v in resources[source].items() if k != "Type"}
-        targets = {target for _, target in references(body, [])}  # the diff's parser of references
+        targets = {target for _, target in references(body)}  # the diff's parser of references
         lines += [f"  {source} --> {target}" for target in sorted(targets) if target in resources]
     outputs = template.get("Outputs", {})
     table = ["| output | value | exported as | description |", "| --- | --- | --- | --- |"]

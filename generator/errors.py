@@ -35,10 +35,25 @@ class LintError(IotstackError):
         self.results = results or []
 
 
+class GateFailed(IotstackError):
+    """A committed template may not go on: stale or missing (exit 2, bad input), or with lint or
+    policy findings (exit 1). ``check`` reports its own exit code (1) for both."""
+
+    def __init__(self, message: str, stale: bool):
+        super().__init__(message)
+        self.exit_code = 2 if stale else 1
+
+
 class GuardRefusal(IotstackError):
     """A change would replace or remove a stateful resource that nobody allowed with --allow-replace."""
 
     exit_code = 3
+
+
+class Interrupted(IotstackError):
+    """Ctrl-C: the message says what was cleaned up, or what AWS carries on with."""
+
+    exit_code = 130  # the shell's convention for a process ended by SIGINT
 
 
 class ScanError(IotstackError):

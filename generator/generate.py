@@ -1,9 +1,10 @@
-"""``iotstack template``: load, build, render, lint and write the templates of environments.
+"""``iotstack template``: build, render, lint and write the templates of environments.
 
-Each environment gives two files: ``<env>.json``, the template, and ``<env>.md``, its picture
-(:mod:`generator.diagram`). Nothing is half-done: every environment is loaded and validated, every
-template is built and linted, and only when all of them are clean are the files written, each
-atomically. A failure anywhere leaves every previous file as it was.
+:func:`build` is the one route from an environment to "the template the code makes now" (and its
+picture): ``template`` writes it, the gate (:mod:`generator.review.gate`) compares the committed
+file with it, ``diff`` plans against it. Nothing is half-done: every template is built and
+linted, and only when all of them are clean are the files written, each atomically. A failure
+anywhere leaves every previous file as it was.
 """
 
 from __future__ import annotations
@@ -13,66 +14,69 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator import config
-from generator.config import load_environments
+from generator import cfn
+from generator.config import Environment
 from generator.diagram import diagram
 from generator.errors import LintError
-from generator.lint import Finding, default_cache_dir, lint_templates
 from generator.render import render, write_atomic
 from generator.stack import build_template
-
-# CloudFormation takes a template body of at most 51,200 bytes inline; larger ones go through S3.
-INLINE_TEMPLATE_LIMIT = 51_200
+from generator.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class Generated:
-    """One environment's template and what happened to it."""
+    """One environment's template and picture, and what happened to them."""
 
-    env: config.Environment
+    env: Environment
     text: str
     resources: int
-    findings: list[Finding] | None  # None: lint was skipped
-    path: Path
+    path: Path  # where the template belongs: templates/<env>.json
+    picture: str  # the Markdown of templates/<env>.md
+    picture_path: Path
+    findings: list | None = None  # lint findings; None: not linted
     file: str = "not written"  # or "written" (either file changed), or "unchanged" (both identical on disk)
-    picture: str = ""  # the Markdown written to ``picture_path``
 
     @property
     def size(self) -> int:
         return len(self.text.encode("utf-8"))
 
-    @property
-    def picture_path(self) -> Path:
-        return self.path.with_suffix(".md")
+
+def build(env: Environment, workspace: Workspace) -> Generated:
+    """One environment's template and picture, in memory (not linted, not written)."""
+    template = build_template(env)
+    text = render(template)
+    picture = diagram(json.loads(text), env.name)
+    return Generated(env, text, len(template.resources), workspace.template(env.name), picture,
+                     workspace.picture(env.name))  # fmt: skip
 
 
-def generate(
-    names: Sequence[str] = (),
-    out_dir: Path = Path("templates"),
-    lint: bool = True,
-    cache_dir: Path | None = None,
-    environments_dir: Path | None = None,
-) -> list[Generated]:
-    """Build the templates of ``names`` (default: all) and write them to ``out_dir/<env>.json``.
+def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True) -> list[Generated]:
+    """Build the templates of ``envs`` and write them to ``templates/<env>.json`` and ``.md``.
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
-    results = [build(env, out_dir) for env in load_environments(names, environments_dir)]
+    results = [build(env, workspace) for env in envs]
     if lint:
-        to_lint = {r.env.name: (r.text, r.env.region) for r in results}
-        findings = lint_templates(to_lint, cache_dir or default_cache_dir())
+        from generator.lint import lint_templates  # cfn-lint only where something is linted
+
+        findings = lint_templates({r.env.name: (r.text, r.env.region) for r in results}, workspace.cache)
         results = [replace(r, findings=findings[r.env.name]) for r in results]
     if any(r.findings for r in results):
         raise LintError(_lint_report(results), results)
     return [replace(r, file="written" if _write(r) else "unchanged") for r in results]
 
 
-def build(env: config.Environment, out_dir: Path = Path("templates")) -> Generated:
-    """One environment's template and picture, in memory (not linted, not written)."""
-    template = build_template(env)
-    text = render(template)
-    picture = diagram(json.loads(text), env.name)
-    return Generated(env, text, len(template.resources), None, out_dir / f"{env.name}.json", picture=picture)
+def summary(results: list[Generated], workspace: Workspace) -> str:
+    """What ``iotstack template`` prints: one row per environment."""
+    from generator.console import table
+
+    limit = cfn.INLINE_TEMPLATE_LIMIT
+    rows = [("environment", "resources", "bytes", f"inline (<= {limit:,} B)", "lint", "file")]
+    for r in results:
+        lint = "skipped" if r.findings is None else f"{len(r.findings)} finding(s)" if r.findings else "clean"
+        fits = "yes" if r.size <= limit else "no: needs an S3 bucket"
+        rows.append((r.env.name, str(r.resources), f"{r.size:,}", fits, lint, f"{workspace.show(r.path)} ({r.file})"))
+    return table(rows, right=(1, 2))
 
 
 def _write(result: Generated) -> bool:
@@ -83,6 +87,5 @@ def _write(result: Generated) -> bool:
 def _lint_report(results: list[Generated]) -> str:
     lines = ["cfn-lint found problems; no template was written:"]
     for r in results:
-        for finding in r.findings or ():
-            lines.append(f"  {r.env.name}: {finding}")
+        lines += [f"  {r.env.name}: {finding}" for finding in r.findings or ()]
     return "\n".join(lines)

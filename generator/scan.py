@@ -17,9 +17,6 @@ from pathlib import Path
 
 from generator.errors import ScanError, UsageError
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCANNERS = ROOT / ".venv-scan" / "bin"
-CFRIPPER_FILTERS = ROOT / "scanners" / "cfripper_filters"
 # cfripper's exit codes: 0 clean, 2 findings; 1 and 3 mean it could not scan.
 _CFRIPPER_SCANNED = (0, 2)
 
@@ -46,8 +43,9 @@ class ScanReport:
     checkov_skipped: int
 
 
-def scan(templates: list[Path], scanners: Path = DEFAULT_SCANNERS) -> ScanReport:
-    """Run checkov and cfripper over ``templates``; return every unsuppressed failure."""
+def scan(templates: list[Path], scanners: Path, filters: Path) -> ScanReport:
+    """Run checkov and cfripper (from the folder ``scanners``, cfripper with the rule filters in
+    ``filters``) over ``templates``; return every unsuppressed failure."""
     missing = [tool for tool in ("checkov", "cfripper") if not (scanners / tool).is_file()]
     if missing:
         raise UsageError(f"{', '.join(missing)} not found in {scanners}; `make scan` installs the scanners there")
@@ -55,7 +53,7 @@ def scan(templates: list[Path], scanners: Path = DEFAULT_SCANNERS) -> ScanReport
         raise UsageError("no template to scan")
     findings, passed, skipped = _checkov(templates, scanners / "checkov")
     for template in templates:
-        findings += _cfripper(template, scanners / "cfripper")
+        findings += _cfripper(template, scanners / "cfripper", filters)
     return ScanReport([t.name for t in templates], findings, passed, skipped)
 
 
@@ -77,8 +75,8 @@ def _checkov(templates: list[Path], checkov: Path) -> tuple[list[Finding], int, 
     return findings, passed, skipped
 
 
-def _cfripper(template: Path, cfripper: Path) -> list[Finding]:
-    command = [str(cfripper), str(template), "--format", "json", "--rules-filters-folder", str(CFRIPPER_FILTERS)]
+def _cfripper(template: Path, cfripper: Path, filters: Path) -> list[Finding]:
+    command = [str(cfripper), str(template), "--format", "json", "--rules-filters-folder", str(filters)]
     result = _run(command, "cfripper", ok=_CFRIPPER_SCANNED)
     return [
         Finding("cfripper", template.name, f["rule"], ",".join(sorted(f.get("resource_ids") or [])), f["reason"])

@@ -1,6 +1,7 @@
 """`make demo`: the whole deploy flow on a local AWS emulator, in about a minute, with no AWS account.
 
-Starts moto's server on a free port of 127.0.0.1 (generator/emulator.py), then runs the real
+Starts moto's server on a free port of 127.0.0.1 (tests/support/emulator.py, test support that the
+product never imports), then runs the real
 `iotstack` command against it with dummy credentials and AWS_ENDPOINT_URL: deploy dev, show its
 status and outputs, deploy again (nothing to do), destroy. The emulator stops at the end.
 """
@@ -10,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator import emulator
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project root: tests.support
+from tests.support import emulator  # noqa: E402
 
 IOTSTACK = str(Path(sys.executable).with_name("iotstack"))
 STEPS = [

@@ -1,4 +1,5 @@
-"""Shared test helpers: environments built from defaults, and templates as plain dicts."""
+"""Shared test helpers: environments built from defaults, templates as plain dicts, a project copy
+to run commands in, the local AWS emulator, and the guards that keep every test away from real AWS."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import config, emulator
-from generator.config import Environment
+from generator.config import Environment, load_environments
 from generator.generate import generate
 from generator.render import render
 from generator.stack import build_template
+from generator.workspace import Workspace
+from tests.support import emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,10 +50,23 @@ def only(template: dict, resource_type: str) -> dict:
     return resource
 
 
+@pytest.fixture(scope="session")
+def _lint_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("lint-cache")
+
+
 @pytest.fixture(autouse=True)
-def _no_lint_cache_in_the_tree(tmp_path, monkeypatch):
-    """Tests that lint write their cache under tmp, never into the working tree."""
-    monkeypatch.setenv("IOTSTACK_CACHE_DIR", str(tmp_path / "cache"))
+def _shared_lint_cache_outside_the_tree(_lint_cache, monkeypatch):
+    """One lint cache for the whole run, never the working tree's. Sharing it is safe: a clean result
+    is keyed on the template's bytes, the region, cfn-lint's version and the policy rules' source."""
+    monkeypatch.setenv("IOTSTACK_CACHE_DIR", str(_lint_cache))
+
+
+@pytest.fixture(autouse=True)
+def _run_from_the_project_root(monkeypatch):
+    """Commands find the project from the working directory: tests start at the root, wherever
+    pytest was started (the ``project`` fixture moves them into a copy)."""
+    monkeypatch.chdir(ROOT)
 
 
 # --- AWS: never the real one ------------------------------------------------------------------
@@ -97,17 +112,16 @@ def aws(_emulator_endpoint, monkeypatch):
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A working copy of the project in tmp: its own environment files and committed templates.
+    """A copy of the project in tmp, with its own environment files and committed templates; the
+    test runs inside it, so every command reads and writes there (outputs/ included).
 
-    ``project.regenerate()`` writes templates/ as `make template --no-lint` would; the tests run
-    from the project folder, so outputs/ lands there too.
+    ``project.regenerate()`` writes templates/ as ``iotstack template --no-lint`` would.
     """
     folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "setup.cfg").write_text("[metadata]\nname = iotstack\n")  # the marker the workspace looks for
     shutil.copytree(ROOT / "environments", folder / "environments")
     shutil.copytree(ROOT / "templates", folder / "templates")
-    # the package's name (check.py reads it) and the loader's own default (load_environments reads it)
-    monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder / "environments")
-    monkeypatch.setattr("generator.config.load.ENVIRONMENTS_DIR", folder / "environments")
     monkeypatch.chdir(folder)
     return Project(folder)
 
@@ -115,6 +129,10 @@ def project(tmp_path, monkeypatch):
 @dataclasses.dataclass
 class Project:
     root: Path
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace.find(self.root)
 
     def environment_file(self, name: str) -> Path:
         return self.root / "environments" / f"{name}.toml"
@@ -131,7 +149,14 @@ class Project:
         self.regenerate()
 
     def regenerate(self) -> None:
-        generate(out_dir=self.root / "templates", lint=False)
+        workspace = self.workspace
+        generate(load_environments((), workspace.environments), workspace, lint=False)
+
+
+@pytest.fixture
+def env_dir(project) -> Path:
+    """The environment files of the ``project`` copy, which the commands read."""
+    return project.root / "environments"
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -142,14 +167,3 @@ def run(*args: str):
     from generator.cli import main
 
     return CliRunner().invoke(main, list(args))
-
-
-@pytest.fixture
-def env_dir(tmp_path, monkeypatch):
-    """A private copy of the environment files, used by the CLI instead of the package's."""
-    folder = tmp_path / "environments"
-    shutil.copytree(ROOT / "environments", folder)
-    # the package's name (check.py reads it) and the loader's own default (load_environments reads it)
-    monkeypatch.setattr(config, "ENVIRONMENTS_DIR", folder)
-    monkeypatch.setattr("generator.config.load.ENVIRONMENTS_DIR", folder)
-    return folder

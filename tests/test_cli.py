@@ -117,7 +117,7 @@ def test_scan_fails_on_a_finding(tmp_path, monkeypatch):
 
     finding = scan_module.Finding("checkov", "dev.json", "CKV_AWS_7", "AWS::KMS::Key.RdsKey", "rotation")
     report = scan_module.ScanReport(["dev.json"], [finding], checkov_passed=10, checkov_skipped=0)
-    monkeypatch.setattr(scan_module, "scan", lambda templates, scanners: report)
+    monkeypatch.setattr(scan_module, "scan", lambda templates, scanners, filters: report)
     result = run("scan")
     assert result.exit_code == 1
     assert "checkov CKV_AWS_7 dev.json AWS::KMS::Key.RdsKey: rotation" in result.output

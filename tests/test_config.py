@@ -20,6 +20,8 @@ from generator.errors import ConfigError, UsageError
 from generator.stack import build_template
 from tests.conftest import ROOT
 
+SHIPPED = ROOT / "environments"
+
 TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs, deploy"
 LOG_RETENTIONS = (
     "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
@@ -782,12 +784,12 @@ def test_settings_are_frozen(tmp_path, path):
 
 
 def test_shipped_environment_names():
-    assert environment_names() == ["dev", "prod", "staging"]
+    assert environment_names(SHIPPED) == ["dev", "prod", "staging"]
 
 
 @pytest.mark.parametrize("name", ["dev", "prod", "staging"])
 def test_shipped_environment_loads(name):
-    assert load_environment(name).name == name
+    assert load_environment(name, SHIPPED).name == name
 
 
 DEV_VALUES = {**DOCUMENT_VALUES, "removal_policy": "destroy", "aurora.deletion_protection": False}
@@ -795,12 +797,12 @@ DEV_VALUES = {**DOCUMENT_VALUES, "removal_policy": "destroy", "aurora.deletion_p
 
 @pytest.mark.parametrize("path, expected", list(DEV_VALUES.items()), ids=list(DEV_VALUES))
 def test_dev_carries_the_documents_values(path, expected):
-    assert attrgetter(path)(load_environment("dev")) == expected
+    assert attrgetter(path)(load_environment("dev", SHIPPED)) == expected
 
 
 @pytest.mark.parametrize("name", ["staging", "prod"])
 def test_prod_like_environments_fail_over_and_are_protected(name):
-    env = load_environment(name)
+    env = load_environment(name, SHIPPED)
     assert env.aurora.instances >= 2
     assert env.aurora.deletion_protection is True
     assert env.removal_policy == "snapshot"
@@ -825,7 +827,7 @@ def test_unknown_environment_is_a_usage_error_listing_the_known_ones(tmp_path, f
 
 def test_unknown_shipped_environment_lists_the_shipped_ones():
     with pytest.raises(UsageError) as exc_info:
-        load_environment("qa")
+        load_environment("qa", SHIPPED)
     assert str(exc_info.value).endswith("; known environments: dev, prod, staging")
 
 

@@ -5,6 +5,7 @@ import pytest
 from generator.config import load_environments
 from generator.errors import ConfigError, LintError, UsageError
 from generator.generate import generate
+from generator.workspace import Workspace
 
 
 @pytest.fixture
@@ -13,7 +14,14 @@ def environments(tmp_path):
     folder.mkdir()
     (folder / "dev.toml").write_text('removal_policy = "destroy"\n[aurora]\ndeletion_protection = false\n')
     (folder / "prod.toml").write_text("[aurora]\ninstances = 2\n")
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
     return folder
+
+
+def run_generate(environments, out, names=(), lint=True):
+    """generate() for the project around ``environments``, writing to ``out``."""
+    workspace = Workspace.find(environments.parent, templates=out)
+    return generate(load_environments(names, environments), workspace, lint=lint)
 
 
 def test_loads_every_environment_when_none_is_named(environments):
@@ -43,10 +51,10 @@ def test_loading_problems(tmp_path, files, error, message):
 
 def test_writes_each_template_and_reports_what_changed(tmp_path, environments):
     out = tmp_path / "out"
-    first = generate((), out, cache_dir=tmp_path / "cache", environments_dir=environments)
+    first = run_generate(environments, out)
     assert [(r.env.name, r.file, r.findings) for r in first] == [("dev", "written", []), ("prod", "written", [])]
     assert (out / "prod.json").read_text() == first[1].text
-    second = generate(("prod",), out, lint=False, environments_dir=environments)
+    second = run_generate(environments, out, ("prod",), lint=False)
     assert [(r.env.name, r.file, r.findings) for r in second] == [("prod", "unchanged", None)]
 
 
@@ -54,7 +62,7 @@ def test_one_dirty_template_stops_every_write(tmp_path, environments):
     (environments / "prod.toml").write_text("[aurora]\nengine_version = '15.4'\n")  # deprecated: W3690
     out = tmp_path / "out"
     with pytest.raises(LintError) as raised:
-        generate((), out, cache_dir=tmp_path / "cache", environments_dir=environments)
+        run_generate(environments, out)
     assert not out.exists()
     assert [(r.env.name, bool(r.findings)) for r in raised.value.results] == [("dev", False), ("prod", True)]
     assert "prod: W3690" in str(raised.value) and "dev:" not in str(raised.value)
@@ -62,8 +70,8 @@ def test_one_dirty_template_stops_every_write(tmp_path, environments):
 
 def test_the_picture_is_written_next_to_the_template_and_kept_current(tmp_path, environments):
     out = tmp_path / "out"
-    (first,) = generate(("dev",), out, lint=False, environments_dir=environments)
+    (first,) = run_generate(environments, out, ("dev",), lint=False)
     assert (out / "dev.md").read_text() == first.picture and "```mermaid" in first.picture
     (out / "dev.md").unlink()  # only the picture is missing: the run writes it again
-    (second,) = generate(("dev",), out, lint=False, environments_dir=environments)
+    (second,) = run_generate(environments, out, ("dev",), lint=False)
     assert second.file == "written" and (out / "dev.md").read_text() == first.picture

@@ -9,10 +9,20 @@ import json
 import pytest
 
 from generator.errors import UsageError
-from generator.scan import DEFAULT_SCANNERS, Finding, scan
+from generator.scan import Finding
+from generator.scan import scan as scan_with
+from generator.workspace import Workspace
 from tests.conftest import ROOT
 
 TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
+WORKSPACE = Workspace.find(ROOT)
+DEFAULT_SCANNERS = WORKSPACE.scanners
+
+
+def scan(templates, scanners=DEFAULT_SCANNERS):
+    return scan_with(templates, scanners, WORKSPACE.cfripper_filters)
+
+
 needs_scanners = pytest.mark.skipif(
     not (DEFAULT_SCANNERS / "checkov").is_file() or not (DEFAULT_SCANNERS / "cfripper").is_file(),
     reason="checkov and cfripper are not installed in .venv-scan (make test installs them)",

@@ -6,10 +6,10 @@ import re
 import pytest
 
 from generator import __version__
+from generator.cfn import INLINE_TEMPLATE_LIMIT
+from generator.cfn import STATEFUL_TYPES as STATEFUL
 from generator.config import load_environment
-from generator.generate import INLINE_TEMPLATE_LIMIT
 from generator.rules import RULES
-from generator.stack.common import STATEFUL_TYPES as STATEFUL
 from tests.conftest import ROOT
 from tests.rules import findings
 
@@ -96,7 +96,7 @@ def test_every_rule_has_a_description(path):
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
 def test_data_stores_admit_only_security_groups_and_the_networks_the_environment_names(path):
     template = load(path)
-    named = set(load_environment(path.stem).network.consumer_cidrs)
+    named = set(load_environment(path.stem, ROOT / "environments").network.consumer_cidrs)
     stores = set()
     for resource in template["Resources"].values():
         props = resource.get("Properties", {})

@@ -1,6 +1,7 @@
 """Environments as validated data.
 
-One TOML file per environment lives in ``environments/`` at the project root: ``dev.toml`` describes the
+One TOML file per environment lives in ``environments/`` at the project root (the caller passes
+the folder: :class:`generator.workspace.Workspace` knows it): ``dev.toml`` describes the
 environment ``dev``, and adding a file adds an environment. :func:`load_environment` reads a file
 with the standard library's ``tomllib`` into frozen dataclasses. Every setting has a documented
 default and an allowed range; unknown keys, wrong types and values AWS would refuse are all
@@ -25,7 +26,7 @@ It imports neither troposphere, boto3 nor cfn-lint: ``iotstack template`` loads 
 """
 
 from generator.config.checks import window_intervals, windows_overlap
-from generator.config.load import ENVIRONMENTS_DIR, environment_names, load_environment, load_environments
+from generator.config.load import environment_names, load_environment, load_environments
 from generator.config.reference import reference_markdown
 from generator.config.settings import (
     AuroraSettings,
@@ -38,7 +39,6 @@ from generator.config.settings import (
 )
 
 __all__ = [
-    "ENVIRONMENTS_DIR",
     "AuroraSettings",
     "DeploySettings",
     "Environment",

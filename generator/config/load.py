@@ -22,20 +22,17 @@ from typing import Any
 from generator.config.settings import Environment
 from generator.errors import ConfigError, UsageError
 
-# The default folder of environment files: environments/ at the project root.
-ENVIRONMENTS_DIR = Path(__file__).resolve().parents[2] / "environments"
-
 # Resource names are "{kind}-{env}"; the tightest limit is the Redis replication group id: 40
 # characters, a letter first, no "--" and no hyphen at the end.
 ENV_NAME = re.compile(r"(?=.{1,20}$)[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
-def environment_names(directory: Path = ENVIRONMENTS_DIR) -> list[str]:
+def environment_names(directory: Path) -> list[str]:
     """The environments defined in ``directory``, sorted."""
     return sorted(p.stem for p in directory.glob("*.toml"))
 
 
-def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environment:
+def load_environment(name: str, directory: Path) -> Environment:
     """Read and validate ``<directory>/<name>.toml``; raise :class:`ConfigError` listing every problem."""
     path = directory / f"{name}.toml"
     if not path.is_file():
@@ -55,12 +52,9 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
     return env
 
 
-def load_environments(names: Sequence[str] = (), directory: Path | None = None) -> list[Environment]:
-    """Load the named environments (all of them when none is named), reporting every problem.
-
-    ``directory`` defaults to :data:`ENVIRONMENTS_DIR`, looked up when called.
-    """
-    directory = directory or ENVIRONMENTS_DIR
+def load_environments(names: Sequence[str], directory: Path) -> list[Environment]:
+    """Load the named environments of ``directory`` (all of them when none is named), reporting every
+    problem of every file at once."""
     known = environment_names(directory)
     if not known:
         raise UsageError(f"no environment files (*.toml) in {directory}")

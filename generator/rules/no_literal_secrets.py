@@ -4,7 +4,7 @@ import json
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from generator.sensitive import is_dynamic_reference, is_secret_key
+from generator.cfn import is_dynamic_reference, is_secret_key
 
 
 class NoLiteralSecrets(CloudFormationLintRule):

@@ -2,7 +2,7 @@
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from generator.stack.common import STATEFUL_TYPES
+from generator.cfn import STATEFUL_TYPES
 
 
 class StatefulPolicies(CloudFormationLintRule):

@@ -11,13 +11,6 @@ from generator.config import Environment
 PROJECT = "IndustrialIoT"
 MANAGED_BY = "iotstack"
 
-# The resource types that hold data or identity a replacement or removal would lose: the deploy
-# guard, the diff and the policy rules all read this one list.
-STATEFUL_TYPES = frozenset({
-    "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup", "AWS::KMS::Key",
-    "AWS::Kinesis::Stream", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup",
-})  # fmt: skip
-
 # The types of this stack whose data a final snapshot keeps (DeletionPolicy "Snapshot"). Aurora
 # instances are left out: their data is the cluster's.
 _SNAPSHOT_TYPES = {"AWS::RDS::DBCluster", "AWS::ElastiCache::ReplicationGroup"}

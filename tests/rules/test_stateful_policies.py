@@ -1,7 +1,7 @@
 import pytest
 
+from generator.cfn import STATEFUL_TYPES
 from generator.rules import StatefulPolicies
-from generator.stack.common import STATEFUL_TYPES
 from tests.rules import dev_template, findings
 
 

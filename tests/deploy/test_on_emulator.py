@@ -11,10 +11,10 @@ import boto3
 import pytest
 from click.testing import CliRunner
 
-from generator import generate
+from generator import cfn
 from generator.cli import main
-from generator.deploy import TEMPLATE_TAG, VERSION_TAG
-from generator.emulator import NOT_EMULATED
+from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG
+from tests.support.emulator import NOT_EMULATED
 
 STACK = "iot-platform-dev"
 # dev.toml's [deploy] section with a bucket for large templates.
@@ -112,7 +112,7 @@ def test_execute_refuses_a_change_set_made_from_another_template(aws, project):
 
 
 def test_a_template_over_the_inline_limit_goes_through_the_bucket(aws, project, monkeypatch):
-    monkeypatch.setattr(generate, "INLINE_TEMPLATE_LIMIT", 10_000)  # dev's template is about 29 kB
+    monkeypatch.setattr(cfn, "INLINE_TEMPLATE_LIMIT", 10_000)  # dev's template is about 29 kB
     boto3.client("s3", region_name="sa-east-1").create_bucket(
         Bucket="iotstack-templates", CreateBucketConfiguration={"LocationConstraint": "sa-east-1"}
     )

@@ -1,11 +1,13 @@
-"""diff.plan: pairs of templates from real configuration changes, and what deploying them would do."""
+"""review.plan: pairs of templates from real configuration changes, and what deploying them would do."""
 
 import json
 
 import pytest
 
-from generator import __version__, diff
-from generator.diff import MAYBE, NO, YES, plan, render_plan
+from generator import __version__
+from generator.review import plan as diff
+from generator.review.plan import MAYBE, NO, YES, plan
+from generator.review.plan_format import FORMATS, render_plan
 from generator.stack import aurora, keys, kinesis
 from tests.conftest import build, environment
 
@@ -180,7 +182,7 @@ def test_secrets_are_masked(value, shown):
     after = {"Resources": {"C": {"Type": "AWS::RDS::DBCluster", "Properties": {"MasterUserPassword": value}}}}
     (change,) = plan(before, after, "sa-east-1").resources[0].changes
     assert (change.before, change.after) == ("(secret, masked)", shown)
-    for fmt in diff.FORMATS:
+    for fmt in FORMATS:
         text = render_plan([plan(before, after, "sa-east-1")], fmt)
         assert "old" not in text and "hunter2" not in text
 

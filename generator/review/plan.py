@@ -1,7 +1,9 @@
 """What deploying a template would do, predicted offline: :func:`plan` compares two templates.
 
 Pure: two template dicts (as JSON data) in, a :class:`Plan` out; where the "before" template comes
-from (git today) is :mod:`generator.baseline`'s business, and printing it is :func:`render_plan`'s.
+from (git, or the deployed stack) is :mod:`generator.review.baseline`'s business, and printing it
+:mod:`generator.review.plan_format`'s. The resource schemas are read only for the types of the
+resources that changed.
 
 Each resource is added, removed or modified. For a modification, the CloudFormation resource
 schema that cfn-lint ships says whether the change replaces the resource: a changed
@@ -17,14 +19,11 @@ a stateful resource (``STATEFUL_TYPES``).
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from generator.sensitive import is_secret_key, masked
-from generator.stack.common import STATEFUL_TYPES
+from generator.cfn import STATEFUL_TYPES, masked, references
 
 NO_CHANGES, CHANGES, STATEFUL_CHANGES = 0, 2, 3
 # Resource attributes compared besides Properties (a changed Type always replaces).
@@ -142,22 +141,23 @@ def plan(before: dict | None, after: dict, region: str, environment: str = "", b
 
 def _modification(logical: str, old: dict, new: dict, schemas: _Schemas, replaced: dict) -> ResourceChange | None:
     """How ``old`` becomes ``new``, given the resources known to be replaced; None if it does not change."""
-    schema = schemas.get(new["Type"])
     old_props, new_props = old.get("Properties", {}), new.get("Properties", {})
-    changes = []
-    for attribute in ATTRIBUTES:
-        for path, a, b in _differences(old.get(attribute), new.get(attribute), [attribute]):
-            changes.append(PropertyChange(_show_path(path), a, b, YES if attribute == "Type" else NO))
-    for path, a, b in _differences(old_props, new_props, []):
+    attributes = [(path, a, b) for attribute in ATTRIBUTES
+                  for path, a, b in _differences(old.get(attribute), new.get(attribute), [attribute])]  # fmt: skip
+    properties = list(_differences(old_props, new_props, []))
+    referred = sorted((path, target) for path, target in references(new_props) if target in replaced)
+    if not (attributes or properties or referred):
+        return None  # unchanged: its schema is never loaded
+    schema = schemas.get(new["Type"])
+    changes = [PropertyChange(_show_path(path), a, b, YES if path[0] == "Type" else NO) for path, a, b in attributes]
+    for path, a, b in properties:
         kind = schema.replacement(path) if schema else MAYBE
         changes.append(PropertyChange(_show_path(path), _masked(path, a), _masked(path, b), kind))
     causes = []
     replacement = max((c.replacement for c in changes), key=_RANK.get, default=NO)
     if schema is None:
         causes.append(f"{new['Type']} has no schema here: replacement unknown")
-    for path, target in sorted(references(new_props, [])):
-        if target not in replaced:
-            continue
+    for path, target in referred:
         kind = min(replaced[target], schema.replacement(path) if schema else MAYBE, key=_RANK.get)
         if kind == NO:
             causes.append(f"{_show_path(path)} refers to {target}, which is replaced: its value changes")
@@ -185,7 +185,7 @@ def _outputs(old: dict, new: dict, replaced: dict) -> list[OutputChange]:
         if a is None or b is None:
             changes.append(OutputChange(name, "add" if a is None else "remove", a, b))
             continue
-        targets = sorted({t for _, t in references(b, [])} & replaced.keys())
+        targets = sorted({t for _, t in references(b)} & replaced.keys())
         causes = tuple(f"refers to {t}, which {'is' if replaced[t] == YES else 'may be'} replaced" for t in targets)
         if a != b or causes:
             changes.append(OutputChange(name, "modify", a, b, causes))
@@ -225,40 +225,9 @@ def _differences(a: Any, b: Any, path: list) -> Iterator[tuple[list, Any, Any]]:
         yield path, a, b
 
 
-def references(value: Any, path: list) -> Iterator[tuple[list, str]]:
-    """``(path, logical id)`` of every Ref, GetAtt and ``${...}`` of Fn::Sub in ``value``."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str) and not inner.startswith("AWS::"):
-                yield path, inner
-            elif key == "Fn::GetAtt":
-                target = inner.split(".", 1)[0] if isinstance(inner, str) else inner[0]
-                if isinstance(target, str):
-                    yield path, target
-            elif key == "Fn::Sub":
-                text, variables = (inner, {}) if isinstance(inner, str) else (inner[0], inner[1])
-                for name in re.findall(r"\$\{([^!}][^}]*)\}", text if isinstance(text, str) else ""):
-                    target = name.split(".", 1)[0]
-                    if not target.startswith("AWS::") and target not in variables:
-                        yield path, target
-                yield from references(variables, path)
-            else:
-                yield from references(inner, path if key.startswith("Fn::") else [*path, key])
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            yield from references(inner, [*path, index])
-
-
 def _masked(path: list, value: Any) -> Any:
     """``value`` with every credential masked, whether it sits at ``path`` or deeper inside."""
-    key = next((p for p in reversed(path) if isinstance(p, str)), "")
-    if is_secret_key(key):
-        return masked(key, value)
-    if isinstance(value, dict):
-        return {k: _masked([k], v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked([key], v) for v in value]
-    return value
+    return masked(next((p for p in reversed(path) if isinstance(p, str)), ""), value)
 
 
 def _show_path(path: list) -> str:
@@ -323,77 +292,3 @@ class _Schemas:
                 schema = None
             self.cache[resource_type] = _Schema(schema) if schema is not None else None
         return self.cache[resource_type]
-
-
-# --- showing a plan --------------------------------------------------------------------------------
-
-FORMATS = ("table", "markdown", "json")
-VALUE_WIDTH = 70
-
-
-def render_plan(plans: list[Plan], fmt: str) -> str:
-    """The plans as a terminal table, a Markdown pull-request comment, or JSON."""
-    if fmt == "json":
-        return json.dumps([p.to_dict() for p in plans], indent=2, sort_keys=True) + "\n"
-    render = _markdown if fmt == "markdown" else _table
-    return "\n".join(render(p) for p in plans)
-
-
-def _summary(p: Plan) -> str:
-    if p.exit_code == NO_CHANGES:
-        return "no changes"
-    shown = {"outputs": "output(s) to change", "template": "template setting(s) to change"}
-    counts = ", ".join(f"{n} {shown[k]}" if k in shown else f"{n} to {k}" for k, n in p.counts().items() if n)
-    verdict = {CHANGES: "", STATEFUL_CHANGES: "; REPLACES OR REMOVES A STATEFUL RESOURCE"}[p.exit_code]
-    return counts + verdict
-
-
-def _value(value: Any) -> str:
-    text = "(absent)" if value is None else json.dumps(value, sort_keys=True)
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 3] + "..."
-
-
-def _details(r: ResourceChange) -> list[str]:
-    lines = []
-    for c in r.changes:
-        why = {YES: "  [create-only: replaces]", MAYBE: "  [conditionally create-only: may replace]", NO: ""}
-        lines.append(f"{c.path}: {_value(c.before)} -> {_value(c.after)}{why[c.replacement]}")
-    lines += r.causes
-    lines += [f"WARNING: {n}" for n in r.notes]
-    return lines
-
-
-def _table(p: Plan) -> str:
-    lines = [f"{p.environment} (against {p.base}): {_summary(p)}"]
-    if p.resources:
-        rows = [("action", "resource", "type", "stateful")]
-        rows += [(r.label, r.logical_id, r.type, "yes" if r.stateful else "") for r in p.resources]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        for index, row in enumerate(rows):
-            lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-            if index:
-                lines += [f"      {d}" for d in _details(p.resources[index - 1])]
-    for o in p.outputs:
-        lines.append(f"  output {o.name}: {o.action}" + "".join(f"; {c}" for c in o.causes))
-    lines += [f"  template {c.path}: {_value(c.before)} -> {_value(c.after)}" for c in p.template]
-    return "\n".join(lines) + "\n"
-
-
-def _markdown(p: Plan) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = [f"### `{p.environment}`: {_summary(p)}", "", f"Compared with `{p.base}`.", ""]
-    if p.resources:
-        lines += ["| action | resource | type | stateful | changes |", "| --- | --- | --- | --- | --- |"]
-        for r in p.resources:
-            action = f"**{r.label}**" if r.dangerous else r.label
-            details = "<br>".join(f"`{cell(d)}`" if ": " in d and " -> " in d else cell(d) for d in _details(r))
-            lines.append(f"| {action} | `{r.logical_id}` | `{r.type}` | {'yes' if r.stateful else ''} | {details} |")
-        lines.append("")
-    if p.outputs:
-        lines += ["Outputs: " + ", ".join(f"`{o.name}` ({o.action})" for o in p.outputs), ""]
-    if p.template:
-        lines += ["Template: " + ", ".join(f"`{c.path}: {_value(c.before)} -> {_value(c.after)}`" for c in p.template),
-                  ""]  # fmt: skip
-    return "\n".join(lines)

@@ -7,7 +7,10 @@ import shutil
 import pytest
 
 import generator.rules
-from generator.check import CheckFailed, check
+from generator.config import load_environments
+from generator.review.check import CheckFailed
+from generator.review.check import check as run_check
+from generator.workspace import Workspace
 from tests.conftest import ROOT, run
 
 
@@ -17,6 +20,12 @@ def templates(tmp_path):
     folder = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", folder)
     return folder
+
+
+def check(names, templates):
+    """``iotstack check [--env NAME ...] --templates DIR`` as a function call."""
+    workspace = Workspace.find(ROOT, templates=templates)
+    return run_check(load_environments(names, workspace.environments), workspace, every=not names)
 
 
 def edit(folder, env, change):
@@ -38,7 +47,7 @@ def test_a_stale_template_shows_a_capped_diff_and_the_fix(templates):
     message = str(failed.value)
     assert f"{templates}/dev.json: stale, differs from what the code generates:" in message
     assert f"--- {templates}/dev.json (committed)" in message and "more diff lines" in message
-    assert "run `make template` and commit templates/" in message
+    assert "run `make template`, review and commit templates/" in message
     assert "dev.md" not in message
 
 
@@ -52,12 +61,12 @@ def test_missing_and_stray_files(templates):
     assert "delete them (`git rm`)" in str(failed.value)
 
 
-def test_a_lint_finding_in_a_committed_template_fails(tmp_path, env_dir):
+def test_a_lint_finding_in_a_committed_template_fails(project, env_dir):
     (env_dir / "dev.toml").write_text("[aurora]\nengine_version = '15.4'\n")  # deprecated: W3690
-    assert run("template", "--no-lint", "--env", "dev", "--out", str(tmp_path)).exit_code == 0
-    result = run("check", "--env", "dev", "--templates", str(tmp_path))
+    assert run("template", "--no-lint", "--env", "dev").exit_code == 0
+    result = run("check", "--env", "dev")
     assert result.exit_code == 1
-    assert "dev.json: W3690 [warning] Resources/AuroraCluster/Properties" in result.output
+    assert "templates/dev.json: W3690 [warning] Resources/AuroraCluster/Properties" in result.output
     assert "stale" not in result.output
     assert "fix the stack code or the environment file, then `make template`" in result.output
 

@@ -1,15 +1,15 @@
 """Bad input and a hostile world: each case names its message and exit code, and nothing is half-done."""
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY, Stubber
 from click.testing import CliRunner
 
-from generator import aws as seam
-from generator import generate
+from generator import cfn
+from generator.aws import gateway as seam
 from generator.cli import main
-from tests.test_deploy_stubbed import REPLACE_CLUSTER, Script
+from tests.support.stubs import REPLACE_CLUSTER, Script
+from tests.support.stubs import stubbed as stubber
 
 OLD_AURORA = """removal_policy = "destroy"
 [aurora]
@@ -23,10 +23,7 @@ def run(*args: str):
 
 
 def stubbed(monkeypatch, request) -> Stubber:
-    client = boto3.client("cloudformation", region_name="sa-east-1")
-    cloud = seam.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
-    monkeypatch.setattr(seam, "connect", lambda region: cloud)
-    stub = Stubber(client)
+    stub = stubber(monkeypatch)
     stub.activate()
     request.addfinalizer(stub.deactivate)
     return stub
@@ -48,7 +45,7 @@ def lint_failure(project, monkeypatch, request):
 
 
 def large_template_without_bucket(project, monkeypatch, request):
-    monkeypatch.setattr(generate, "INLINE_TEMPLATE_LIMIT", 10_000)
+    monkeypatch.setattr(cfn, "INLINE_TEMPLATE_LIMIT", 10_000)
     return "dev"
 
 
@@ -77,9 +74,8 @@ def unreachable_endpoint(project, monkeypatch, request):
 
 BAD_INPUT = {
     "unknown-environment": (unknown_environment, 2, "unknown environment nope; known environments: dev, prod, staging"),
-    "stale-template": (stale_template, 2, "templates/dev.json is stale: the code now generates a different template. "
-                       "Run `make template`"),
-    "lint-failure": (lint_failure, 1, "templates/old.json has cfn-lint findings; not deployed:\n  W3690"),
+    "stale-template": (stale_template, 2, "templates/dev.json: stale, differs from what the code generates:"),
+    "lint-failure": (lint_failure, 1, "  templates/old.json: W3690 [warning]"),
     "missing-bucket": (large_template_without_bucket, 2, "over CloudFormation's 10,000-byte limit for a template sent "
                        'inline: set deploy.template_bucket = "<bucket>" in dev.toml'),
     "stack-busy": (stack_busy, 1, "stack iot-platform-dev is busy (UPDATE_IN_PROGRESS): another operation is running"),

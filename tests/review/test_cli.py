@@ -1,7 +1,6 @@
 """``iotstack diff`` and ``iotstack lint`` end to end: git bases, formats, exit codes."""
 
 import json
-import shutil
 import subprocess
 
 import pytest
@@ -17,14 +16,12 @@ def git(repo, *args):
 
 
 @pytest.fixture
-def repo(tmp_path, monkeypatch):
-    """A git repository whose HEAD has today's committed templates; the tests run inside it."""
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "templates")
-    git(tmp_path, "commit", "-q", "-m", "templates")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def repo(project):
+    """The project copy as a git repository whose HEAD has today's committed templates."""
+    git(project.root, "init", "-q")
+    git(project.root, "add", "templates")
+    git(project.root, "commit", "-q", "-m", "templates")
+    return project.root
 
 
 def test_no_changes_exits_0(repo):
@@ -76,9 +73,8 @@ def test_errors_exit_1_not_2_which_means_changes(repo, args, message):
     assert result.exit_code == 1 and message in result.output
 
 
-def test_outside_git_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+def test_outside_git_is_a_clear_error(project, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(project.root.parent))
     result = run("diff")
     assert result.exit_code == 1 and "not inside a git repository" in result.output
 

@@ -4,77 +4,20 @@ and restored, failed resources and their root cause, stuck stacks, protection on
 """
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import ANY
 from click.testing import CliRunner
 
-from generator import aws, generate
+from generator import cfn as facts
 from generator.cli import main
-from generator.deploy import capabilities, guard, stack_policy
-
-NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+from generator.deploy.changes import stack_policy
+from tests.support.stubs import REPLACE_CLUSTER, Script, change, stubbed
 
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
-
-
-class Script:
-    """A CloudFormation conversation for one stack: what iotstack sends and what AWS answers."""
-
-    def __init__(self, stub: Stubber, stack: str):
-        self.stub, self.name = stub, stack
-        self.id = f"arn:aws:cloudformation:sa-east-1:123456789012:stack/{stack}/0a1b2c3d"
-        self.events: list[dict] = []
-
-    def missing(self):
-        self.stub.add_client_error("describe_stacks", "ValidationError", f"Stack with id {self.name} does not exist",
-                                   expected_params={"StackName": self.name})  # fmt: skip
-
-    def stack(self, status, by_id=False, **extra):
-        body = {"StackName": self.name, "StackId": self.id, "CreationTime": NOW, "StackStatus": status, **extra}
-        self.stub.add_response("describe_stacks", {"Stacks": [body]}, {"StackName": self.id if by_id else self.name})
-
-    def event(self, logical_id, status, reason="", resource_type="AWS::RDS::DBCluster"):
-        """Record an event (newest last); ``events()`` answers with every one recorded so far."""
-        if logical_id == self.name:
-            resource_type = "AWS::CloudFormation::Stack"
-        self.events.append({
-            "StackId": self.id, "EventId": f"event-{len(self.events)}", "StackName": self.name,
-            "LogicalResourceId": logical_id, "ResourceType": resource_type, "ResourceStatus": status,
-            "Timestamp": NOW + timedelta(seconds=len(self.events)), "ResourceStatusReason": reason,
-        })  # fmt: skip
-
-    def events_page(self):
-        self.stub.add_response("describe_stack_events", {"StackEvents": self.events[::-1]}, {"StackName": self.id})
-
-    def change_set(self, changes, change_set_type="UPDATE"):
-        # dev's flow-log role is IAM; prod's password rotation is a transform that adds a Lambda and its role.
-        capabilities = ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"] if "prod" in self.name else ["CAPABILITY_IAM"]
-        self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
-                               {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
-                                "Capabilities": capabilities, "Tags": ANY, "Description": ANY,
-                                "TemplateBody": ANY})  # fmt: skip
-        self.stub.add_response("describe_change_set", {
-            "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": "CREATE_COMPLETE",
-            "ExecutionStatus": "AVAILABLE", "Changes": changes,
-        }, {"StackName": self.name, "ChangeSetName": ANY})  # fmt: skip
-
-    def call(self, operation, params, response=None):
-        self.stub.add_response(operation, response or {}, params)
-
-
-def change(action, logical_id, resource_type, replacement=None, paths=()):
-    resource = {"Action": action, "LogicalResourceId": logical_id, "ResourceType": resource_type,
-                "Details": [{"Target": {"Attribute": "Properties", "Name": p, "RequiresRecreation": "Always"}}
-                            for p in paths]}  # fmt: skip
-    if replacement:
-        resource["Replacement"] = replacement
-    return {"Type": "Resource", "ResourceChange": resource}
 
 
 @pytest.fixture
@@ -84,70 +27,10 @@ def cfn(monkeypatch, project):
     prod's template (about 57 kB) would go through S3; these tests are about CloudFormation, so it
     is sent inline here (test_deploy.py covers the bucket).
     """
-    monkeypatch.setattr(generate, "INLINE_TEMPLATE_LIMIT", 100_000)
-    client = boto3.client("cloudformation", region_name="sa-east-1")
-    cloud = aws.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
-    monkeypatch.setattr(aws, "connect", lambda region: cloud)
-    with Stubber(client) as stub:
+    monkeypatch.setattr(facts, "INLINE_TEMPLATE_LIMIT", 100_000)
+    with stubbed(monkeypatch) as stub:
         yield stub
         stub.assert_no_pending_responses()
-
-
-REPLACE_CLUSTER = change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "True", ["DBClusterIdentifier"])
-
-
-# --- the guard, as a table ----------------------------------------------------------------------
-
-GUARD_CASES = {
-    "replaced-cluster": (REPLACE_CLUSTER, (), "refused"),
-    "conditional-replacement-of-the-stream": (
-        change("Modify", "SensorDataStream", "AWS::Kinesis::Stream", "Conditional"), (), "refused"),
-    "removed-log-group": (change("Remove", "AuroraPostgresqlLogGroup", "AWS::Logs::LogGroup"), (), "refused"),
-    "removed-secret": (change("Remove", "DatabaseSecret", "AWS::SecretsManager::Secret"), (), "refused"),
-    "replaced-key": (change("Modify", "RdsKey", "AWS::KMS::Key", "True"), (), "refused"),
-    "replaced-cache": (change("Modify", "RedisReplicationGroup", "AWS::ElastiCache::ReplicationGroup", "True"), (),
-                       "refused"),
-    "replaced-instance-allowed": (change("Modify", "AuroraInstance", "AWS::RDS::DBInstance", "True"),
-                                  ("AuroraInstance",), "allowed"),
-    "in-place-change-of-the-cluster": (change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "False"), (), "safe"),
-    "replaced-security-group-is-not-stateful": (
-        change("Modify", "DatabaseSecurityGroup", "AWS::EC2::SecurityGroup", "True"), (), "safe"),
-    "added-stream": (change("Add", "SensorDataStream", "AWS::Kinesis::Stream"), (), "safe"),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("one, allowed, verdict", GUARD_CASES.values(), ids=GUARD_CASES)
-def test_the_stateful_guard(one, allowed, verdict):
-    refused, lifted = guard([one], allowed)
-    logical_id = [one["ResourceChange"]["LogicalResourceId"]]
-    expected = {"refused": (logical_id, []), "allowed": ([], logical_id), "safe": ([], [])}[verdict]
-    assert ([c["LogicalResourceId"] for c in refused], [c["LogicalResourceId"] for c in lifted]) == expected
-
-
-def test_the_stack_policy_denies_replacing_stateful_resources_except_those_allowed():
-    closed, lifted = json.loads(stack_policy()), json.loads(stack_policy(allow=["AuroraCluster"]))
-    allow, deny = closed["Statement"]
-    assert allow == {"Effect": "Allow", "Principal": "*", "Action": ["Update:*"], "Resource": ["*"]}
-    assert deny["Action"] == ["Update:Replace", "Update:Delete"] and deny["Resource"] == ["*"]
-    assert "AWS::RDS::DBCluster" in deny["Condition"]["StringEquals"]["ResourceType"]
-    assert lifted["Statement"][1]["NotResource"] == ["LogicalResourceId/AuroraCluster"]
-    assert "Resource" not in lifted["Statement"][1]
-
-
-CAPABILITY_CASES = {
-    "none": ({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}}}, []),
-    "unnamed-role": ({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}}, ["CAPABILITY_IAM"]),
-    "named-role": ({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}}}},
-                   ["CAPABILITY_NAMED_IAM"]),
-    "secrets-manager-transform": ({"Transform": "AWS::SecretsManager-2020-07-23", "Resources": {}},
-                                  ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]),
-    "unknown-macro": ({"Transform": ["MyMacro"], "Resources": {}}, ["CAPABILITY_AUTO_EXPAND"]),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("body, expected", CAPABILITY_CASES.values(), ids=CAPABILITY_CASES)
-def test_capabilities_are_only_those_the_template_needs(body, expected):
-    assert capabilities(body) == expected
 
 
 # --- conversations ----------------------------------------------------------------------------
@@ -164,7 +47,8 @@ def test_the_guard_refuses_a_replacement_with_exit_3_and_deletes_the_change_set(
         result.output
     )
     assert "AuroraCluster (AWS::RDS::DBCluster) would be replaced (Replacement: True)" in result.output
-    assert "deploy again with --allow-replace AuroraCluster; the change set was deleted" in result.output
+    assert "deploy again with --allow-replace AuroraCluster" in result.output
+    assert "Cleaned up: change set iotstack-0-1-0-" in result.output
 
 
 def test_an_allowed_replacement_lifts_the_stack_policy_and_restores_it_when_the_deploy_fails(cfn):
@@ -172,9 +56,9 @@ def test_an_allowed_replacement_lifts_the_stack_policy_and_restores_it_when_the_
     script.stack("UPDATE_COMPLETE", EnableTerminationProtection=True)
     script.change_set([REPLACE_CLUSTER])
     script.stack("UPDATE_COMPLETE", by_id=True)
+    script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy(allow=["AuroraCluster"])})
     script.event("iot-platform-prod", "UPDATE_COMPLETE")
     script.events_page()
-    script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy(allow=["AuroraCluster"])})
     script.call("execute_change_set", {"StackName": "iot-platform-prod", "ChangeSetName": "cs-1"})
     script.event("iot-platform-prod", "UPDATE_IN_PROGRESS", "User Initiated")
     script.event("AuroraCluster", "UPDATE_FAILED", "DBClusterIdentifier aurora-cluster-prod already exists")
@@ -330,8 +214,8 @@ def test_a_failed_change_set_for_a_new_stack_leaves_nothing_behind(cfn):
         "ChangeSetName": "cs-1", "StackId": script.id, "Status": "FAILED", "Changes": [],
         "StatusReason": "Requires capabilities : [CAPABILITY_NAMED_IAM]",
     }, None)  # fmt: skip
-    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
-    script.call("delete_stack", {"StackName": "iot-platform-dev"})  # the empty REVIEW_IN_PROGRESS stack
+    script.call("delete_stack", {"StackName": "iot-platform-dev"})  # the empty REVIEW_IN_PROGRESS stack, change set and all
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 1
-    assert "failed (and was deleted): Requires capabilities : [CAPABILITY_NAMED_IAM]" in result.output
+    assert "failed: Requires capabilities : [CAPABILITY_NAMED_IAM]" in result.output
+    assert "Cleaned up: the empty stack iot-platform-dev (REVIEW_IN_PROGRESS) and its change set" in result.output

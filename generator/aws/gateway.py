@@ -3,12 +3,13 @@
 :func:`connect` builds the clients the usual way (credentials, profile and ``AWS_ENDPOINT_URL``
 from the environment, as the AWS CLI does) with botocore's ``adaptive`` retry mode, so throttling
 is retried with backoff instead of surfacing as a failure. :class:`Cloud` wraps the calls the
-deploy commands need and turns botocore's exceptions into :mod:`generator.errors` types with a
-message that says what to do.
+deploy commands need, turns botocore's exceptions into :mod:`generator.errors` types with a
+message that says what to do, and returns the answers as :mod:`generator.aws.views`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from generator import __version__
+from generator.aws.views import ChangeSet, Stack, StackEvent
 from generator.errors import IotstackError, UsageError
 
 # Attempts per call, throttling included (botocore's own default is 3). AWS_MAX_ATTEMPTS overrides.
@@ -106,27 +108,33 @@ class Cloud:
 
     # --- stacks ---------------------------------------------------------------------------
 
-    def stack(self, name: str) -> dict | None:
-        """The stack's description, or None when there is no such stack."""
+    def stack(self, name: str) -> Stack | None:
+        """The stack (by name or id), or None when there is no such stack."""
         try:
-            return self._call(self.cloudformation, "describe_stacks", StackName=name)["Stacks"][0]
+            return Stack.of(self._call(self.cloudformation, "describe_stacks", StackName=name)["Stacks"][0])
         except StackNotFound:
             return None
 
-    def events(self, stack: str) -> Iterator[dict]:
+    def events(self, stack: str) -> Iterator[StackEvent]:
         """The stack's events, newest first, fetched a page at a time as the caller reads on."""
         token: dict = {}
         while True:
             page = self._call(self.cloudformation, "describe_stack_events", StackName=stack, **token)
-            yield from page["StackEvents"]
+            yield from map(StackEvent.of, page["StackEvents"])
             if not page.get("NextToken"):
                 return
             token = {"NextToken": page["NextToken"]}
 
-    def template(self, stack: str, change_set: str | None = None) -> Any:
-        """The template of the stack (or of one of its change sets), as AWS holds it."""
-        extra = {"ChangeSetName": change_set, "TemplateStage": "Original"} if change_set else {}
-        return self._call(self.cloudformation, "get_template", StackName=stack, **extra)["TemplateBody"]
+    def template(self, stack: str) -> dict:
+        """The template the stack runs, as data ({} for a YAML body, which iotstack never writes)."""
+        body = self._call(self.cloudformation, "get_template", StackName=stack)["TemplateBody"]
+        if isinstance(body, dict):  # botocore decodes a JSON body
+            return body
+        try:
+            decoded = json.loads(body)
+        except (TypeError, ValueError):
+            return {}
+        return decoded if isinstance(decoded, dict) else {}
 
     def delete_stack(self, stack: str) -> None:
         self._call(self.cloudformation, "delete_stack", StackName=stack)
@@ -150,17 +158,15 @@ class Cloud:
         """Create a change set (``kwargs`` as CreateChangeSet takes them); return its ARN."""
         return self._call(self.cloudformation, "create_change_set", **kwargs)["Id"]
 
-    def change_set(self, stack: str, name: str) -> dict:
-        """The change set with every page of its changes merged into ``Changes``."""
-        result: dict = {}
+    def change_set(self, stack: str, name: str) -> ChangeSet:
+        """The change set, every page of its changes merged."""
+        answer: dict = {}
         token: dict = {}
         while True:
             page = self._call(self.cloudformation, "describe_change_set", StackName=stack, ChangeSetName=name, **token)
-            changes = result.get("Changes", []) + page.get("Changes", [])
-            result = {**page, "Changes": changes}
+            answer = {**page, "Changes": answer.get("Changes", []) + page.get("Changes", [])}
             if not page.get("NextToken"):
-                result.pop("NextToken", None)
-                return result
+                return ChangeSet.of(answer)
             token = {"NextToken": page["NextToken"]}
 
     def execute_change_set(self, stack: str, name: str) -> None:

@@ -1,6 +1,8 @@
 """A local AWS for the tests and ``make demo``: moto's server on 127.0.0.1, with its known bugs patched.
 
-moto is a test dependency (``pip install -e '.[test]'``); nothing in the product imports this module.
+Test and demo support, not product: the tests (``tests/conftest.py``) and ``make demo``
+(``scripts/demo.py``) start it; nothing under ``generator/`` imports it. moto is a test dependency
+(``pip install -e '.[test]'``).
 The patches change moto, in this process only, never the templates: what moto 5.2.x gets wrong
 with our stack, measured:
 
@@ -139,7 +141,7 @@ def dummy_credentials() -> dict[str, str]:
 
 
 def main() -> None:
-    """``python -m generator.emulator``: run the emulator in the foreground until interrupted."""
+    """``python -m tests.support.emulator``: run the emulator in the foreground until interrupted."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=5000)
     port = parser.parse_args().port

@@ -6,35 +6,33 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.aws import Cloud
+from generator.aws.gateway import Cloud
+from generator.aws.views import StackEvent, StackStatus
 from generator.console import Console
 from generator.errors import IotstackError
-
-STACK_TYPE = "AWS::CloudFormation::Stack"
-# A resource has reached one of these when its part of the operation is done.
-DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE", "DELETE_SKIPPED", "IMPORT_COMPLETE"}
-# Reasons of resources that failed only because another one did: the cascade, not the cause.
-CASCADE = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
 
 
 @dataclass
 class Outcome:
     """How the operation ended: the stack's final status and the events that failed, oldest first."""
 
-    status: str
+    status: StackStatus
     reason: str = ""
-    failures: list[dict] = field(default_factory=list)
+    failures: list[StackEvent] = field(default_factory=list)
 
     @property
-    def root_causes(self) -> list[dict]:
+    def root_causes(self) -> list[StackEvent]:
         """The failures that are not just the cascade of another failure (at most three)."""
-        causes = [e for e in self.failures if not e.get("ResourceStatusReason", "").startswith(CASCADE)]
-        return (causes or self.failures)[:3]
+        return ([e for e in self.failures if not e.cascade] or self.failures)[:3]
+
+
+class StillRunning(IotstackError):
+    """iotstack stopped waiting (a timeout); the operation goes on in AWS."""
 
 
 def latest_event_id(cloud: Cloud, stack: str) -> str | None:
     """The newest event of the stack now: the events of the next operation come after it."""
-    return next((e["EventId"] for e in cloud.events(stack)), None)
+    return next((e.id for e in cloud.events(stack)), None)
 
 
 def follow(
@@ -43,10 +41,11 @@ def follow(
     after: str | None,
     total: int,
     console: Console,
-    timeout_minutes: int,
+    timeout_minutes: float,
     poll_seconds: float = 5.0,
     started_here: bool = True,
     clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
     """Print the stack's events newer than ``after`` until the operation ends; return how it ended.
 
@@ -57,48 +56,44 @@ def follow(
     """
     started = clock()
     done: set[str] = set()
-    failures: list[dict] = []
+    failures: list[StackEvent] = []
     begun = not started_here
     try:
         while True:
             # The status first, then the events: every event up to that status is then printed.
             description = cloud.stack(stack)
-            status = description["StackStatus"] if description else "DELETE_COMPLETE"
+            status = description.status if description else StackStatus("DELETE_COMPLETE")
             new = []
             for event in cloud.events(stack):
-                if event["EventId"] == after:
+                if event.id == after:
                     break
                 new.append(event)
             for event in reversed(new):
-                logical_id, event_status = event["LogicalResourceId"], event["ResourceStatus"]
-                if event.get("ResourceType") == STACK_TYPE:
+                if event.of_stack:
                     begun = True
-                elif event_status in DONE:
-                    done.add(logical_id)
-                elif event_status.endswith("_FAILED"):
+                elif event.done:
+                    done.add(event.logical_id)
+                elif event.failed:
                     failures.append(event)
                 console.say(_line(event, len(done), total, clock() - started))
             if new:
-                after = new[0]["EventId"]
-            if (begun or description is None) and not status.endswith("_IN_PROGRESS"):
-                return Outcome(status, (description or {}).get("StackStatusReason", ""), failures)
+                after = new[0].id
+            if (begun or description is None) and not status.in_progress:
+                return Outcome(status, description.reason if description else "", failures)
             elapsed = clock() - started
             if elapsed > timeout_minutes * 60:
-                raise IotstackError(
-                    f"the stack is still {status} after {timeout_minutes} min; iotstack stopped waiting, AWS has "
-                    "not: watch it with `iotstack status`, or wait longer with --timeout"
-                )
+                raise StillRunning(f"the stack is still {status} after {timeout_minutes:g} min; iotstack stopped "
+                                   "waiting, AWS has not (--timeout waits longer)")  # fmt: skip
             console.status(f"{status}  {len(done)}/{total} resources  {_elapsed(elapsed)}")
-            time.sleep(poll_seconds)
+            sleep(poll_seconds)
     finally:
         console.done()
 
 
-def _line(event: dict, done: int, total: int, elapsed: float) -> str:
-    stamp = event["Timestamp"].strftime("%H:%M:%S")
-    reason = event.get("ResourceStatusReason") or ""
-    return (f"{stamp}  {event['ResourceStatus']:<28} {event['LogicalResourceId']:<34} "
-            f"[{done}/{total}, {_elapsed(elapsed)}] {reason}").rstrip()  # fmt: skip
+def _line(event: StackEvent, done: int, total: int, elapsed: float) -> str:
+    stamp = event.timestamp.strftime("%H:%M:%S")
+    return (f"{stamp}  {event.status:<28} {event.logical_id:<34} "
+            f"[{done}/{total}, {_elapsed(elapsed)}] {event.reason}").rstrip()  # fmt: skip
 
 
 def _elapsed(seconds: float) -> str:

@@ -1,0 +1,115 @@
+"""Facts about CloudFormation itself, for every layer: the generator, the review, the rules and deploy.
+
+Nothing here knows this project's stack: which resource types hold data, how large an inline
+template may be, how one resource refers to another, which capabilities a template needs, and
+what counts as a credential. Pure functions over template data (dicts as JSON gives them); no
+troposphere, boto3 or cfn-lint import, so the fast commands can use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+# CreateStack / CreateChangeSet take a TemplateBody of at most 51,200 bytes; larger ones go by TemplateURL.
+INLINE_TEMPLATE_LIMIT = 51_200
+
+# The resource types that hold data or identity a replacement or removal would lose: the deploy
+# guard, the stack policy, the plan and the policy rules all read this one list.
+STATEFUL_TYPES = frozenset({
+    "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup", "AWS::KMS::Key",
+    "AWS::Kinesis::Stream", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup",
+})  # fmt: skip
+
+# The type of a stack's own events (StackEvents), as opposed to its resources'.
+STACK_TYPE = "AWS::CloudFormation::Stack"
+
+# --- references between resources ---------------------------------------------------------------
+
+
+def references(value: Any, path: list | None = None) -> Iterator[tuple[list, str]]:
+    """``(path, logical id)`` of every ``Ref``, ``Fn::GetAtt`` and ``${...}`` of ``Fn::Sub`` in ``value``.
+
+    ``path`` is where the reference sits (property keys and list indices, intrinsic functions
+    left out); pseudo parameters (``AWS::Region``) are not references.
+    """
+    path = path or []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str) and not inner.startswith("AWS::"):
+                yield path, inner
+            elif key == "Fn::GetAtt":
+                target = inner.split(".", 1)[0] if isinstance(inner, str) else inner[0]
+                if isinstance(target, str):
+                    yield path, target
+            elif key == "Fn::Sub":
+                text, variables = (inner, {}) if isinstance(inner, str) else (inner[0], inner[1])
+                for name in re.findall(r"\$\{([^!}][^}]*)\}", text if isinstance(text, str) else ""):
+                    target = name.split(".", 1)[0]
+                    if not target.startswith("AWS::") and target not in variables:
+                        yield path, target
+                yield from references(variables, path)
+            else:
+                yield from references(inner, path if key.startswith("Fn::") else [*path, key])
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from references(inner, [*path, index])
+
+
+# --- capabilities ---------------------------------------------------------------------------------
+
+# The capabilities a transform needs: the SAM and Secrets Manager transforms add IAM roles.
+TRANSFORM_CAPABILITIES = {
+    "AWS::Serverless-2016-10-31": {"CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"},
+    "AWS::SecretsManager-2020-07-23": {"CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"},
+}
+NAMED_IAM_PROPERTIES = ("RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName")
+
+
+def capabilities(template: dict) -> list[str]:
+    """The capabilities CreateChangeSet needs for ``template``, and no more."""
+    needed: set[str] = set()
+    transforms = template.get("Transform", [])
+    for transform in [transforms] if isinstance(transforms, str) else transforms:
+        needed |= TRANSFORM_CAPABILITIES.get(transform, {"CAPABILITY_AUTO_EXPAND"})
+    for resource in template.get("Resources", {}).values():
+        if resource["Type"].startswith("AWS::IAM::"):
+            named = any(p in resource.get("Properties", {}) for p in NAMED_IAM_PROPERTIES)
+            needed.add("CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM")
+    return sorted(needed)
+
+
+# --- credentials ----------------------------------------------------------------------------------
+# A property whose name says it carries a credential (password, token, secret string, private key)
+# must hold a dynamic reference that CloudFormation resolves at deploy time, never the value itself.
+# GenerateSecretString is the exception by design: it holds the recipe, and AWS makes the value.
+
+SECRET_KEY = re.compile(r"(?i)(?!GenerateSecretString$).*(password|passwd|secretstring|token|secretkey|privatekey)")
+DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
+MASK = "(secret, masked)"
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a property of this name carries a credential."""
+    return bool(SECRET_KEY.fullmatch(key))
+
+
+def is_dynamic_reference(value: Any) -> bool:
+    """Whether ``value`` is (a ``Fn::Sub`` of) exactly one secure dynamic reference."""
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
+    return isinstance(text, str) and bool(DYNAMIC_REFERENCE.fullmatch(text))
+
+
+def masked(key: str, value: Any) -> Any:
+    """``value`` as it may be shown under ``key``: a credential's literal is replaced, a dynamic
+    reference shown as is; inside a dict or list, every credential at any depth is masked."""
+    if value is None:
+        return None
+    if is_secret_key(key):
+        return value if is_dynamic_reference(value) else MASK
+    if isinstance(value, dict):
+        return {k: masked(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(key, v) for v in value]
+    return value

@@ -1,0 +1,72 @@
+"""The shape every stack operation shares, in one place: mark the last event, act, follow the events
+to the end, check the final status, report a failure.
+
+Executing a change set, deleting a stack, continuing a rollback and waiting for someone else's
+operation all run through :func:`run_operation`. Once iotstack has asked AWS to act, AWS carries on
+whatever iotstack does: a Ctrl-C or a timeout while following says so, with the stack's state and
+the command that follows it further, instead of pretending the operation stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.aws.gateway import Cloud
+from generator.aws.views import Stack, StackStatus
+from generator.config import Environment
+from generator.console import Console
+from generator.deploy.events import Outcome, StillRunning, follow, latest_event_id
+from generator.deploy.report import failure_report
+from generator.errors import Interrupted, IotstackError
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How long to follow an operation, and how often to look."""
+
+    timeout_minutes: float
+    poll_seconds: float = 5.0
+
+
+def run_operation(
+    cloud: Cloud,
+    console: Console,
+    env: Environment,
+    stack: Stack,
+    what: str,
+    act: Callable[[], object] | None,
+    succeeded: Callable[[StackStatus], bool],
+    waiting: Waiting,
+    total: int = 0,
+) -> Outcome:
+    """Run one operation on ``stack`` and follow it to the end; raise with the root cause if the final
+    status is not ``succeeded``.
+
+    ``act`` starts the operation (None: follow an operation someone else started). ``what`` names it
+    in messages ("deploy", "destroy", ...); ``total`` is the number of resources it touches.
+    """
+    after = latest_event_id(cloud, stack.id)
+    if act is not None:
+        act()
+    try:
+        outcome = follow(cloud, stack.id, after, total, console, waiting.timeout_minutes, waiting.poll_seconds,
+                         started_here=act is not None)  # fmt: skip
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted: iotstack stopped following the {what}, but CloudFormation carries on; "
+                          f"{_state(cloud, stack)}. Follow it with `iotstack status --env {env.name} --wait`"
+                          ) from None  # fmt: skip
+    except StillRunning as still:
+        raise StillRunning(f"{still}; follow it with `iotstack status --env {env.name} --wait`") from None
+    if not succeeded(outcome.status):
+        raise IotstackError(failure_report(env, what, outcome))
+    return outcome
+
+
+def _state(cloud: Cloud, stack: Stack) -> str:
+    """The stack's state now, for a message written while the user waits for the prompt."""
+    try:
+        now = cloud.stack(stack.id)
+    except (IotstackError, KeyboardInterrupt):
+        return f"stack {stack.name} was still running when iotstack stopped"
+    return f"stack {stack.name} is {now.status if now else 'DELETE_COMPLETE'}"

@@ -1,0 +1,94 @@
+"""What the deploy commands tell a person: the change table, the guard's refusal, why an operation
+failed and what to do next, the stack's outputs and status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from generator.aws.views import ChangeSet, ResourceChange, Stack, StackEvent
+from generator.config import Environment
+from generator.console import table
+from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG
+from generator.deploy.events import Outcome
+
+
+def change_table(change_set: ChangeSet) -> str:
+    """The changes as a table: action, logical id, type, replacement, policy action, changed paths."""
+    rows = [("action", "logical id", "type", "replacement", "policy", "changed")]
+    rows += [(c.action, c.logical_id, c.resource_type, c.replacement or "-", c.policy_action or "-", ", ".join(c.paths))
+             for c in change_set.changes]  # fmt: skip
+    return table(rows)
+
+
+def refusal(refused: Iterable[ResourceChange]) -> str:
+    """Why the stateful guard refused, and the flags that would allow it."""
+    refused = list(refused)
+    lines = ["refused: this change would replace or remove stateful resources (their data would be lost):"]
+    for change in refused:
+        what = "removed" if change.removes else f"replaced (Replacement: {change.replacement})"
+        lines.append(f"  {change.logical_id} ({change.resource_type}) would be {what}")
+    allow = " ".join(f"--allow-replace {c.logical_id}" for c in refused)
+    lines.append(f"If that is intended, deploy again with {allow}")
+    return "\n".join(lines)
+
+
+_NEXT_STEP = {
+    "ROLLBACK_COMPLETE": "the new stack was rolled back and cannot be updated; fix the cause, then "
+    "`iotstack deploy --env {env} --replace-failed-stack` deletes it and creates it again",
+    "ROLLBACK_FAILED": "the rollback of the new stack failed too; fix the cause above, then "
+    "`iotstack destroy --env {env}`",
+    "UPDATE_ROLLBACK_COMPLETE": "the update was rolled back and the stack runs its previous template; "
+    "fix the cause and deploy again",
+    "UPDATE_ROLLBACK_FAILED": "the rollback failed too and the stack cannot be updated; `iotstack recover --env {env}` "
+    "continues the rollback (add --skip LOGICAL_ID for a resource that cannot roll back)",
+    "DELETE_FAILED": "some resources could not be deleted; fix the cause above, then `iotstack destroy --env {env}`",
+}
+_LOOK = "look at the stack's events with `iotstack status --env {env}` or in the CloudFormation console"
+
+# Why a stack in this state takes no change set, and the command that gets it out.
+STUCK = {
+    "UPDATE_ROLLBACK_FAILED": "`iotstack recover --env {env}` continues the rollback first",
+    "ROLLBACK_FAILED": "`iotstack destroy --env {env}` deletes it, then deploy again",
+    "DELETE_FAILED": "`iotstack destroy --env {env}` finishes deleting it, then deploy again",
+    "IMPORT_ROLLBACK_FAILED": "continue the rollback in the CloudFormation console first",
+}
+
+
+def failure_report(env: Environment, operation: str, outcome: Outcome) -> str:
+    """Why the operation failed (the root causes, not the cascade), where the stack is, what next."""
+    lines = [f"{operation} of stack {env.stack_name} failed; the stack is {outcome.status}"]
+    lines += [f"  {_cause(event)}" for event in outcome.root_causes]
+    if not outcome.root_causes and outcome.reason:
+        lines.append(f"  {outcome.reason}")  # a stack-level cause: an export in use, a stack policy, ...
+    lines.append("next: " + _NEXT_STEP.get(outcome.status.name, _LOOK).format(env=env.name))
+    return "\n".join(lines)
+
+
+def _cause(event: StackEvent) -> str:
+    return f"{event.logical_id} ({event.resource_type}) {event.status}: {event.reason or 'no reason given'}"
+
+
+def outputs_table(stack: Stack) -> str:
+    return table([("output", "value"), *stack.outputs.items()]) if stack.outputs else "(no outputs)"
+
+
+def status_report(env: Environment, stack: Stack, template: str, local_sha: str | None, last: StackEvent | None) -> str:
+    """``iotstack status``: what runs, and whether it is what ``template`` (the committed file) says."""
+    deployed = stack.tags.get(TEMPLATE_TAG)
+    if not stack.status.running:
+        verdict = f"not running: the stack is {stack.status}"
+    elif deployed and deployed == local_sha:
+        verdict = f"the same as {template}"
+    else:
+        verdict = f"differs from {template} ({local_sha or 'missing'}): `iotstack deploy --env {env.name}` updates it"
+    when = f"{last.timestamp:%Y-%m-%d %H:%M:%S %Z} {last.status}".rstrip() if last else "unknown"
+    reason = f" ({stack.reason})" if stack.reason else ""
+    lines = [
+        f"stack        {env.stack_name} in {env.region}",
+        f"status       {stack.status}{reason}",
+        f"deployed     iotstack {stack.tags.get(VERSION_TAG, 'unknown')}, template sha256 {deployed or 'unknown'}: "
+        f"{verdict}",
+        f"last change  {when}",
+        f"termination  protection {'on' if stack.termination_protection else 'off'}",
+    ]
+    return "\n".join(lines) + "\n" + outputs_table(stack)

@@ -1,0 +1,101 @@
+"""Where the "before" template of ``iotstack diff`` comes from.
+
+A baseline is a function ``environment name -> template dict, or None when there is none`` (then
+every resource is added), plus a label for the report. Two sources: a git revision
+(:func:`from_git`, ``--base``), read with one ``git cat-file --batch`` for every environment, and
+the deployed stack (:func:`from_deployed`, ``--deployed``, GetTemplate through the AWS gateway),
+for drift between git and AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import Environment
+from generator.errors import UsageError
+from generator.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Baseline:
+    label: Callable[[str], str]  # environment -> where its "before" template comes from
+    load: Callable[[str], dict | None]  # environment -> the template, None if there is none
+
+
+def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
+    """The committed ``templates/<env>.json`` of ``names`` at git revision ``ref``."""
+    _git(workspace, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+         error=f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")  # fmt: skip
+    specs = {name: f"{ref}:{_in_repository(workspace.template(name), workspace)}" for name in names}
+    texts = _blobs(workspace, list(specs.values()))
+
+    def load(env: str) -> dict | None:
+        text = texts[specs[env]]
+        if text is None:
+            return None  # not committed at that revision: everything is new
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"{specs[env]} is not a JSON template: {exc}") from None
+
+    return Baseline(label=lambda env: specs[env], load=load)
+
+
+def from_deployed(environments: list[Environment], connect: Callable) -> Baseline:
+    """The template each environment's stack runs now, as CloudFormation holds it (None: not deployed).
+
+    ``connect(region)`` gives the AWS gateway (:func:`generator.aws.gateway.connect`).
+    """
+    by_name = {env.name: env for env in environments}
+
+    def load(name: str) -> dict | None:
+        env = by_name[name]
+        cloud = connect(env.region)
+        stack = cloud.stack(env.stack_name)
+        return None if stack is None else cloud.template(stack.id)
+
+    def label(name: str) -> str:
+        return f"deployed stack {by_name[name].stack_name} ({by_name[name].region})"
+
+    return Baseline(label=label, load=load)
+
+
+def _in_repository(path: Path, workspace: Workspace) -> str:
+    """``path`` as git names it from the project root (``templates/dev.json``)."""
+    try:
+        return path.resolve().relative_to(workspace.root).as_posix()
+    except ValueError:
+        raise UsageError(f"{path} is outside the project at {workspace.root}: git cannot give its base") from None
+
+
+def _blobs(workspace: Workspace, specs: list[str]) -> dict[str, str | None]:
+    """The text of each ``REF:path`` (None where git has no such file), in one git process."""
+    out = _git(workspace, "cat-file", "--batch", error="cannot read templates from git",
+               stdin="".join(f"{s}\n" for s in specs), text=False)  # fmt: skip
+    blobs: dict[str, str | None] = {}
+    for spec in specs:
+        header, _, out = out.partition(b"\n")
+        if header.endswith(b" missing") or header.endswith(b" ambiguous"):
+            blobs[spec] = None
+            continue
+        size = int(header.split()[2])
+        blobs[spec], out = out[:size].decode("utf-8", errors="replace"), out[size + 1 :]
+    return blobs
+
+
+def _git(workspace: Workspace, *args: str, error: str, stdin: str | None = None, text: bool = True):
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, cwd=workspace.root,
+                              input=stdin.encode() if stdin is not None else None)  # fmt: skip
+    except FileNotFoundError:
+        raise UsageError("git is not installed; iotstack diff reads the base template with git") from None
+    stderr = done.stderr.decode(errors="replace").strip()
+    if done.returncode != 0:
+        if "not a git repository" in stderr:
+            raise UsageError("not inside a git repository; iotstack diff --base reads templates from git")
+        raise UsageError(error + (f" ({stderr})" if stderr else ""))
+    return done.stdout.decode(errors="replace") if text else done.stdout

@@ -1,0 +1,142 @@
+"""The one gate every reviewed template passes before anything uses it: ``check``, ``deploy`` and
+``execute`` all call :func:`gate`, so what ``make check`` rejects can never be deployed.
+
+For each environment, the committed ``templates/<env>.json``
+
+1. is what the code generates now (:func:`generator.generate.build`), byte for byte;
+2. lints clean with cfn-lint, and
+3. passes the project's policy rules (:mod:`generator.rules`), in the same cfn-lint pass.
+
+Pictures, and files in ``templates/`` that belong to no environment, are ``check``'s own business
+(:mod:`generator.review.check`): a stale picture never blocks a deploy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from generator.config import Environment
+from generator.errors import GateFailed
+from generator.generate import Generated, build
+from generator.lint import Finding, lint_templates
+from generator.workspace import Workspace
+
+DIFF_LINES = 40  # per stale file: enough to see what changed, short enough for a CI log
+
+
+@dataclass(frozen=True)
+class Committed:
+    """An environment's committed template, as the gate passed it."""
+
+    env: Environment
+    path: Path
+    text: str
+
+    @cached_property
+    def body(self) -> dict:
+        return json.loads(self.text)
+
+    @cached_property
+    def sha(self) -> str:
+        """A short hash of the bytes: in the change set's name and description, and the stack's tags."""
+        return sha(self.text)
+
+    @property
+    def size(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Report:
+    """Everything the gate (and ``check``, which adds to it) found, and what passed."""
+
+    workspace: Workspace
+    environments: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # one block per stale or missing file
+    strays: list[Path] = field(default_factory=list)  # check only
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # environment -> findings
+    committed: dict[str, Committed] = field(default_factory=dict)
+    generated: dict[str, Generated] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.stale or self.strays or any(self.findings.values()))
+
+    def message(self, heading: str) -> str:
+        """Every problem, then what to do about each kind: the same lines for every command."""
+        from generator.rules import RULES  # cfn-lint's rule classes: imported only to explain a failure
+
+        lines = [heading]
+        lines += [f"  {block}" for block in self.stale]
+        lines += [f"  {self.workspace.show(path)}: belongs to no environment (no environments/{path.stem}.toml)"
+                  for path in self.strays]  # fmt: skip
+        for env, findings in self.findings.items():
+            lines += [f"  {self.workspace.show(self.workspace.template(env))}: {finding}" for finding in findings]
+        reasons = {r.id: r for r in RULES}
+        fired = sorted({f.rule for findings in self.findings.values() for f in findings} & reasons.keys())
+        if fired:
+            lines.append("  why the policy rules exist:")
+            lines += [f"    {rule}: {reasons[rule].shortdesc}. {reasons[rule].description}" for rule in fired]
+        lines.append("what to do:")
+        if self.stale:
+            lines.append("  stale or missing files: run `make template`, review and commit templates/")
+        if self.strays:
+            lines.append("  stray files: delete them (`git rm`) or add the environment they belong to")
+        if any(self.findings.values()):
+            lines.append("  lint and policy findings: fix the stack code or the environment file, then `make template`")
+        return "\n".join(lines)
+
+
+def inspect(envs: Sequence[Environment], workspace: Workspace) -> Report:
+    """Run the gate's three checks over ``envs`` and report, without raising."""
+    report = Report(workspace, environments=[e.name for e in envs])
+    texts = {}
+    for env in envs:
+        generated = report.generated[env.name] = build(env, workspace)
+        block = staleness(generated.path, generated.text, workspace)
+        if block is not None:
+            report.stale.append(block)
+        if generated.path.is_file():
+            texts[env.name] = (_read(generated.path), env.region)
+            report.committed[env.name] = Committed(env, generated.path, texts[env.name][0])
+    report.findings = lint_templates(texts, workspace.cache, policy=True)
+    return report
+
+
+def gate(envs: Sequence[Environment], workspace: Workspace) -> dict[str, Committed]:
+    """The committed templates of ``envs``, each current, lint-clean and passing the policy rules;
+    :class:`GateFailed` listing every problem otherwise."""
+    report = inspect(envs, workspace)
+    if not report.ok:
+        raise GateFailed(report.message("refused by the gate (what `make check` checks):"), stale=bool(report.stale))
+    return report.committed
+
+
+def staleness(path: Path, text: str, workspace: Workspace) -> str | None:
+    """A block describing how the committed ``path`` differs from ``text``, or None if it does not."""
+    shown = workspace.show(path)
+    try:
+        committed = _read(path)
+    except FileNotFoundError:
+        return f"{shown}: missing (not generated or not committed)"
+    if committed == text:
+        return None
+    diff = list(difflib.unified_diff(committed.splitlines(), text.splitlines(),
+                                     f"{shown} (committed)", f"{shown} (generated now)", lineterm=""))  # fmt: skip
+    cut = diff[:DIFF_LINES] + ([f"... {len(diff) - DIFF_LINES} more diff lines"] if len(diff) > DIFF_LINES else [])
+    return f"{shown}: stale, differs from what the code generates:\n" + "\n".join(f"    {line}" for line in cut)
+
+
+def _read(path: Path) -> str:
+    """A committed file's text; a byte that is not UTF-8 makes it differ from what the code generates."""
+    return path.read_text(encoding="utf-8", errors="replace")

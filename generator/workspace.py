@@ -1,0 +1,94 @@
+"""Every path iotstack reads or writes, resolved from one place: the project root.
+
+The root is the nearest directory, from the working directory upward, that holds the project's
+``setup.cfg`` (one whose ``[metadata]`` names ``iotstack``), the way git finds its repository.
+Every command behaves the same from any subdirectory of the project, and the same whether
+iotstack is installed editable or not: environment files, templates, outputs and the cache are
+the project's, never the installed package's. Outside a project, commands stop with exit 2.
+
+::
+
+    <root>/environments/<env>.toml     one environment each
+    <root>/templates/<env>.json, .md   generated, committed (--templates / --out point elsewhere)
+    <root>/outputs/<env>.json          the stack outputs after a deploy (git-ignored)
+    <root>/.cache/iotstack/            the lint cache ($IOTSTACK_CACHE_DIR overrides)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import UsageError
+
+MARKER = "setup.cfg"
+_NAMES_IOTSTACK = re.compile(r"^\s*name\s*=\s*iotstack\s*$", re.MULTILINE)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest directory from ``start`` (default: the working directory) upward holding the
+    project's ``setup.cfg``; :class:`UsageError` when there is none."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        marker = folder / MARKER
+        try:
+            if marker.is_file() and _NAMES_IOTSTACK.search(marker.read_text(encoding="utf-8", errors="replace")):
+                return folder
+        except OSError:
+            continue  # unreadable: not ours
+    raise UsageError(f"not inside an iotstack project: no {MARKER} naming iotstack in {here} or any folder above "
+                     "it; run iotstack inside the project (the folder with setup.cfg, environments/, templates/)"
+                     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The project's folders; ``templates`` may be moved elsewhere (``--templates``, ``--out``)."""
+
+    root: Path
+    templates: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None, templates: Path | None = None) -> Workspace:
+        """The workspace of the project around ``start`` (default: the working directory)."""
+        root = find_root(start)
+        return cls(root, templates.resolve() if templates else root / "templates")
+
+    @property
+    def environments(self) -> Path:
+        return self.root / "environments"
+
+    def template(self, env: str) -> Path:
+        """``templates/<env>.json``: the template of one environment."""
+        return self.templates / f"{env}.json"
+
+    def picture(self, env: str) -> Path:
+        """``templates/<env>.md``: its picture."""
+        return self.templates / f"{env}.md"
+
+    def outputs(self, env: str) -> Path:
+        """``outputs/<env>.json``: the deployed stack's outputs."""
+        return self.root / "outputs" / f"{env}.json"
+
+    @property
+    def cache(self) -> Path:
+        """The lint cache: ``$IOTSTACK_CACHE_DIR/lint``, else ``<root>/.cache/iotstack/lint``."""
+        return Path(os.environ.get("IOTSTACK_CACHE_DIR") or self.root / ".cache" / "iotstack") / "lint"
+
+    @property
+    def scanners(self) -> Path:
+        """Where checkov and cfripper are installed (``make scan`` creates it)."""
+        return self.root / ".venv-scan" / "bin"
+
+    @property
+    def cfripper_filters(self) -> Path:
+        return self.root / "scanners" / "cfripper_filters"
+
+    def show(self, path: Path) -> str:
+        """``path`` as messages print it: relative to the root when inside the project."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)

@@ -1,0 +1,55 @@
+"""The rules a change set is judged by: the stateful guard and the stack policy, as tables."""
+
+import json
+
+import pytest
+
+from generator.aws.views import ResourceChange
+from generator.deploy.changes import change_set_name, guard, stack_policy
+from tests.support.stubs import REPLACE_CLUSTER, change
+
+# --- the guard, as a table ----------------------------------------------------------------------
+
+GUARD_CASES = {
+    "replaced-cluster": (REPLACE_CLUSTER, (), "refused"),
+    "conditional-replacement-of-the-stream": (
+        change("Modify", "SensorDataStream", "AWS::Kinesis::Stream", "Conditional"), (), "refused"),
+    "removed-log-group": (change("Remove", "AuroraPostgresqlLogGroup", "AWS::Logs::LogGroup"), (), "refused"),
+    "removed-secret": (change("Remove", "DatabaseSecret", "AWS::SecretsManager::Secret"), (), "refused"),
+    "replaced-key": (change("Modify", "RdsKey", "AWS::KMS::Key", "True"), (), "refused"),
+    "replaced-cache": (change("Modify", "RedisReplicationGroup", "AWS::ElastiCache::ReplicationGroup", "True"), (),
+                       "refused"),
+    "replaced-instance-allowed": (change("Modify", "AuroraInstance", "AWS::RDS::DBInstance", "True"),
+                                  ("AuroraInstance",), "allowed"),
+    "in-place-change-of-the-cluster": (change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "False"), (), "safe"),
+    "replaced-security-group-is-not-stateful": (
+        change("Modify", "DatabaseSecurityGroup", "AWS::EC2::SecurityGroup", "True"), (), "safe"),
+    "added-stream": (change("Add", "SensorDataStream", "AWS::Kinesis::Stream"), (), "safe"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("one, allowed, verdict", GUARD_CASES.values(), ids=GUARD_CASES)
+def test_the_stateful_guard(one, allowed, verdict):
+    result = guard([ResourceChange.of(one["ResourceChange"])], allowed)
+    logical_id = [one["ResourceChange"]["LogicalResourceId"]]
+    expected = {"refused": (logical_id, []), "allowed": ([], logical_id), "safe": ([], [])}[verdict]
+    assert ([c.logical_id for c in result.refused], [c.logical_id for c in result.allowed]) == expected
+
+
+def test_an_allowance_the_change_set_does_not_need_is_reported():
+    result = guard([ResourceChange.of(REPLACE_CLUSTER["ResourceChange"])], ["AuroraCluster", "RedisKey"])
+    assert result.unused == ("RedisKey",)
+
+
+def test_the_stack_policy_denies_replacing_stateful_resources_except_those_allowed():
+    closed, lifted = json.loads(stack_policy()), json.loads(stack_policy(allow=["AuroraCluster"]))
+    allow, deny = closed["Statement"]
+    assert allow == {"Effect": "Allow", "Principal": "*", "Action": ["Update:*"], "Resource": ["*"]}
+    assert deny["Action"] == ["Update:Replace", "Update:Delete"] and deny["Resource"] == ["*"]
+    assert "AWS::RDS::DBCluster" in deny["Condition"]["StringEquals"]["ResourceType"]
+    assert lifted["Statement"][1]["NotResource"] == ["LogicalResourceId/AuroraCluster"]
+    assert "Resource" not in lifted["Statement"][1]
+
+
+def test_change_set_names_carry_version_template_and_time_to_the_millisecond():
+    assert change_set_name("0123456789ab", now=1764158400.123) == "iotstack-0-1-0-0123456789ab-20251126120000123"

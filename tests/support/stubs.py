@@ -1,0 +1,94 @@
+"""botocore Stubber conversations: what iotstack sends to CloudFormation and what AWS answers.
+
+Stubber checks every request and response against the real service model. The tests use it for
+what the emulator cannot show (replacements, failed resources, stuck stacks). :func:`stubbed`
+points the CLI's AWS gateway at a Stubber-backed client.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+from botocore.stub import ANY, Stubber
+
+from generator.aws import gateway
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def stubbed(monkeypatch) -> Stubber:
+    """A Stubber on the CloudFormation client every command will use (its S3 client is never called);
+    activate it (``with`` or ``.activate()``) and check ``assert_no_pending_responses()`` after."""
+    client = boto3.client("cloudformation", region_name="sa-east-1")
+    cloud = gateway.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
+    monkeypatch.setattr(gateway, "connect", lambda region: cloud)
+    return Stubber(client)
+
+
+class Script:
+    """A CloudFormation conversation for one stack: what iotstack sends and what AWS answers."""
+
+    def __init__(self, stub: Stubber, stack: str):
+        self.stub, self.name = stub, stack
+        self.id = f"arn:aws:cloudformation:sa-east-1:123456789012:stack/{stack}/0a1b2c3d"
+        self.events: list[dict] = []
+
+    def missing(self):
+        self.stub.add_client_error("describe_stacks", "ValidationError", f"Stack with id {self.name} does not exist",
+                                   expected_params={"StackName": self.name})  # fmt: skip
+
+    def stack(self, status, by_id=False, **extra):
+        body = {"StackName": self.name, "StackId": self.id, "CreationTime": NOW, "StackStatus": status, **extra}
+        self.stub.add_response("describe_stacks", {"Stacks": [body]}, {"StackName": self.id if by_id else self.name})
+
+    def event(self, logical_id, status, reason="", resource_type="AWS::RDS::DBCluster"):
+        """Record an event (newest last); ``events()`` answers with every one recorded so far."""
+        if logical_id == self.name:
+            resource_type = "AWS::CloudFormation::Stack"
+        self.events.append({
+            "StackId": self.id, "EventId": f"event-{len(self.events)}", "StackName": self.name,
+            "LogicalResourceId": logical_id, "ResourceType": resource_type, "ResourceStatus": status,
+            "Timestamp": NOW + timedelta(seconds=len(self.events)), "ResourceStatusReason": reason,
+        })  # fmt: skip
+
+    def events_page(self):
+        self.stub.add_response("describe_stack_events", {"StackEvents": self.events[::-1]}, {"StackName": self.id})
+
+    def change_set(self, changes, change_set_type="UPDATE"):
+        # dev's flow-log role is IAM; prod's password rotation is a transform that adds a Lambda and its role.
+        capabilities = ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"] if "prod" in self.name else ["CAPABILITY_IAM"]
+        self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
+                               {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
+                                "Capabilities": capabilities, "Tags": ANY, "Description": ANY,
+                                "TemplateBody": ANY})  # fmt: skip
+        self.stub.add_response("describe_change_set", {
+            "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": "CREATE_COMPLETE",
+            "ExecutionStatus": "AVAILABLE", "Changes": changes,
+        }, {"StackName": self.name, "ChangeSetName": ANY})  # fmt: skip
+
+    def call(self, operation, params, response=None):
+        self.stub.add_response(operation, response or {}, params)
+
+    def no_changes(self):
+        """CreateChangeSet, then a change set that failed because there is nothing to change."""
+        self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id}, None)
+        self.failed_change_set("No updates are to be performed.")
+
+    def failed_change_set(self, reason):
+        self.stub.add_response("describe_change_set", {
+            "ChangeSetName": "cs-1", "StackId": self.id, "Status": "FAILED", "Changes": [], "StatusReason": reason,
+        }, None)  # fmt: skip
+
+
+def change(action, logical_id, resource_type, replacement=None, paths=()):
+    """One row of a DescribeChangeSet answer."""
+    resource = {"Action": action, "LogicalResourceId": logical_id, "ResourceType": resource_type,
+                "Details": [{"Target": {"Attribute": "Properties", "Name": p, "RequiresRecreation": "Always"}}
+                            for p in paths]}  # fmt: skip
+    if replacement:
+        resource["Replacement"] = replacement
+    return {"Type": "Resource", "ResourceChange": resource}
+
+
+REPLACE_CLUSTER = change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "True", ["DBClusterIdentifier"])

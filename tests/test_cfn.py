@@ -1,0 +1,53 @@
+"""generator.cfn: facts about CloudFormation, as tables."""
+
+import pytest
+
+from generator.cfn import MASK, capabilities, masked, references
+
+CAPABILITY_CASES = {
+    "none": ({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}}}, []),
+    "unnamed-role": ({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {}}}}, ["CAPABILITY_IAM"]),
+    "named-role": ({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x"}}}},
+                   ["CAPABILITY_NAMED_IAM"]),
+    "secrets-manager-transform": ({"Transform": "AWS::SecretsManager-2020-07-23", "Resources": {}},
+                                  ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]),
+    "unknown-macro": ({"Transform": ["MyMacro"], "Resources": {}}, ["CAPABILITY_AUTO_EXPAND"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("body, expected", CAPABILITY_CASES.values(), ids=CAPABILITY_CASES)
+def test_capabilities_are_only_those_the_template_needs(body, expected):
+    assert capabilities(body) == expected
+
+
+REFERENCE_CASES = {
+    "ref": ({"VpcId": {"Ref": "Vpc"}}, [(["VpcId"], "Vpc")]),
+    "pseudo-parameter": ({"Region": {"Ref": "AWS::Region"}}, []),
+    "getatt-list": ({"Arn": {"Fn::GetAtt": ["Key", "Arn"]}}, [(["Arn"], "Key")]),
+    "getatt-string": ({"Arn": {"Fn::GetAtt": "Key.Arn"}}, [(["Arn"], "Key")]),
+    "sub": ({"Name": {"Fn::Sub": "${Cluster}-${AWS::Region}-${!Literal}"}}, [(["Name"], "Cluster")]),
+    "sub-with-variables": ({"Name": {"Fn::Sub": ["${X}-${Y}", {"X": {"Ref": "Stream"}}]}},
+                           [(["Name"], "Y"), (["Name", "X"], "Stream")]),
+    "inside-join-and-lists": ({"Subnets": [{"Ref": "A"}, {"Fn::Join": ["", [{"Ref": "B"}]]}]},
+                              [(["Subnets", 0], "A"), (["Subnets", 1, 1, 0], "B")]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("value, expected", REFERENCE_CASES.values(), ids=REFERENCE_CASES)
+def test_references(value, expected):
+    assert list(references(value)) == expected
+
+
+MASK_CASES = {
+    "literal-password": ("MasterUserPassword", "hunter2", MASK),
+    "dynamic-reference": ("MasterUserPassword", "{{resolve:secretsmanager:db:SecretString:password}}",
+                          "{{resolve:secretsmanager:db:SecretString:password}}"),
+    "recipe-is-not-a-secret": ("GenerateSecretString", {"PasswordLength": 32}, {"PasswordLength": 32}),
+    "nested": ("Properties", {"AuthToken": "x", "Port": 6379}, {"AuthToken": MASK, "Port": 6379}),
+    "absent": ("MasterUserPassword", None, None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key, value, expected", MASK_CASES.values(), ids=MASK_CASES)
+def test_credentials_are_masked_at_any_depth(key, value, expected):
+    assert masked(key, value) == expected
