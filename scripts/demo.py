@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project root: tests.support
-from tests.support import emulator  # noqa: E402
+from tests.support import emulator
 
 IOTSTACK = str(Path(sys.executable).with_name("iotstack"))
 STEPS = [

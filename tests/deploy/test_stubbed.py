@@ -214,7 +214,7 @@ def test_a_failed_change_set_for_a_new_stack_leaves_nothing_behind(cfn):
         "ChangeSetName": "cs-1", "StackId": script.id, "Status": "FAILED", "Changes": [],
         "StatusReason": "Requires capabilities : [CAPABILITY_NAMED_IAM]",
     }, None)  # fmt: skip
-    script.call("delete_stack", {"StackName": "iot-platform-dev"})  # the empty REVIEW_IN_PROGRESS stack, change set and all
+    script.call("delete_stack", {"StackName": "iot-platform-dev"})  # the empty stack in review, change set and all
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 1
     assert "failed: Requires capabilities : [CAPABILITY_NAMED_IAM]" in result.output
