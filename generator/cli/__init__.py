@@ -1,0 +1,51 @@
+"""The ``iotstack`` command: parse options, find the project, build the Cloud and Console, call one
+library function, and turn the project's errors into a message and an exit code, here, in one place.
+
+Exit codes: 0 success (or nothing to do), 1 failed (e.g. lint findings, a failed deploy), 2 bad
+usage or input (unknown environment, invalid environment file, stale template, no credentials),
+3 refused by the stateful guard, 130 interrupted (Ctrl-C). ``iotstack diff`` reports like a plan:
+2 and 3 mean changes there, so its errors exit 1 (:class:`~generator.cli.base.PlanCommand`).
+
+The commands live in :mod:`.review` (template, check, diff, lint, scan) and :mod:`.deploy`
+(deploy, execute, status, destroy, recover); :mod:`.base` holds what they share. Each command
+imports what it needs when it runs: ``template``, ``check``, ``diff`` and ``lint`` never import
+boto3, and only the commands that lint import cfn-lint.
+"""
+
+from __future__ import annotations
+
+import click
+
+from generator import __version__
+from generator.cli import deploy, review
+from generator.cli.base import Group
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iotstack")
+def main() -> None:
+    """iotstack: CloudFormation for the industrial-IoT data platform.
+
+    \b
+    Exit codes: 0 success or nothing to do, 1 failed, 2 bad usage or input,
+    3 refused by the stateful guard (a replacement or removal nobody allowed),
+    130 interrupted.
+    diff: 0 no changes, 2 changes, 3 a stateful resource replaced or removed, 1 error.
+    Run it anywhere inside the project (the folder with setup.cfg).
+    AWS_ENDPOINT_URL points every AWS call elsewhere (e.g. the local emulator of `make demo`).
+    """
+
+
+for command in (
+    review.template,
+    review.check,
+    review.diff,
+    review.lint,
+    review.scan_command,
+    deploy.deploy_command,
+    deploy.execute_command,
+    deploy.status_command,
+    deploy.destroy_command,
+    deploy.recover_command,
+):
+    main.add_command(command)

@@ -1,0 +1,104 @@
+"""What every ``iotstack`` command shares: errors as exit codes, finding the project, loading its
+environments, reaching AWS, and the options several commands take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.config import Environment, load_environments
+from generator.errors import Interrupted, IotstackError
+from generator.workspace import Workspace
+
+
+class Failure(click.ClickException):
+    """An :class:`IotstackError` on its way out, with its exit code."""
+
+    def __init__(self, error: IotstackError, exit_code: int | None = None):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code if exit_code is None else exit_code
+
+
+def as_failure(error: BaseException) -> Failure:
+    """The error as click raises it; Ctrl-C outside a deploy step interrupts nothing half-done."""
+    if isinstance(error, KeyboardInterrupt):
+        error = Interrupted("interrupted; nothing was written or sent")
+    return Failure(error)
+
+
+class Group(click.Group):
+    """The ``iotstack`` group: every command's :class:`IotstackError` becomes its message and exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (IotstackError, KeyboardInterrupt) as error:
+            raise as_failure(error) from error
+
+
+class PlanCommand(click.Command):
+    """A command whose exit codes 2 and 3 mean changes: every error, bad usage included, exits 1."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            error.exit_code = 1
+            raise
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (IotstackError, KeyboardInterrupt) as error:
+            failure = as_failure(error)
+            failure.exit_code = 1
+            raise failure from error
+
+
+def find_workspace(templates: Path | None = None) -> Workspace:
+    """The project around the working directory; ``templates`` moves its templates folder."""
+    return Workspace.find(templates=templates)
+
+
+def load_envs(workspace: Workspace, names) -> list[Environment]:
+    """The named environments of the project (all when none is named), every problem reported at once."""
+    return load_environments(names, workspace.environments)
+
+
+templates_option = click.option(
+    "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder of the committed templates (default: the project's templates/).",
+)  # fmt: skip
+envs_option = click.option(
+    "--env", "envs", multiple=True, metavar="NAME", help="Environment (repeatable; default: all)."
+)
+
+
+env_option = click.option("--env", "env_name", required=True, metavar="NAME", help="The environment.")
+yes_option = click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask; needed without a terminal.")
+timeout_option = click.option(
+    "--timeout", "timeout_minutes", type=click.IntRange(1, 720), metavar="MINUTES",
+    help="How long to wait for the stack (default: the environment's deploy.timeout_minutes).",
+)  # fmt: skip
+# Tests set it to 0: following an operation asks AWS every poll_seconds, never sleeps more.
+poll_option = click.option("--poll-seconds", type=click.FloatRange(0, 60), default=5.0, hidden=True)
+allow_option = click.option("--allow-replace", multiple=True, metavar="LOGICAL_ID",
+                             help="Allow this stateful resource to be replaced or removed (repeatable).")  # fmt: skip
+
+
+def connect(region: str):
+    """The AWS gateway: boto3 is imported here, by the commands that talk to AWS, only."""
+    from generator.aws import gateway
+
+    return gateway.connect(region)
+
+
+def deployment(env_name: str, templates_dir: Path | None = None, **options):
+    """What a deploy command works with: one environment, the project, the AWS gateway, a console."""
+    from generator.console import Console
+    from generator.deploy.commands import Deployment, Options
+
+    workspace = find_workspace(templates_dir)
+    (env,) = load_envs(workspace, [env_name])
+    return Deployment(env, workspace, connect(env.region), Console(), Options(**options))

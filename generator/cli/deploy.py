@@ -1,0 +1,115 @@
+"""The deploy commands: ``deploy``, ``execute``, ``status``, ``destroy`` and ``recover``, each a thin
+call of :mod:`generator.deploy.commands` with the options it was given."""
+
+from __future__ import annotations
+
+import click
+
+from generator.cli.base import (
+    allow_option,
+    deployment,
+    env_option,
+    poll_option,
+    templates_option,
+    timeout_option,
+    yes_option,
+)
+
+
+@click.command(name="deploy")
+@env_option
+@yes_option
+@click.option("--no-execute", is_flag=True, help="Make the change set and stop, for review; `execute` runs it.")
+@allow_option
+@click.option("--replace-failed-stack", is_flag=True,
+              help="Delete a stack in ROLLBACK_COMPLETE (a failed creation) and create it again.")  # fmt: skip
+@click.option("--wait", "wait_if_busy", is_flag=True, help="If another operation is running, wait for it to end.")
+@timeout_option
+@poll_option
+@templates_option
+def deploy_command(env_name, assume_yes, no_execute, allow_replace, replace_failed_stack, wait_if_busy,
+                   timeout_minutes, poll_seconds, templates_dir):  # fmt: skip
+    """Deploy the committed templates/<env>.json through a change set.
+
+    \b
+    Refuses what `make check` refuses (a stale template, lint or policy findings).
+    Shows every change; refuses (exit 3) to replace or remove a database, cache,
+    key, stream, secret or log group unless named with --allow-replace; asks before
+    executing (--yes skips; without a terminal and without --yes it stops). Follows
+    the stack's events to the end and writes the outputs to outputs/<env>.json.
+    What it created and did not run is deleted again (declined, refused, Ctrl-C).
+    \b
+    Exit codes: 0 deployed or nothing to do, 1 failed, 2 bad usage or input,
+    3 refused by the stateful guard, 130 interrupted.
+    """
+    from generator.deploy.commands import deploy
+
+    deploy(deployment(env_name, templates_dir, assume_yes=assume_yes, execute=not no_execute,
+                       allow_replace=allow_replace, replace_failed_stack=replace_failed_stack,
+                       wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
+                       poll_seconds=poll_seconds))  # fmt: skip
+
+
+@click.command(name="execute")
+@env_option
+@click.option("--change-set", "change_set", required=True, metavar="NAME",
+              help="The change set `deploy --no-execute` made.")  # fmt: skip
+@yes_option
+@allow_option
+@timeout_option
+@poll_option
+@templates_option
+def execute_command(env_name, change_set, assume_yes, allow_replace, timeout_minutes, poll_seconds, templates_dir):
+    """Run a reviewed change set, if it is still AVAILABLE and made from the committed template.
+
+    Exit codes as for deploy.
+    """
+    from generator.deploy.commands import execute
+
+    execute(deployment(env_name, templates_dir, assume_yes=assume_yes, allow_replace=allow_replace,
+                        timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), change_set)  # fmt: skip
+
+
+@click.command(name="status")
+@env_option
+@click.option("--wait", is_flag=True, help="If an operation is running, follow it to its end first.")
+@timeout_option
+@poll_option
+@templates_option
+def status_command(env_name, wait, timeout_minutes, poll_seconds, templates_dir):
+    """Show the stack's status, the deployed version and template hash against the committed one, outputs."""
+    from generator.deploy.commands import status
+
+    click.echo(
+        status(
+            deployment(env_name, templates_dir, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), wait=wait
+        )
+    )
+
+
+@click.command(name="destroy")
+@env_option
+@yes_option
+@timeout_option
+@poll_option
+def destroy_command(env_name, assume_yes, timeout_minutes, poll_seconds):
+    """Delete the stack, after confirmation.
+
+    Refused while the stack's termination protection or the database's deletion
+    protection is on. Resources with DeletionPolicy Retain or Snapshot are kept.
+    """
+    from generator.deploy.commands import destroy
+
+    destroy(deployment(env_name, assume_yes=assume_yes, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))
+
+
+@click.command(name="recover")
+@env_option
+@click.option("--skip", multiple=True, metavar="LOGICAL_ID", help="A resource the rollback should skip (repeatable).")
+@timeout_option
+@poll_option
+def recover_command(env_name, skip, timeout_minutes, poll_seconds):
+    """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED."""
+    from generator.deploy.commands import recover
+
+    recover(deployment(env_name, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), skip)

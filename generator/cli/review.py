@@ -1,0 +1,135 @@
+"""The review commands: ``template`` (generate), ``check`` (the gate), ``diff`` (the plan), ``lint``
+(cfn-lint's formats) and ``scan`` (the security scanners). None of them imports boto3."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from generator.cli.base import PlanCommand, connect, envs_option, find_workspace, load_envs, templates_option
+from generator.errors import UsageError
+
+DIFF_FORMATS = ("table", "markdown", "json")  # generator.review.plan_format.FORMATS
+LINT_FORMATS = ("text", "json", "sarif")  # generator.lint.FORMATS
+
+
+@click.command()
+@click.option("--env", "envs", multiple=True, metavar="NAME", help="Environment to build (repeatable; default: all).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder the <env>.json and <env>.md files go to (default: the project's templates/).")  # fmt: skip
+@click.option("--no-lint", is_flag=True, help="Skip cfn-lint (faster; for experiments, not for review).")
+def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None:
+    """Generate, lint and write templates/<env>.json (and its picture <env>.md) for each environment.
+
+    Nothing is written unless every template is clean; each file is replaced atomically.
+    """
+    from generator.errors import LintError
+    from generator.generate import generate, summary
+
+    started = time.perf_counter()
+    workspace = find_workspace(out_dir)
+    try:
+        results = generate(load_envs(workspace, envs), workspace, lint=not no_lint)
+    except LintError as error:
+        click.echo(summary(error.results, workspace), err=True)
+        raise
+    click.echo(summary(results, workspace))
+    changed = sum(r.file == "written" for r in results)
+    click.echo(f"{len(results)} template(s), {changed} changed, in {time.perf_counter() - started:.2f} s")
+
+
+@click.command()
+@envs_option
+@templates_option
+def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
+    """The review gate: committed templates current, cfn-lint clean, policy rules clean.
+
+    \b
+    Exit codes: 0 all good, 1 a problem (each is listed with what to do), 2 bad usage.
+    """
+    from generator.review.check import check as run_check
+    from generator.rules import RULES
+
+    started = time.perf_counter()
+    workspace = find_workspace(templates_dir)
+    report = run_check(load_envs(workspace, envs), workspace, every=not envs)
+    click.echo(f"check passed: {len(report.environments)} environment(s) ({', '.join(report.environments)}): "
+               f"templates and pictures current, cfn-lint and {len(RULES)} policy rules clean, "
+               f"in {time.perf_counter() - started:.2f} s")  # fmt: skip
+
+
+@click.command(cls=PlanCommand)
+@envs_option
+@click.option("--base", default=None, metavar="GIT_REF",
+              help="Compare with templates/<env>.json at this git revision (default: HEAD).")  # fmt: skip
+@click.option("--deployed", is_flag=True,
+              help="Compare with the template of the deployed stack instead (AWS credentials needed).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True,
+              help="table for a terminal, markdown for a pull-request comment, json for machines.")  # fmt: skip
+@templates_option
+def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, templates_dir: Path | None) -> None:
+    """What deploying the generated templates would do, compared with --base (or --deployed).
+
+    Resource by resource: added, removed, modified (changed paths, before and after, secrets
+    masked), and whether each modification replaces the resource (CloudFormation's resource
+    schemas), following references: what refers to a replaced resource is replaced or modified.
+
+    \b
+    Exit codes: 0 no changes, 2 changes, 3 changes that replace (or may replace)
+    or remove a stateful resource, 1 error (bad usage included).
+    """
+    from generator.review.diff import diff as run_diff
+
+    if deployed and base:
+        raise UsageError("--base and --deployed are two different baselines: give one of them")
+    workspace = find_workspace(templates_dir)
+    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, connect if deployed else None, fmt)
+    click.echo(text, nl=False)
+    raise SystemExit(exit_code)
+
+
+@click.command()
+@envs_option
+@click.option("--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True,
+              help="text, json, or sarif (for code-scanning pages that show findings inline).")  # fmt: skip
+@templates_option
+def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
+    """cfn-lint and the policy rules over the committed templates, in cfn-lint's formats.
+
+    \b
+    Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
+    """
+    from generator.lint import lint_files
+
+    workspace = find_workspace(templates_dir)
+    files = {workspace.template(env.name): env.region for env in load_envs(workspace, envs)}
+    missing = [workspace.show(p) for p in files if not p.is_file()]
+    if missing:
+        raise UsageError(f"no template {', '.join(missing)}: run `make template` first")
+    report, count = lint_files(files, fmt)
+    if report:
+        click.echo(report)
+    if count:
+        raise SystemExit(1)
+
+
+@click.command("scan")
+@click.argument("templates", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--scanners", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the checkov and cfripper commands (default: .venv-scan/bin).")  # fmt: skip
+def scan_command(templates: tuple[Path, ...], scanners: Path | None) -> None:
+    """Run checkov and cfripper over templates (default: templates/*.json); fail on any
+    finding that is not suppressed, with its reason, in the resource's Metadata."""
+    from generator.errors import ScanError
+    from generator.scan import scan, summary
+
+    started = time.perf_counter()
+    workspace = find_workspace()
+    report = scan(list(templates) or sorted(workspace.templates.glob("*.json")), scanners or workspace.scanners,
+                  workspace.cfripper_filters)  # fmt: skip
+    click.echo(f"{summary(report)}, in {time.perf_counter() - started:.1f} s")
+    if report.findings:
+        raise ScanError(f"{len(report.findings)} unsuppressed scanner finding(s); fix them, or suppress each "
+                        "with a reason in the resource's Metadata and list it in docs/SECURITY.md")  # fmt: skip

@@ -1,0 +1,139 @@
+"""A change set from creation to execution: the template sent inline or by URL, waiting until
+CloudFormation has worked it out, the review and the stateful guard, and the run with the stack
+policy lifted for what was allowed.
+
+What a run creates and does not run (the change set, and for a new stack the empty stack in
+``REVIEW_IN_PROGRESS``) it deletes again, whatever stops it (:class:`Pending`): a refusal, a
+decline, a timeout, an AWS error or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import time
+
+from generator import cfn
+from generator.aws.gateway import AwsError, StackNotFound
+from generator.aws.views import ChangeSet
+from generator.deploy import changes
+from generator.deploy.context import Deployment
+from generator.deploy.operation import run_operation
+from generator.deploy.report import change_table, refusal
+from generator.errors import GuardRefusal, Interrupted, IotstackError, UsageError
+from generator.review.gate import Committed
+
+
+class Pending:
+    """The change set this run made, and for a new stack the empty stack (``REVIEW_IN_PROGRESS``) it
+    came with: deleted again when the block ends without :meth:`keep` (run, or left for review)."""
+
+    def __init__(self, d: Deployment, name: str, new_stack: bool):
+        self.d, self.name, self.new_stack, self.kept = d, name, new_stack, False
+
+    def keep(self) -> None:
+        self.kept = True
+
+    def __enter__(self) -> Pending:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if self.kept:
+            return False
+        cleaned = self._clean_up()
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            raise Interrupted(f"interrupted before anything ran: {cleaned}; nothing was deployed") from None
+        if kind is not None and cleaned:
+            self.d.console.say(f"Cleaned up: {cleaned}.")
+        return False
+
+    def _clean_up(self) -> str:
+        env, cloud = self.d.env, self.d.cloud
+        what = (f"the empty stack {env.stack_name} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted"
+                if self.new_stack else f"change set {self.name} deleted")  # fmt: skip
+        try:
+            if self.new_stack:
+                cloud.delete_stack(env.stack_name)  # it holds no resources; its change sets go with it
+            else:
+                cloud.delete_change_set(env.stack_name, self.name)
+        except StackNotFound:
+            return "nothing to delete: the change set was never created"
+        except (IotstackError, KeyboardInterrupt) as exc:
+            if isinstance(exc, AwsError) and exc.code == "ChangeSetNotFound":
+                return "nothing to delete: the change set was never created"
+            left = f"stack {env.stack_name} (REVIEW_IN_PROGRESS)" if self.new_stack else f"change set {self.name}"
+            return f"could NOT delete {left} ({exc or 'interrupted'}): delete it in the CloudFormation console"
+        return what
+
+
+def check_size(d: Deployment, committed: Committed) -> None:
+    if committed.size > cfn.INLINE_TEMPLATE_LIMIT and not d.env.deploy.template_bucket:
+        raise UsageError(f"{d.workspace.show(committed.path)} is {committed.size:,} bytes, over CloudFormation's "
+                         f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte limit for a template sent inline: set "
+                         f'deploy.template_bucket = "<bucket>" in {d.env.name}.toml to an S3 bucket in '
+                         f"{d.env.region} that iotstack may write to")  # fmt: skip
+
+
+def template_source(d: Deployment, committed: Committed) -> dict:
+    """``TemplateBody`` when the template fits inline, else ``TemplateURL`` after uploading it."""
+    if committed.size <= cfn.INLINE_TEMPLATE_LIMIT:
+        return {"TemplateBody": committed.text}
+    key = f"iotstack/{d.env.stack_name}/{committed.sha}.json"
+    bucket = d.env.deploy.template_bucket
+    return {"TemplateURL": d.cloud.upload_template(bucket, key, committed.text.encode(), d.env.region)}
+
+
+def computed(d: Deployment, name: str) -> ChangeSet:
+    """The change set once CloudFormation has worked it out (or found it empty)."""
+    started = time.monotonic()
+    while True:
+        change_set = d.cloud.change_set(d.env.stack_name, name)
+        if change_set.computed or change_set.empty:
+            return change_set
+        if change_set.failed:
+            raise IotstackError(f"change set {name} failed: {change_set.reason}")
+        waited = time.monotonic() - started
+        if waited >= d.options.change_set_minutes * 60:
+            raise IotstackError(f"change set {name} is still {change_set.status} after "
+                                f"{d.options.change_set_minutes:g} min; iotstack stopped waiting for it")  # fmt: skip
+        d.console.status(f"change set {change_set.status}  {waited:.0f}s")
+        time.sleep(d.options.poll_seconds)
+
+
+def review(d: Deployment, change_set: ChangeSet) -> tuple[str, ...]:
+    """Show the changes and apply the stateful guard; return the logical ids whose replacement is allowed."""
+    d.console.say(change_table(change_set))
+    verdict = changes.guard(change_set.changes, d.options.allow_replace)
+    for unused in verdict.unused:
+        d.console.say(f"note: --allow-replace {unused}: this change set does not replace or remove it")
+    if verdict.refused:
+        raise GuardRefusal(refusal(verdict.refused))
+    return tuple(c.logical_id for c in verdict.allowed)
+
+
+def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...]) -> None:
+    """Run the change set and follow it to the end, the stack policy lifted for ``allowed`` meanwhile."""
+    env, cloud, console = d.env, d.cloud, d.console
+    stack = cloud.stack(change_set.stack_id)
+    if stack is None:
+        raise IotstackError(f"stack {env.stack_name} vanished before its change set {change_set.name} could run")
+    lift = env.deploy.stack_policy and bool(allowed) and not stack.status.in_review
+    if lift:
+        cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
+        console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
+    try:
+        outcome = run_operation(cloud, console, env, stack, "deploy",
+                                lambda: cloud.execute_change_set(env.stack_name, change_set.name),
+                                lambda status: status.deployed, d.waiting, len(change_set.changes))  # fmt: skip
+    finally:
+        if lift:
+            restore_policy(d, stack.id)
+    console.say(f"Stack {env.stack_name} is {outcome.status}.")
+
+
+def restore_policy(d: Deployment, stack_id: str) -> None:
+    try:
+        d.cloud.set_stack_policy(stack_id, changes.stack_policy())
+    except IotstackError as exc:
+        raise IotstackError(f"the stack policy of {d.env.stack_name} was NOT restored ({exc}): it still allows the "
+                            "replacement; deploy again (even with nothing to do, that restores it) or set it by hand"
+                            ) from exc  # fmt: skip
+    d.console.say("Stack policy restored")
