@@ -44,8 +44,8 @@ def follow(
     timeout_minutes: float,
     poll_seconds: float = 5.0,
     started_here: bool = True,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> Outcome:
     """Print the stack's events newer than ``after`` until the operation ends; return how it ended.
 
@@ -54,6 +54,7 @@ def follow(
     For an operation ``started_here``, the stack's status counts only once a stack event of this
     operation has been seen: right after the call, DescribeStacks may still show the last one's end.
     """
+    clock, sleep = clock or time.monotonic, sleep or time.sleep
     started = clock()
     done: set[str] = set()
     failures: list[StackEvent] = []

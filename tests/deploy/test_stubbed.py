@@ -219,3 +219,23 @@ def test_a_failed_change_set_for_a_new_stack_leaves_nothing_behind(cfn):
     assert result.exit_code == 1
     assert "failed: Requires capabilities : [CAPABILITY_NAMED_IAM]" in result.output
     assert "Cleaned up: the empty stack iot-platform-dev (REVIEW_IN_PROGRESS) and its change set" in result.output
+
+
+def test_status_wait_follows_an_operation_to_its_end_then_reports(cfn):
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_IN_PROGRESS")
+    script.event("iot-platform-dev", "UPDATE_IN_PROGRESS", "User Initiated")
+    script.events_page()  # where the operation stands when iotstack starts following
+    script.event("SensorDataStream", "UPDATE_COMPLETE", resource_type="AWS::Kinesis::Stream")
+    script.event("iot-platform-dev", "UPDATE_COMPLETE")
+    script.stack("UPDATE_IN_PROGRESS", by_id=True)
+    script.events_page()
+    script.stack("UPDATE_COMPLETE", by_id=True)
+    script.events_page()
+    script.stack("UPDATE_COMPLETE", by_id=True)  # the report, after the wait
+    script.events_page()
+    result = run("status", "--env", "dev", "--wait", "--poll-seconds", "0")
+    assert result.exit_code == 0, result.output
+    assert "Stack iot-platform-dev is UPDATE_IN_PROGRESS; following it to the end" in result.output
+    assert "UPDATE_COMPLETE              SensorDataStream" in result.output
+    assert "status       UPDATE_COMPLETE" in result.output

@@ -112,12 +112,3 @@ def test_lint_text_and_a_missing_template(open_ingress, tmp_path):
     assert result.exit_code == 1 and "E9006 CacheIngressFromConsumers: ingress from 0.0.0.0/0" in result.output
     result = run("lint", "--env", "prod", "--templates", str(open_ingress))
     assert result.exit_code == 2 and "run `make template` first" in result.output
-
-
-def test_the_command_line_starts_without_importing_cfn_lint():
-    """cfn-lint takes most of a second to import; `iotstack template --no-lint` and `diff` do not need it."""
-    import sys
-
-    code = "import sys, generator.cli; print(sorted(m for m in sys.modules if m.startswith('cfnlint')))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"

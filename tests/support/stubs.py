@@ -55,13 +55,25 @@ class Script:
     def events_page(self):
         self.stub.add_response("describe_stack_events", {"StackEvents": self.events[::-1]}, {"StackName": self.id})
 
-    def change_set(self, changes, change_set_type="UPDATE"):
+    def created(self, change_set_type="UPDATE"):
+        """CreateChangeSet as iotstack sends it for this stack."""
         # dev's flow-log role is IAM; prod's password rotation is a transform that adds a Lambda and its role.
         capabilities = ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"] if "prod" in self.name else ["CAPABILITY_IAM"]
         self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
                                {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
                                 "Capabilities": capabilities, "Tags": ANY, "Description": ANY,
                                 "TemplateBody": ANY})  # fmt: skip
+
+    def computing(self, status="CREATE_IN_PROGRESS"):
+        """DescribeChangeSet while CloudFormation still works the change set out."""
+        self.stub.add_response("describe_change_set", {
+            "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": status,
+            "ExecutionStatus": "UNAVAILABLE", "Changes": [],
+        }, {"StackName": self.name, "ChangeSetName": ANY})  # fmt: skip
+
+    def change_set(self, changes, change_set_type="UPDATE"):
+        """CreateChangeSet, then DescribeChangeSet answering with ``changes``, ready to run."""
+        self.created(change_set_type)
         self.stub.add_response("describe_change_set", {
             "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": "CREATE_COMPLETE",
             "ExecutionStatus": "AVAILABLE", "Changes": changes,
