@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from awacs import sts
-from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, PropsDictType, Ref, Sub, Template
 from troposphere.ec2 import SecurityGroup
 from troposphere.iam import Role
@@ -24,7 +22,7 @@ from troposphere.rds import DBCluster, DBInstance, DBSubnetGroup, ServerlessV2Sc
 from troposphere.secretsmanager import Secret, SecretTargetAttachment
 
 from generator.config import Environment
-from generator.stack.common import name, protect, suppress, tags
+from generator.stack.common import name, protect, service_role, suppress, tags
 from generator.stack.logs import add_log_group
 from generator.stack.network import Network, availability_zone
 from generator.stack.secrets import DB_NAME, resolve
@@ -124,26 +122,12 @@ def add_aurora(
 
 
 def _add_monitoring_role(template: Template, env: Environment) -> Role:
+    # AWS's own policy for exactly this role: write to the RDSOSMetrics log group only.
     return template.add_resource(
-        Role(
-            "AuroraMonitoringRole",
-            Description=f"Lets RDS enhanced monitoring publish the Aurora instances' metrics - {env.name}",
-            AssumeRolePolicyDocument=PolicyDocument(
-                Version="2012-10-17",
-                Statement=[
-                    Statement(
-                        Effect=Allow,
-                        Principal=Principal("Service", "monitoring.rds.amazonaws.com"),
-                        Action=[sts.AssumeRole],
-                        Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))),
-                    )
-                ],
-            ),
-            # AWS's own policy for exactly this role: write to the RDSOSMetrics log group only.
-            ManagedPolicyArns=[Sub(MONITORING_POLICY)],
-            Tags=tags(env),
-        )
-    )
+        service_role("AuroraMonitoringRole", env, "monitoring.rds.amazonaws.com",
+                     "Lets RDS enhanced monitoring publish the Aurora instances' metrics",
+                     ManagedPolicyArns=[Sub(MONITORING_POLICY)])
+    )  # fmt: skip
 
 
 def _add_instance(

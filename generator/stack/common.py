@@ -1,10 +1,14 @@
-"""What every resource module shares: physical names, tags and removal policies."""
+"""What every resource module shares: physical names, tags, removal policies, scanner suppressions and
+the shape of a role an AWS service assumes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from troposphere import AWSObject, Tags
+from awacs import sts
+from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import AWSObject, Ref, Sub, Tags
+from troposphere.iam import Role
 
 from generator.config import Environment
 
@@ -59,3 +63,17 @@ def suppress(
         metadata["cfripper_ignore"] = dict(sorted(cfripper.items()))
     resource.Metadata = metadata
     return resource
+
+
+def service_role(logical_id: str, env: Environment, service: str, description: str, source_arn: str | None = None,
+                 **properties) -> Role:  # fmt: skip
+    """An IAM role that only ``service`` (``monitoring.rds.amazonaws.com``) may assume, and only on behalf
+    of this account (``aws:SourceAccount``) and, when given, of the resources ``source_arn`` matches
+    (``aws:SourceArn``): the confused-deputy guard. ``properties`` add its policies."""
+    account = StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))
+    conditions = Condition([account, ArnLike("aws:SourceArn", Sub(source_arn))] if source_arn else account)
+    trust = Statement(Effect=Allow, Principal=Principal("Service", service), Action=[sts.AssumeRole],
+                      Condition=conditions)  # fmt: skip
+    return Role(logical_id, Description=f"{description} - {env.name}",
+                AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[trust]), Tags=tags(env),
+                **properties)  # fmt: skip
