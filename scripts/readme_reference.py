@@ -1,4 +1,4 @@
-"""Rewrite the environment file reference in README.md from generator/config.py.
+"""Rewrite the environment file reference in README.md from generator/config/ (the settings schema).
 
 The table sits between ``<!-- reference:start -->`` and ``<!-- reference:end -->``;
 tests/test_config.py fails while it is out of date. Run: ``.venv/bin/python scripts/readme_reference.py``.

@@ -36,7 +36,7 @@ MONITORING_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRD
 
 class ScalingConfiguration(ServerlessV2ScalingConfiguration):
     """troposphere 4.11 still enforces the 2022 limits (0.5..128 ACU); AWS now accepts 0..256
-    (0 pauses the cluster on PostgreSQL 15.7 and later). config.py checks the current limits."""
+    (0 pauses the cluster on PostgreSQL 15.7 and later). generator/config/ checks the current limits."""
 
     props: PropsDictType = {  # noqa: RUF012  (how troposphere declares properties)
         **ServerlessV2ScalingConfiguration.props,
