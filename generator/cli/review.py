@@ -55,6 +55,8 @@ def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
     started = time.perf_counter()
     workspace = find_workspace(templates_dir)
     report = run_check(load_envs(workspace, envs), workspace, every=not envs)
+    for note in report.notes:
+        click.echo(note)
     click.echo(f"check passed: {len(report.environments)} environment(s) ({', '.join(report.environments)}): "
                f"templates and pictures current, cfn-lint and {len(RULES)} policy rules clean, "
                f"in {time.perf_counter() - started:.2f} s")  # fmt: skip

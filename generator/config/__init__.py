@@ -26,7 +26,7 @@ It imports neither troposphere, boto3 nor cfn-lint: ``iotstack template`` loads 
 """
 
 from generator.config.checks import window_intervals, windows_overlap
-from generator.config.load import environment_names, load_environment, load_environments
+from generator.config.load import environment_names, load_environment, load_environments, parse_environment
 from generator.config.reference import reference_markdown
 from generator.config.settings import (
     AuroraSettings,
@@ -49,6 +49,7 @@ __all__ = [
     "environment_names",
     "load_environment",
     "load_environments",
+    "parse_environment",
     "reference_markdown",
     "window_intervals",
     "windows_overlap",

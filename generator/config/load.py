@@ -38,15 +38,24 @@ def load_environment(name: str, directory: Path) -> Environment:
     if not path.is_file():
         known = ", ".join(environment_names(directory)) or "none"
         raise UsageError(f"unknown environment {name!r}: no {path}; known environments: {known}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is tolerated
+    except UnicodeDecodeError as exc:  # TOML files must be UTF-8
+        raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from None
+    return parse_environment(name, text, path.name)
+
+
+def parse_environment(name: str, text: str, file: str) -> Environment:
+    """Validate the TOML ``text`` of environment ``name`` (``file`` names it in messages)."""
     if not ENV_NAME.fullmatch(name):
-        raise ConfigError([f"{path.name}: environment name {name!r}: must be 1..20 lowercase letters, digits "
+        raise ConfigError([f"{file}: environment name {name!r}: must be 1..20 lowercase letters, digits "
                            "and single hyphens, starting with a letter (it ends every resource name)"])  # fmt: skip
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is tolerated
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # TOML files must be UTF-8
-        raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from None
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
     problems: list[str] = []
-    env = _build(Environment, data, path.name, "", problems, name=name)
+    env = _build(Environment, data, file, "", problems, name=name)
     if problems:
         raise ConfigError(problems)
     return env

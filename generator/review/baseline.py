@@ -1,7 +1,8 @@
 """Where the "before" template of ``iotstack diff`` comes from.
 
 A baseline is a function ``environment name -> template dict, or None when there is none`` (then
-every resource is added), plus a label for the report. Two sources: a git revision
+every resource is added), a label for the report, and the target the template was deployed to
+(from the environment file at that revision; None when unknown). Two sources: a git revision
 (:func:`from_git`, ``--base``), read with one ``git cat-file --batch`` for every environment, and
 the deployed stack (:func:`from_deployed`, ``--deployed``, GetTemplate through the AWS gateway),
 for drift between git and AWS.
@@ -15,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.config import Environment
-from generator.errors import UsageError
+from generator.config import Environment, parse_environment
+from generator.errors import IotstackError, UsageError
+from generator.review.plan import Target
 from generator.workspace import Workspace
 
 
@@ -24,6 +26,12 @@ from generator.workspace import Workspace
 class Baseline:
     label: Callable[[str], str]  # environment -> where its "before" template comes from
     load: Callable[[str], dict | None]  # environment -> the template, None if there is none
+    target: Callable[[str], Target | None] = lambda env: None  # where the "before" template was deployed
+
+
+def target_of(env: Environment) -> Target:
+    """Where ``env``'s template is deployed."""
+    return Target(env.stack_name, env.region)
 
 
 def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
@@ -31,7 +39,8 @@ def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
     _git(workspace, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
          error=f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")  # fmt: skip
     specs = {name: f"{ref}:{_in_repository(workspace.template(name), workspace)}" for name in names}
-    texts = _blobs(workspace, list(specs.values()))
+    settings = {name: f"{ref}:{_in_repository(workspace.environments / f'{name}.toml', workspace)}" for name in names}
+    texts = _blobs(workspace, [*specs.values(), *settings.values()])
 
     def load(env: str) -> dict | None:
         text = texts[specs[env]]
@@ -42,7 +51,14 @@ def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
         except ValueError as exc:
             raise UsageError(f"{specs[env]} is not a JSON template: {exc}") from None
 
-    return Baseline(label=lambda env: specs[env], load=load)
+    def target(env: str) -> Target | None:
+        text = texts[settings[env]]
+        try:
+            return target_of(parse_environment(env, text, settings[env])) if text is not None else None
+        except IotstackError:
+            return None  # the file at that revision is not valid: its target is unknown
+
+    return Baseline(label=lambda env: specs[env], load=load, target=target)
 
 
 def from_deployed(environments: list[Environment], connect: Callable) -> Baseline:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from generator.config import Environment
 from generator.generate import build
-from generator.review.baseline import from_deployed, from_git
+from generator.review.baseline import from_deployed, from_git, target_of
 from generator.review.plan import plan
 from generator.review.plan_format import render_plan
 from generator.workspace import Workspace
@@ -30,5 +30,5 @@ def diff(
     names = [env.name for env in envs]
     baseline = from_deployed(list(envs), connect) if connect else from_git(base or "HEAD", names, workspace)
     plans = [plan(baseline.load(env.name), json.loads(build(env, workspace).text), env.region, env.name,
-                  baseline.label(env.name)) for env in envs]  # fmt: skip
+                  baseline.label(env.name), target_of(env), baseline.target(env.name)) for env in envs]  # fmt: skip
     return render_plan(plans, fmt), max((p.exit_code for p in plans), default=0)

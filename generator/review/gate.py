@@ -67,6 +67,7 @@ class Report:
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # environment -> findings
     committed: dict[str, Committed] = field(default_factory=dict)
     generated: dict[str, Generated] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # worth saying, not a failure
 
     @property
     def ok(self) -> bool:

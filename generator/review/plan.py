@@ -13,8 +13,12 @@ resource gets a new physical id, so a resource whose create-only property refers
 ``Fn::GetAtt``, also inside ``Fn::Sub`` or ``Fn::Join``) is replaced too (replacing the cluster
 replaces its instances), and one that refers to it from another property is modified.
 
+The plan knows its target too: when the stack's name or region differs from the base's, deploying
+creates a new stack with everything in it and leaves the old one running (with its data), which no
+resource comparison shows; the plan says so instead.
+
 Exit codes, like a plan: 0 no changes, 2 changes, 3 changes that replace (or may replace) or remove
-a stateful resource (``STATEFUL_TYPES``).
+a stateful resource (``STATEFUL_TYPES``), or that move the target away from a stack holding one.
 """
 
 from __future__ import annotations
@@ -31,6 +35,17 @@ ATTRIBUTES = ("Type", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Con
               "UpdatePolicy", "CreationPolicy")  # fmt: skip
 YES, MAYBE, NO = "yes", "maybe", "no"
 _RANK = {NO: 0, MAYBE: 1, YES: 2}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a template is deployed: a stack name in a region (the account comes with issue 11)."""
+
+    stack: str
+    region: str
+
+    def __str__(self) -> str:
+        return f"stack {self.stack} in {self.region}"
 
 
 @dataclass(frozen=True)
@@ -84,12 +99,24 @@ class Plan:
     resources: tuple[ResourceChange, ...] = ()
     outputs: tuple[OutputChange, ...] = ()
     template: tuple[PropertyChange, ...] = ()  # Description, Metadata (e.g. the generator version), ...
+    target: Target | None = None  # where the "after" template goes
+    moved_from: Target | None = None  # the base's target, when it differs: that stack keeps running
+    left_running: tuple[str, ...] = ()  # the stateful resources of the stack left behind by a move
 
     @property
     def exit_code(self) -> int:
-        if any(r.dangerous for r in self.resources):
+        if any(r.dangerous for r in self.resources) or self.left_running:
             return STATEFUL_CHANGES
-        return CHANGES if self.resources or self.outputs or self.template else NO_CHANGES
+        return CHANGES if self.resources or self.outputs or self.template or self.moved_from else NO_CHANGES
+
+    @property
+    def move(self) -> str:
+        """What a move of the target means, in one sentence; "" when the target stays."""
+        if not self.moved_from:
+            return ""
+        kept = f" with its stateful resources ({', '.join(self.left_running)})" if self.left_running else ""
+        return (f"the deploy target moves from {self.moved_from} to {self.target}: a new stack: creates "
+                f"everything; the old stack keeps running{kept}")  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         labels = [r.label for r in self.resources]
@@ -106,6 +133,7 @@ class Plan:
         data = asdict(self)
         data["exit_code"] = self.exit_code
         data["counts"] = self.counts()
+        data["move"] = self.move
         for resource, change in zip(data["resources"], self.resources, strict=True):
             resource["label"] = change.label
         return data
@@ -114,8 +142,24 @@ class Plan:
 # --- the plan ------------------------------------------------------------------------------------
 
 
-def plan(before: dict | None, after: dict, region: str, environment: str = "", base: str = "") -> Plan:
-    """Compare two templates; ``before`` None means nothing is deployed yet (everything is added)."""
+def plan(
+    before: dict | None,
+    after: dict,
+    region: str,
+    environment: str = "",
+    base: str = "",
+    target: Target | None = None,
+    base_target: Target | None = None,
+) -> Plan:
+    """Compare two templates; ``before`` None means nothing is deployed yet (everything is added).
+
+    With ``target`` and ``base_target`` (where the base was deployed) different, the base's stack is
+    not the one the template goes to: everything is added to a new stack, and the old one is left.
+    """
+    if target and base_target and target != base_target:
+        left = tuple(sorted(k for k, r in (before or {}).get("Resources", {}).items() if r["Type"] in STATEFUL_TYPES))
+        fresh = plan(None, after, region, environment, base, target)
+        return Plan(environment, base, fresh.resources, fresh.outputs, fresh.template, target, base_target, left)
     old = (before or {}).get("Resources", {})
     new = after.get("Resources", {})
     schemas = _Schemas(region)
@@ -136,7 +180,7 @@ def plan(before: dict | None, after: dict, region: str, environment: str = "", b
     rest = [k for k in sorted((before or {}).keys() | after.keys()) if k not in ("Resources", "Outputs")]
     template = [PropertyChange(_show_path(path), a, b) for key in rest
                 for path, a, b in _differences((before or {}).get(key), after.get(key), [key])]  # fmt: skip
-    return Plan(environment, base, tuple(resources), tuple(outputs), tuple(template))
+    return Plan(environment, base, tuple(resources), tuple(outputs), tuple(template), target)
 
 
 def _modification(logical: str, old: dict, new: dict, schemas: _Schemas, replaced: dict) -> ResourceChange | None:
@@ -159,11 +203,12 @@ def _modification(logical: str, old: dict, new: dict, schemas: _Schemas, replace
         causes.append(f"{new['Type']} has no schema here: replacement unknown")
     for path, target in referred:
         kind = min(replaced[target], schema.replacement(path) if schema else MAYBE, key=_RANK.get)
+        state = "is" if replaced[target] == YES else "may be"
         if kind == NO:
-            causes.append(f"{_show_path(path)} refers to {target}, which is replaced: its value changes")
+            value = "its value changes" if replaced[target] == YES else "its value may change"
+            causes.append(f"{_show_path(path)} refers to {target}, which {state} replaced: {value}")
         else:
             effect = "is replaced too" if kind == YES else "may be replaced too"
-            state = "is" if replaced[target] == YES else "may be"
             causes.append(f"{_show_path(path)} refers to {target}, which {state} replaced (create-only): {effect}")
         replacement = max(replacement, kind, key=_RANK.get)
     if not changes and not causes:

@@ -25,6 +25,8 @@ def _summary(p: Plan) -> str:
     shown = {"outputs": "output(s) to change", "template": "template setting(s) to change"}
     counts = ", ".join(f"{n} {shown[k]}" if k in shown else f"{n} to {k}" for k, n in p.counts().items() if n)
     verdict = {CHANGES: "", STATEFUL_CHANGES: "; REPLACES OR REMOVES A STATEFUL RESOURCE"}[p.exit_code]
+    if p.moved_from:
+        verdict = "; LEAVES THE OLD STACK RUNNING" if p.left_running else ""
     return counts + verdict
 
 
@@ -45,6 +47,8 @@ def _details(r: ResourceChange) -> list[str]:
 
 def _table(p: Plan) -> str:
     lines = [f"{p.environment} (against {p.base}): {_summary(p)}"]
+    if p.move:
+        lines.append(f"  NOTE: {p.move}")
     if p.resources:
         rows = [("action", "resource", "type", "stateful")]
         rows += [(r.label, r.logical_id, r.type, "yes" if r.stateful else "") for r in p.resources]
@@ -64,6 +68,8 @@ def _markdown(p: Plan) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = [f"### `{p.environment}`: {_summary(p)}", "", f"Compared with `{p.base}`.", ""]
+    if p.move:
+        lines += [f"> **Note:** {p.move}.", ""]
     if p.resources:
         lines += ["| action | resource | type | stateful | changes |", "| --- | --- | --- | --- | --- |"]
         for r in p.resources:

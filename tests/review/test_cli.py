@@ -19,7 +19,7 @@ def git(repo, *args):
 def repo(project):
     """The project copy as a git repository whose HEAD has today's committed templates."""
     git(project.root, "init", "-q")
-    git(project.root, "add", "templates")
+    git(project.root, "add", "templates", "environments")
     git(project.root, "commit", "-q", "-m", "templates")
     return project.root
 
@@ -112,3 +112,48 @@ def test_lint_text_and_a_missing_template(open_ingress, tmp_path):
     assert result.exit_code == 1 and "E9006 CacheIngressFromConsumers: ingress from 0.0.0.0/0" in result.output
     result = run("lint", "--env", "prod", "--templates", str(open_ingress))
     assert result.exit_code == 2 and "run `make template` first" in result.output
+
+
+MOVES = {
+    "region": (
+        'region = "us-east-1"',
+        "from stack iot-platform-dev in sa-east-1 to stack iot-platform-dev in us-east-1",
+    ),
+    "stack-name": (
+        '[deploy]\nstack_name = "iot-dev-2"',
+        "from stack iot-platform-dev in sa-east-1 to stack iot-dev-2 in",
+    ),
+}
+
+
+@pytest.mark.parametrize("setting, moved", MOVES.values(), ids=MOVES)
+def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(repo, env_dir, setting, moved):
+    dev = env_dir / "dev.toml"
+    text = dev.read_text()
+    edited = text.replace('region = "sa-east-1"', setting) if "region" in setting else text.replace("[deploy]", setting)
+    dev.write_text(edited)
+    assert run("template", "--no-lint", "--env", "dev").exit_code == 0
+    result = run("diff", "--env", "dev")
+    assert result.exit_code == 3, result.output
+    assert f"NOTE: the deploy target moves {moved}" in result.output
+    assert "a new stack: creates everything; the old stack keeps running with its stateful resources (" in result.output
+    assert "AuroraCluster" in result.output and "LEAVES THE OLD STACK RUNNING" in result.output
+    data = json.loads(run("diff", "--env", "dev", "--format", "json").output)
+    assert data[0]["moved_from"]["stack"] == "iot-platform-dev" and data[0]["exit_code"] == 3
+    checked = run("check", "--env", "dev")
+    assert checked.exit_code == 0, checked.output  # check keeps its own exit codes: the move may be intended
+    assert f"note: dev: the deploy target moves {moved}" in checked.output
+
+
+def test_a_reference_to_a_resource_that_may_be_replaced_may_change_its_value():
+    """MasterUsername is a conditionally create-only property of a DB cluster: it may replace it."""
+    from generator.review.plan import MAYBE, plan
+
+    before = {"Resources": {"Db": {"Type": "AWS::RDS::DBCluster", "Properties": {"MasterUsername": "a"}},
+                            "Alarm": {"Type": "AWS::CloudWatch::Alarm",
+                                      "Properties": {"AlarmDescription": {"Ref": "Db"}}}}}  # fmt: skip
+    after = json.loads(json.dumps(before))
+    after["Resources"]["Db"]["Properties"]["MasterUsername"] = "b"
+    changes = {r.logical_id: r for r in plan(before, after, "sa-east-1").resources}
+    assert changes["Db"].replacement == MAYBE
+    assert changes["Alarm"].causes == ("AlarmDescription refers to Db, which may be replaced: its value may change",)
