@@ -78,6 +78,16 @@ class ResourceChange:
         return {YES: "replace", MAYBE: "modify, may replace", NO: "modify"}[self.replacement]
 
     @property
+    def replaces(self) -> bool:
+        """Certainly replaced: a create-only property changes (or what it refers to is replaced)."""
+        return self.action == "modify" and self.replacement == YES
+
+    @property
+    def may_replace(self) -> bool:
+        """Modified in a way that may replace it (a conditionally create-only property), not certainly."""
+        return self.action == "modify" and self.replacement == MAYBE
+
+    @property
     def dangerous(self) -> bool:
         """Whether this loses (or may lose) the data or identity of a stateful resource."""
         return self.stateful and (self.action == "remove" or self.replacement != NO)
