@@ -372,11 +372,17 @@ BAD_INPUT = {
     ),
     "region-with-underscores": (
         'region = "sa_east_1"',
-        'dev.toml: region = "sa_east_1": must be an AWS region name such as sa-east-1',
+        'dev.toml: region = "sa_east_1": must be an AWS region such as sa-east-1 (did you mean sa-east-1?); '
+        "generator/config/regions.py lists all 46",
     ),
-    "region-without-number": (
-        'region = "sa-east"',
-        'dev.toml: region = "sa-east": must be an AWS region name such as sa-east-1',
+    "region-typo-that-looks-like-a-region": (
+        'region = "sa-east-2"',
+        'dev.toml: region = "sa-east-2": must be an AWS region such as sa-east-1 (did you mean sa-east-1?); '
+        "generator/config/regions.py lists all 46",
+    ),
+    "region-nothing-like-one": (
+        'region = "mars"',
+        'dev.toml: region = "mars": must be an AWS region such as sa-east-1; generator/config/regions.py lists all 46',
     ),
     # network
     "vpc-cidr-host-bits-set": (
@@ -518,7 +524,8 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
     assert exc_info.value.problems == [
         f"dev.toml: colour: unknown key; allowed keys: {TOP_LEVEL_KEYS}",
         f"dev.toml: size: unknown key; allowed keys: {TOP_LEVEL_KEYS}",
-        'dev.toml: region = "sa_east_1": must be an AWS region name such as sa-east-1',
+        'dev.toml: region = "sa_east_1": must be an AWS region such as sa-east-1 (did you mean sa-east-1?); '
+        "generator/config/regions.py lists all 46",
         f"dev.toml: tags = {{Name = \"x\"}}: tag 'Name' {RESERVED_TAG}",
         "dev.toml: kinesis.retention_hours = 10: must be 24..8760",
         "dev.toml: aurora.min_capacity = 4.0: must not exceed max_capacity 2.0",
@@ -894,3 +901,18 @@ def test_windows_overlap(a, b, expected):
 def test_readme_carries_the_environment_reference():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert reference_markdown() in readme, "README is out of date: run .venv/bin/python scripts/readme_reference.py"
+
+
+def test_the_committed_regions_are_cfn_lints_and_botocore_knows_each():
+    """A region cfn-lint does not know makes it raise instead of lint: the lists must agree."""
+    import boto3
+    from cfnlint.helpers import REGIONS as CFN_LINT_REGIONS
+
+    from generator.config.regions import REGIONS
+
+    session = boto3.session.Session()
+    botocore = {
+        r for p in session.get_available_partitions() for r in session.get_available_regions("cloudformation", p)
+    }
+    assert sorted(REGIONS) == sorted(CFN_LINT_REGIONS)
+    assert set(REGIONS) <= botocore, sorted(set(REGIONS) - botocore)

@@ -46,6 +46,23 @@ def each_one_of(*allowed: str) -> Check:
     return Check(f"any of {shown}", test)
 
 
+def aws_region() -> Check:
+    """A region of :data:`~generator.config.regions.REGIONS`; a near miss gets a suggestion."""
+    from difflib import get_close_matches
+
+    from generator.config.regions import REGIONS
+
+    def check(value: str) -> str | None:
+        if value in REGIONS:
+            return None
+        area = [r for r in REGIONS if r.rsplit("-", 1)[0] == value.rsplit("-", 1)[0]]  # sa-east-2: sa-east-*
+        near = area or get_close_matches(value, REGIONS, n=1)
+        hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+        return f"must be an AWS region such as sa-east-1{hint}; generator/config/regions.py lists all {len(REGIONS)}"
+
+    return Check("an AWS region such as sa-east-1 (generator/config/regions.py lists them)", check)
+
+
 def matches(pattern: str, allowed: str) -> Check:
     """A string matching ``pattern`` as a whole; ``allowed`` says so in words."""
     regex = re.compile(pattern)

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator.config.checks import (
+    aws_region,
     between,
     cidr_block,
     count,
@@ -205,7 +206,7 @@ class Environment:
     name: str = field(metadata={"doc": "The file's name without .toml.", "checks": (), "derived": True})
     region: str = setting(
         "sa-east-1", "AWS region the stack is deployed to and linted for.",
-        matches(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", "an AWS region name such as sa-east-1"),
+        aws_region(),
     )  # fmt: skip
     removal_policy: str = setting(
         "snapshot",
