@@ -75,7 +75,20 @@ class Workspace:
     @property
     def cache(self) -> Path:
         """The lint cache: ``$IOTSTACK_CACHE_DIR/lint``, else ``<root>/.cache/iotstack/lint``."""
-        return Path(os.environ.get("IOTSTACK_CACHE_DIR") or self.root / ".cache" / "iotstack") / "lint"
+        given = os.environ.get("IOTSTACK_CACHE_DIR")
+        folder = Path(given or self.root / ".cache" / "iotstack") / "lint"
+        self.usable_folder(folder, f"IOTSTACK_CACHE_DIR={given}" if given else "the lint cache")
+        return folder
+
+    def usable_folder(self, folder: Path, what: str) -> None:
+        """Refuse (exit 2) before any work when ``folder`` cannot be a folder: it, or a folder above it,
+        is a file. Whatever is missing is created when written."""
+        for existing in (folder, *folder.parents):
+            if existing.exists() or existing.is_symlink():
+                if not existing.is_dir():
+                    raise UsageError(f"{what}: {self.show(existing)} is a file, not a folder; move it away or point "
+                                     "iotstack elsewhere")  # fmt: skip
+                return
 
     @property
     def scanners(self) -> Path:

@@ -2,109 +2,101 @@
 
 :func:`connect` builds the clients the usual way (credentials, profile and ``AWS_ENDPOINT_URL``
 from the environment, as the AWS CLI does) with botocore's ``adaptive`` retry mode, so throttling
-is retried with backoff instead of surfacing as a failure. :class:`Cloud` wraps the calls the
-deploy commands need, turns botocore's exceptions into :mod:`generator.errors` types with a
-message that says what to do, and returns the answers as :mod:`generator.aws.views`.
+is retried with backoff instead of surfacing as a failure; settings that cannot work (a profile
+that does not exist, a config file that does not parse, an endpoint that is not a URL, a bad
+``AWS_MAX_ATTEMPTS``) are one clear line, exit 2. :class:`Cloud` wraps the calls the deploy
+commands need, returns the answers as :mod:`generator.aws.views`, and turns botocore's exceptions
+into the project's errors (:mod:`generator.aws.errors`).
+
+The calls that are not idempotent carry a token, fresh per call, that botocore's retries of that
+call reuse, and each says how to tell that its first attempt took effect, so that a lost answer
+never makes AWS do the work twice (:mod:`generator.aws.retries`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    EndpointConnectionError,
-    NoCredentialsError,
-    NoRegionError,
-    PartialCredentialsError,
-    SSOTokenLoadError,
-    TokenRetrievalError,
-    UnauthorizedSSOTokenError,
-)
-from botocore.parsers import ResponseParserError
+from botocore.exceptions import BotoCoreError
 
 from generator import __version__
+from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
+from generator.aws.retries import TookEffect, Watch, token
 from generator.aws.views import ChangeSet, Stack, StackEvent
-from generator.errors import IotstackError, UsageError
+from generator.errors import UsageError
+
+__all__ = ["AwsError", "Cloud", "StackNotFound", "connect"]
 
 # Attempts per call, throttling included (botocore's own default is 3). AWS_MAX_ATTEMPTS overrides.
 MAX_ATTEMPTS = 10
 
 
-def connect(region: str) -> Cloud:
+def max_attempts() -> int:
+    """``AWS_MAX_ATTEMPTS`` (every attempt, the first included), checked; else :data:`MAX_ATTEMPTS`."""
+    given = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if not given:
+        return MAX_ATTEMPTS
+    if not given.isdigit() or not 1 <= int(given) <= 100:
+        raise UsageError(f"AWS_MAX_ATTEMPTS={given!r}: must be a whole number of 1..100 (attempts per AWS call, the "
+                         "first included); unset it for iotstack's 10")  # fmt: skip
+    return int(given)
+
+
+def connect(region: str, notify: Callable[[str], None] | None = None) -> Cloud:
     """Clients for ``region``, configured from the environment like the AWS CLI."""
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or MAX_ATTEMPTS)
+    attempts = max_attempts()
     config = Config(
         region_name=region,
         retries={"mode": "adaptive", "total_max_attempts": attempts},  # the first call included
         connect_timeout=10,  # a black-holed endpoint: seconds per attempt, not botocore's 60
         user_agent_extra=f"iotstack/{__version__}",
     )
-    session = boto3.session.Session(region_name=region)
-    return Cloud(session.client("cloudformation", config=config), session.client("s3", config=config))
+    try:
+        session = boto3.session.Session(region_name=region)
+        clients = session.client("cloudformation", config=config), session.client("s3", config=config)
+    except (BotoCoreError, ValueError) as exc:
+        raise settings_error(exc) or UsageError(f"the AWS settings of this shell cannot be used: {exc}") from None
+    return Cloud(*clients, watch=Watch(attempts, notify or _to_stderr))
 
 
-class AwsError(IotstackError):
-    """AWS refused a call; ``code`` is its error code (e.g. ``ChangeSetNotFound``)."""
-
-    def __init__(self, message: str, code: str = ""):
-        super().__init__(message)
-        self.code = code
-
-
-class StackNotFound(AwsError):
-    """The stack does not exist (or has been deleted)."""
-
-
-# Error codes that mean the credentials, not the request, are wrong: bad input (exit 2).
-_CREDENTIAL_CODES = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException",
-                     "SignatureDoesNotMatch", "InvalidAccessKeyId"}  # fmt: skip
-_CREDENTIALS_HELP = ("Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for "
-                     "the local emulator, any dummy values and AWS_ENDPOINT_URL")  # fmt: skip
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 class Cloud:
-    """The CloudFormation and S3 calls of iotstack; each returns plain data."""
+    """The CloudFormation and S3 calls of iotstack; each returns plain data or a view."""
 
-    def __init__(self, cloudformation: Any, s3: Any):
+    def __init__(self, cloudformation: Any, s3: Any, watch: Watch | None = None):
         self.cloudformation = cloudformation
         self.s3 = s3
+        self.watch = watch or Watch(MAX_ATTEMPTS, _to_stderr)
+        for client in (cloudformation, s3):
+            self.watch.attach(client)
 
     @property
     def endpoint(self) -> str:
         return self.cloudformation.meta.endpoint_url
 
-    def _call(self, client: Any, operation: str, **kwargs: Any) -> dict:
-        """Call ``operation``; raise the project's errors with a message naming what went wrong."""
+    def _call(self, client: Any, operation: str, took_effect: Callable[[], Any] | None = None, **kwargs: Any) -> Any:
+        """Call ``operation``; ``took_effect`` (for a call that is not idempotent) tells, before a retry,
+        whether the first attempt did the work, and returns the call's answer if so."""
+        self.watch.begin(operation, took_effect)
         try:
-            return getattr(client, operation)(**kwargs)
-        except (NoCredentialsError, PartialCredentialsError) as exc:
-            raise UsageError(f"no AWS credentials: {exc}. {_CREDENTIALS_HELP}") from None
-        except (TokenRetrievalError, UnauthorizedSSOTokenError, SSOTokenLoadError) as exc:
-            raise UsageError(f"AWS credentials expired or unusable: {exc}. {_CREDENTIALS_HELP}") from None
-        except NoRegionError:
-            raise UsageError("no AWS region: set region in the environment file") from None
-        except EndpointConnectionError as exc:
-            raise IotstackError(f"cannot reach AWS at {exc.kwargs.get('endpoint_url', self.endpoint)}: "
-                                "check the network, or AWS_ENDPOINT_URL if it is set") from None  # fmt: skip
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            message = error.get("Message", "")
-            code = error.get("Code", "")
-            if code == "ValidationError" and "does not exist" in message:
-                raise StackNotFound(message, code) from None
-            if code in _CREDENTIAL_CODES:
-                raise UsageError(f"AWS refused the credentials: {code}: {message}. {_CREDENTIALS_HELP}") from None
-            raise AwsError(f"{client.meta.service_model.service_name} {exc.operation_name} failed: {code}: {message}",
-                           code) from None  # fmt: skip
-        except (BotoCoreError, ResponseParserError) as exc:
-            raise IotstackError(f"AWS call {operation} failed: {exc}") from None
+            answer = getattr(client, operation)(**kwargs)
+        except TookEffect as done:
+            self.watch.end()
+            return done.answer
+        except Exception as exc:
+            tried = self.watch.end()
+            raise translate(exc, client.meta.service_model.service_name, operation, self.endpoint, tried) from None
+        self.watch.end()
+        return answer
 
     # --- stacks ---------------------------------------------------------------------------
 
@@ -117,13 +109,13 @@ class Cloud:
 
     def events(self, stack: str) -> Iterator[StackEvent]:
         """The stack's events, newest first, fetched a page at a time as the caller reads on."""
-        token: dict = {}
+        page_token: dict = {}
         while True:
-            page = self._call(self.cloudformation, "describe_stack_events", StackName=stack, **token)
+            page = self._call(self.cloudformation, "describe_stack_events", StackName=stack, **page_token)
             yield from map(StackEvent.of, page["StackEvents"])
             if not page.get("NextToken"):
                 return
-            token = {"NextToken": page["NextToken"]}
+            page_token = {"NextToken": page["NextToken"]}
 
     def template(self, stack: str) -> dict:
         """The template the stack runs, as data ({} for a YAML body, which iotstack never writes)."""
@@ -137,10 +129,21 @@ class Cloud:
         return decoded if isinstance(decoded, dict) else {}
 
     def delete_stack(self, stack: str) -> None:
-        self._call(self.cloudformation, "delete_stack", StackName=stack)
+        """Delete the stack (a stack already gone or going counts as done)."""
+
+        def took_effect() -> bool | None:
+            now = self.stack(stack)
+            return True if now is None or now.status.deleted or now.status.name == "DELETE_IN_PROGRESS" else None
+
+        self._call(self.cloudformation, "delete_stack", took_effect, StackName=stack, ClientRequestToken=token())
 
     def continue_update_rollback(self, stack: str, skip: tuple[str, ...] = ()) -> None:
-        self._call(self.cloudformation, "continue_update_rollback", StackName=stack, ResourcesToSkip=list(skip))
+        def took_effect() -> bool | None:
+            now = self.stack(stack)
+            return True if now is not None and not now.status.rollback_failed else None
+
+        self._call(self.cloudformation, "continue_update_rollback", took_effect, StackName=stack,
+                   ResourcesToSkip=list(skip), ClientRequestToken=token())  # fmt: skip
 
     def set_termination_protection(self, stack: str, enabled: bool) -> None:
         self._call(self.cloudformation, "update_termination_protection", StackName=stack,
@@ -156,24 +159,56 @@ class Cloud:
 
     def create_change_set(self, **kwargs: Any) -> str:
         """Create a change set (``kwargs`` as CreateChangeSet takes them); return its ARN."""
-        return self._call(self.cloudformation, "create_change_set", **kwargs)["Id"]
+        stack, name = kwargs["StackName"], kwargs["ChangeSetName"]
+
+        def took_effect() -> dict | None:
+            existing = self._existing_change_set(stack, name)
+            return {"Id": existing.id} if existing else None
+
+        return self._call(self.cloudformation, "create_change_set", took_effect, ClientToken=token(), **kwargs)["Id"]
 
     def change_set(self, stack: str, name: str) -> ChangeSet:
         """The change set, every page of its changes merged."""
         answer: dict = {}
-        token: dict = {}
+        page_token: dict = {}
         while True:
-            page = self._call(self.cloudformation, "describe_change_set", StackName=stack, ChangeSetName=name, **token)
+            page = self._call(self.cloudformation, "describe_change_set", StackName=stack, ChangeSetName=name,
+                              **page_token)  # fmt: skip
             answer = {**page, "Changes": answer.get("Changes", []) + page.get("Changes", [])}
             if not page.get("NextToken"):
                 return ChangeSet.of(answer)
-            token = {"NextToken": page["NextToken"]}
+            page_token = {"NextToken": page["NextToken"]}
 
     def execute_change_set(self, stack: str, name: str) -> None:
-        self._call(self.cloudformation, "execute_change_set", StackName=stack, ChangeSetName=name)
+        """Run the change set; a first attempt that started it (its execution status moved on, or the
+        stack's newest event carries this call's token) is not repeated."""
+        request = token()
+
+        def took_effect() -> bool | None:
+            existing = self._existing_change_set(stack, name)
+            if existing is not None and not existing.executable:
+                return True
+            newest = next(iter(self.events(stack)), None)
+            return True if newest is not None and newest.token == request else None
+
+        self._call(self.cloudformation, "execute_change_set", took_effect, StackName=stack, ChangeSetName=name,
+                   ClientRequestToken=request)  # fmt: skip
 
     def delete_change_set(self, stack: str, name: str) -> None:
-        self._call(self.cloudformation, "delete_change_set", StackName=stack, ChangeSetName=name)
+        """Delete the change set; one that is gone after a lost answer counts as deleted."""
+        self._call(self.cloudformation, "delete_change_set",
+                   lambda: True if self._existing_change_set(stack, name) is None else None,
+                   StackName=stack, ChangeSetName=name)  # fmt: skip
+
+    def _existing_change_set(self, stack: str, name: str) -> ChangeSet | None:
+        try:
+            return self.change_set(stack, name)
+        except StackNotFound:
+            return None
+        except AwsError as exc:
+            if exc.code == "ChangeSetNotFound":
+                return None
+            raise
 
     # --- S3 -------------------------------------------------------------------------------
 

@@ -122,11 +122,13 @@ class StackEvent:
     status: str
     reason: str
     timestamp: datetime
+    token: str = ""  # the ClientRequestToken of the operation that caused it
 
     @classmethod
     def of(cls, answer: dict) -> StackEvent:
         return cls(answer["EventId"], answer["LogicalResourceId"], answer.get("ResourceType", ""),
-                   answer["ResourceStatus"], answer.get("ResourceStatusReason") or "", answer["Timestamp"])  # fmt: skip
+                   answer["ResourceStatus"], answer.get("ResourceStatusReason") or "", answer["Timestamp"],
+                   answer.get("ClientRequestToken") or "")  # fmt: skip
 
     @property
     def of_stack(self) -> bool:
@@ -190,6 +192,7 @@ class ChangeSet:
     reason: str
     description: str
     changes: tuple[ResourceChange, ...] = ()
+    id: str = ""  # its ARN
 
     @classmethod
     def of(cls, answer: dict) -> ChangeSet:
@@ -197,7 +200,7 @@ class ChangeSet:
                      if c.get("Type", "Resource") == "Resource")  # fmt: skip
         return cls(answer["ChangeSetName"], answer["StackId"], answer.get("Status", ""),
                    answer.get("ExecutionStatus", ""), answer.get("StatusReason") or "",
-                   answer.get("Description") or "", rows)  # fmt: skip
+                   answer.get("Description") or "", rows, answer.get("ChangeSetId", ""))  # fmt: skip
 
     @property
     def computed(self) -> bool:

@@ -83,6 +83,8 @@ timeout_option = click.option(
 )  # fmt: skip
 # Tests set it to 0: following an operation asks AWS every poll_seconds, never sleeps more.
 poll_option = click.option("--poll-seconds", type=click.FloatRange(0, 60), default=5.0, hidden=True)
+wait_option = click.option("--wait", "wait_if_busy", is_flag=True,
+                           help="If another operation is running, wait for it to end.")  # fmt: skip
 allow_option = click.option("--allow-replace", multiple=True, metavar="LOGICAL_ID",
                              help="Allow this stateful resource to be replaced or removed (repeatable).")  # fmt: skip
 

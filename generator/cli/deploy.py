@@ -12,6 +12,7 @@ from generator.cli.base import (
     poll_option,
     templates_option,
     timeout_option,
+    wait_option,
     yes_option,
 )
 
@@ -23,7 +24,7 @@ from generator.cli.base import (
 @allow_option
 @click.option("--replace-failed-stack", is_flag=True,
               help="Delete a stack in ROLLBACK_COMPLETE (a failed creation) and create it again.")  # fmt: skip
-@click.option("--wait", "wait_if_busy", is_flag=True, help="If another operation is running, wait for it to end.")
+@wait_option
 @timeout_option
 @poll_option
 @templates_option
@@ -90,9 +91,10 @@ def status_command(env_name, wait, timeout_minutes, poll_seconds, templates_dir)
 @click.command(name="destroy")
 @env_option
 @yes_option
+@wait_option
 @timeout_option
 @poll_option
-def destroy_command(env_name, assume_yes, timeout_minutes, poll_seconds):
+def destroy_command(env_name, assume_yes, wait_if_busy, timeout_minutes, poll_seconds):
     """Delete the stack, after confirmation.
 
     Refused while the stack's termination protection or the database's deletion
@@ -100,16 +102,19 @@ def destroy_command(env_name, assume_yes, timeout_minutes, poll_seconds):
     """
     from generator.deploy.commands import destroy
 
-    destroy(deployment(env_name, assume_yes=assume_yes, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))
+    destroy(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
+                       poll_seconds=poll_seconds))  # fmt: skip
 
 
 @click.command(name="recover")
 @env_option
 @click.option("--skip", multiple=True, metavar="LOGICAL_ID", help="A resource the rollback should skip (repeatable).")
+@wait_option
 @timeout_option
 @poll_option
-def recover_command(env_name, skip, timeout_minutes, poll_seconds):
+def recover_command(env_name, skip, wait_if_busy, timeout_minutes, poll_seconds):
     """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED."""
     from generator.deploy.commands import recover
 
-    recover(deployment(env_name, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), skip)
+    recover(deployment(env_name, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds),
+            skip)  # fmt: skip

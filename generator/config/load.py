@@ -28,8 +28,9 @@ ENV_NAME = re.compile(r"(?=.{1,20}$)[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 def environment_names(directory: Path) -> list[str]:
-    """The environments defined in ``directory``, sorted."""
-    return sorted(p.stem for p in directory.glob("*.toml"))
+    """The environments defined in ``directory``, sorted: its regular ``*.toml`` files, not hidden ones
+    (an editor's lock file such as ``.#dev.toml`` is a dangling symlink, not an environment)."""
+    return sorted(p.stem for p in directory.glob("*.toml") if p.is_file() and not p.name.startswith((".", "#")))
 
 
 def load_environment(name: str, directory: Path) -> Environment:

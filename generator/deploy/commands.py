@@ -27,8 +27,9 @@ from generator.deploy.change_sets import Pending, check_size, computed, execute_
 from generator.deploy.context import Deployment, Options, confirm
 from generator.deploy.operation import run_operation
 from generator.deploy.report import status_report
-from generator.deploy.stacks import finish, ready_stack
+from generator.deploy.stacks import finish, ready_stack, settled
 from generator.errors import IotstackError, UsageError
+from generator.generate import build
 from generator.review.gate import gate, sha
 
 __all__ = ["Deployment", "Options", "deploy", "destroy", "execute", "recover", "status"]
@@ -42,6 +43,7 @@ def deploy(d: Deployment) -> None:
         raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes to "
                          "deploy without asking, or --no-execute to leave the change set for review")  # fmt: skip
     check_size(d, committed)
+    d.workspace.usable_folder(d.workspace.outputs(env.name).parent, "the stack outputs (outputs/<env>.json)")
     stack = ready_stack(d)
     kind = "CREATE" if stack is None or stack.status.in_review else "UPDATE"
     name = changes.change_set_name(committed.sha)
@@ -109,15 +111,16 @@ def status(d: Deployment, wait: bool = False) -> str:
         run_operation(cloud, d.console, env, stack, "operation", None, lambda status: True, d.waiting)
         stack = cloud.stack(stack.id) or stack
     path = d.workspace.template(env.name)
-    local = sha(path.read_text(encoding="utf-8", errors="replace")) if path.is_file() else None
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    current = text == build(env, d.workspace).text  # else deploy would refuse it: say what will work
     last = next((e for e in cloud.events(stack.id) if e.of_stack), None)
-    return status_report(env, stack, d.workspace.show(path), local, last)
+    return status_report(env, stack, d.workspace.show(path), sha(text) if text else None, last, current)
 
 
 def destroy(d: Deployment) -> None:
     """Delete the stack after confirmation; refused while termination or deletion protection is on."""
     env, cloud, console = d.env, d.cloud, d.console
-    stack = cloud.stack(env.stack_name)
+    stack = settled(d)
     if stack is None:
         console.say(f"Stack {env.stack_name} does not exist in {env.region}: nothing to destroy.")
         return
@@ -144,7 +147,7 @@ def destroy(d: Deployment) -> None:
 def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:
     """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED, skipping ``skip`` if named."""
     env, cloud = d.env, d.cloud
-    stack = cloud.stack(env.stack_name)
+    stack = settled(d)
     if stack is None or not stack.status.rollback_failed:
         raise UsageError(f"recover continues a failed rollback; stack {env.stack_name} is "
                          f"{stack.status if stack else 'not deployed'}, not UPDATE_ROLLBACK_FAILED")  # fmt: skip

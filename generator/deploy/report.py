@@ -72,15 +72,21 @@ def outputs_table(stack: Stack) -> str:
     return table([("output", "value"), *stack.outputs.items()]) if stack.outputs else "(no outputs)"
 
 
-def status_report(env: Environment, stack: Stack, template: str, local_sha: str | None, last: StackEvent | None) -> str:
-    """``iotstack status``: what runs, and whether it is what ``template`` (the committed file) says."""
+def status_report(
+    env: Environment, stack: Stack, template: str, local_sha: str | None, last: StackEvent | None, current: bool
+) -> str:
+    """``iotstack status``: what runs, and whether it is what ``template`` (the committed file) says;
+    ``current`` says whether that file is what the code generates (else deploy would refuse it)."""
     deployed = stack.tags.get(TEMPLATE_TAG)
     if not stack.status.running:
         verdict = f"not running: the stack is {stack.status}"
     elif deployed and deployed == local_sha:
         verdict = f"the same as {template}"
+    elif current:
+        verdict = f"differs from {template} ({local_sha}): `iotstack deploy --env {env.name}` updates it"
     else:
-        verdict = f"differs from {template} ({local_sha or 'missing'}): `iotstack deploy --env {env.name}` updates it"
+        verdict = (f"differs from {template} ({local_sha or 'missing'}), which is not what the code generates: "
+                   "`make template`, review and commit it, then `iotstack deploy`")  # fmt: skip
     when = f"{last.timestamp:%Y-%m-%d %H:%M:%S %Z} {last.status}".rstrip() if last else "unknown"
     reason = f" ({stack.reason})" if stack.reason else ""
     lines = [

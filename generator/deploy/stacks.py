@@ -14,19 +14,28 @@ from generator.errors import IotstackError
 from generator.render import write_atomic
 
 
-def ready_stack(d: Deployment) -> Stack | None:
-    """The stack if it can take a change set; None if it must be created. Refuse otherwise."""
-    env, cloud, options = d.env, d.cloud, d.options
+def settled(d: Deployment) -> Stack | None:
+    """The stack once no operation runs on it (None: there is none); busy, it is refused, or with
+    ``--wait`` followed until that operation ends. Every command that changes a stack asks this first:
+    iotstack never interleaves with another operation."""
+    env, cloud = d.env, d.cloud
     stack = cloud.stack(env.stack_name)
-    if stack is None:
-        return None
-    if stack.status.busy:
-        if not options.wait_if_busy:
+    while stack is not None and stack.status.busy:
+        if not d.options.wait_if_busy:
             raise IotstackError(f"stack {env.stack_name} is busy ({stack.status}): another operation is running, and "
                                 "iotstack never interleaves. Try again when it ends, or pass --wait")  # fmt: skip
         d.console.say(f"Stack {env.stack_name} is {stack.status}; waiting for that operation to end")
         run_operation(cloud, d.console, env, stack, "operation", None, lambda status: True, d.waiting)
-        return ready_stack(d)
+        stack = cloud.stack(env.stack_name)
+    return stack
+
+
+def ready_stack(d: Deployment) -> Stack | None:
+    """The stack if it can take a change set; None if it must be created. Refuse otherwise."""
+    env, cloud, options = d.env, d.cloud, d.options
+    stack = settled(d)
+    if stack is None:
+        return None
     if stack.status.failed_creation:
         if not options.replace_failed_stack:
             raise IotstackError(f"stack {env.stack_name} is ROLLBACK_COMPLETE: its creation failed and CloudFormation"

@@ -15,6 +15,8 @@ from botocore.stub import ANY, Stubber
 from generator.aws import gateway
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# The calls that carry a ClientRequestToken, fresh per call.
+TOKENED = ("execute_change_set", "delete_stack", "continue_update_rollback")
 
 
 def stubbed(monkeypatch) -> Stubber:
@@ -62,7 +64,7 @@ class Script:
         self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
                                {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
                                 "Capabilities": capabilities, "Tags": ANY, "Description": ANY,
-                                "TemplateBody": ANY})  # fmt: skip
+                                "TemplateBody": ANY, "ClientToken": ANY})  # fmt: skip
 
     def computing(self, status="CREATE_IN_PROGRESS"):
         """DescribeChangeSet while CloudFormation still works the change set out."""
@@ -80,6 +82,9 @@ class Script:
         }, {"StackName": self.name, "ChangeSetName": ANY})  # fmt: skip
 
     def call(self, operation, params, response=None):
+        """Any other call; the calls that are not idempotent carry a fresh token, so ANY is expected."""
+        if operation in TOKENED and params is not None:
+            params = {**params, "ClientRequestToken": ANY}
         self.stub.add_response(operation, response or {}, params)
 
     def no_changes(self):
