@@ -13,13 +13,14 @@ import time
 
 from generator import cfn
 from generator.aws.gateway import AwsError, StackNotFound
-from generator.aws.views import ChangeSet
+from generator.aws.views import ChangeSet, Stack
 from generator.deploy import changes
 from generator.deploy.context import Deployment
 from generator.deploy.operation import run_operation
 from generator.deploy.report import change_table, refusal
 from generator.errors import GuardRefusal, Interrupted, IotstackError, UsageError
 from generator.review.gate import Committed
+from generator.review.plan import YES, plan
 
 
 class Pending:
@@ -98,15 +99,35 @@ def computed(d: Deployment, name: str) -> ChangeSet:
         time.sleep(d.options.poll_seconds)
 
 
-def review(d: Deployment, change_set: ChangeSet) -> tuple[str, ...]:
-    """Show the changes and apply the stateful guard; return the logical ids whose replacement is allowed."""
+def review(d: Deployment, change_set: ChangeSet, stack: Stack | None, committed: Committed) -> tuple[str, ...]:
+    """Show the changes and apply the stateful guard; return the logical ids whose replacement is allowed.
+
+    ``stack`` is the stack as it was before the change set (None: a new one).
+    """
     d.console.say(change_table(change_set))
-    verdict = changes.guard(change_set.changes, d.options.allow_replace)
+    verdict = changes.guard(change_set.changes, d.options.allow_replace, predicted(d, stack, committed))
     for unused in verdict.unused:
         d.console.say(f"note: --allow-replace {unused}: this change set does not replace or remove it")
     if verdict.refused:
         raise GuardRefusal(refusal(verdict.refused))
     return tuple(c.logical_id for c in verdict.allowed)
+
+
+def predicted(d: Deployment, stack: Stack | None, committed: Committed) -> list[changes.Predicted]:
+    """The guard's second eye: iotstack's offline plan of the template the stack runs (GetTemplate)
+    against the one being deployed; certain replacements and removals only."""
+    if stack is None or stack.status.in_review:
+        return []  # a new stack: nothing to replace
+    planned = plan(d.cloud.template(stack.id), committed.body, d.env.region)
+    return [changes.Predicted(r.logical_id, r.type, r.action == "remove", _why(r)) for r in planned.resources
+            if r.replaces or r.action == "remove"]  # fmt: skip
+
+
+def _why(change) -> str:
+    if change.action == "remove":
+        return "removed from the template"
+    create_only = [c.path for c in change.changes if c.replacement == YES]
+    return f"{', '.join(create_only)} create-only" if create_only else change.causes[0] if change.causes else "replaced"
 
 
 def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...]) -> None:

@@ -38,21 +38,61 @@ def description(file_name: str, sha: str) -> str:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """A stateful resource a deploy would replace or remove, and who saw it (one line per eye)."""
+
+    logical_id: str
+    resource_type: str
+    removes: bool
+    seen_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """What iotstack's own offline plan predicts for one resource (the second eye)."""
+
+    logical_id: str
+    resource_type: str
+    removes: bool
+    why: str  # e.g. "DBClusterIdentifier is create-only"
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The stateful guard's verdict on a change set."""
 
-    refused: tuple[ResourceChange, ...]  # replace or remove a stateful resource nobody allowed
-    allowed: tuple[ResourceChange, ...]  # the same, named with --allow-replace
-    unused: tuple[str, ...]  # --allow-replace names this change set does not replace or remove
+    refused: tuple[Risk, ...]  # replace or remove a stateful resource nobody allowed
+    allowed: tuple[Risk, ...]  # the same, named with --allow-replace
+    unused: tuple[str, ...]  # --allow-replace names nothing here replaces or removes
 
 
-def guard(changes: Iterable[ResourceChange], allow: Iterable[str]) -> Verdict:
-    """Split the changes that replace (``True`` or ``Conditional``) or remove a stateful resource."""
+def guard(changes: Iterable[ResourceChange], allow: Iterable[str], predicted: Iterable[Predicted] = ()) -> Verdict:
+    """The stateful resources this deploy would replace or remove, split by ``allow``.
+
+    Two independent eyes, either enough: the change set (``Replacement`` ``True`` or ``Conditional``,
+    or a ``Remove``) and iotstack's own plan of the deployed template against the one being deployed
+    (``predicted``: a certain replacement or a removal; its "may replace" cases are left to the change
+    set's ``Conditional``, so that routine changes are not refused).
+    """
+    seen: dict[str, Risk] = {}
+
+    def add(logical_id: str, resource_type: str, removes: bool, eye: str) -> None:
+        before = seen.get(logical_id)
+        eyes = (*before.seen_by, eye) if before else (eye,)
+        seen[logical_id] = Risk(logical_id, resource_type, removes or bool(before and before.removes), eyes)
+
+    for change in changes:
+        if change.stateful and (change.removes or change.may_replace):
+            eye = "Remove" if change.removes else f"Replacement: {change.replacement}"
+            add(change.logical_id, change.resource_type, change.removes, f"the change set says {eye}")
+    for risk in predicted:
+        if risk.resource_type in STATEFUL_TYPES:
+            add(risk.logical_id, risk.resource_type, risk.removes, f"iotstack's plan predicts it ({risk.why})")
     allow = set(allow)
-    risky = [c for c in changes if c.stateful and (c.removes or c.may_replace)]
-    refused = tuple(c for c in risky if c.logical_id not in allow)
-    allowed = tuple(c for c in risky if c.logical_id in allow)
-    return Verdict(refused, allowed, tuple(sorted(allow - {c.logical_id for c in allowed})))
+    risks = [seen[k] for k in sorted(seen)]
+    refused = tuple(r for r in risks if r.logical_id not in allow)
+    allowed = tuple(r for r in risks if r.logical_id in allow)
+    return Verdict(refused, allowed, tuple(sorted(allow - {r.logical_id for r in allowed})))
 
 
 def stack_policy(allow: Iterable[str] = ()) -> str:

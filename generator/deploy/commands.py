@@ -59,7 +59,7 @@ def deploy(d: Deployment) -> None:
             console.say(f"No changes: stack {env.stack_name} already runs {d.workspace.show(committed.path)} "
                         f"(sha256 {committed.sha}). The empty change set was deleted.")  # fmt: skip
         else:
-            allowed = review(d, change_set)
+            allowed = review(d, change_set, stack, committed)
             if not options.execute:
                 pending.keep()
                 console.say(f"Change set {name} is ready for review; to run it:\n"
@@ -75,7 +75,8 @@ def execute(d: Deployment, name: str) -> None:
     """Run a change set left by ``deploy --no-execute``, if it is still the one to run."""
     env, cloud = d.env, d.cloud
     (committed,) = gate([env], d.workspace).values()
-    if cloud.stack(env.stack_name) is None:
+    stack = cloud.stack(env.stack_name)
+    if stack is None:
         raise UsageError(f"stack {env.stack_name} does not exist in {env.region}")
     try:
         change_set = cloud.change_set(env.stack_name, name)
@@ -91,7 +92,7 @@ def execute(d: Deployment, name: str) -> None:
         raise IotstackError(f"change set {name} was made from template sha256 {change_set.template_sha}, but "
                             f"{d.workspace.show(committed.path)} is now sha256 {committed.sha}: make a new change set "
                             "with `iotstack deploy`")  # fmt: skip
-    allowed = review(d, change_set)
+    allowed = review(d, change_set, stack, committed)
     confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {env.stack_name}?")
     execute_change_set(d, change_set, allowed)
     finish(d, change_set.stack_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator.aws.views import ChangeSet, ResourceChange, Stack, StackEvent
+from generator.aws.views import ChangeSet, Stack, StackEvent
 from generator.config import Environment
 from generator.console import table
-from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG
+from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG, Risk
 from generator.deploy.events import Outcome
 
 
@@ -20,14 +20,14 @@ def change_table(change_set: ChangeSet) -> str:
     return table(rows)
 
 
-def refusal(refused: Iterable[ResourceChange]) -> str:
-    """Why the stateful guard refused, and the flags that would allow it."""
+def refusal(refused: Iterable[Risk]) -> str:
+    """Why the stateful guard refused, who saw each risk, and the flags that would allow it."""
     refused = list(refused)
     lines = ["refused: this change would replace or remove stateful resources (their data would be lost):"]
-    for change in refused:
-        what = "removed" if change.removes else f"replaced (Replacement: {change.replacement})"
-        lines.append(f"  {change.logical_id} ({change.resource_type}) would be {what}")
-    allow = " ".join(f"--allow-replace {c.logical_id}" for c in refused)
+    for risk in refused:
+        what = "removed" if risk.removes else "replaced"
+        lines.append(f"  {risk.logical_id} ({risk.resource_type}) would be {what}: " + "; ".join(risk.seen_by))
+    allow = " ".join(f"--allow-replace {r.logical_id}" for r in refused)
     lines.append(f"If that is intended, deploy again with {allow}")
     return "\n".join(lines)
 

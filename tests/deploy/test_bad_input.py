@@ -58,6 +58,7 @@ def guard_refusal(project, monkeypatch, request):
     script = Script(stubbed(monkeypatch, request), "iot-platform-dev")
     script.stack("UPDATE_COMPLETE")
     script.change_set([REPLACE_CLUSTER])
+    script.deployed()
     script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
     return "dev"
 

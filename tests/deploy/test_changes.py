@@ -5,7 +5,7 @@ import json
 import pytest
 
 from generator.aws.views import ResourceChange
-from generator.deploy.changes import change_set_name, guard, stack_policy
+from generator.deploy.changes import Predicted, change_set_name, guard, stack_policy
 from tests.support.stubs import REPLACE_CLUSTER, change
 
 # --- the guard, as a table ----------------------------------------------------------------------
@@ -53,3 +53,20 @@ def test_the_stack_policy_denies_replacing_stateful_resources_except_those_allow
 
 def test_change_set_names_carry_version_template_and_time_to_the_millisecond():
     assert change_set_name("0123456789ab", now=1764158400.123) == "iotstack-0-1-0-0123456789ab-20251126120000123"
+
+
+PLAN_ONLY = Predicted("AuroraCluster", "AWS::RDS::DBCluster", False, "DBClusterIdentifier create-only")
+EYES = {
+    "change-set-only": ([REPLACE_CLUSTER], [], ("the change set says Replacement: True",)),
+    "plan-only": ([change("Modify", "AuroraCluster", "AWS::RDS::DBCluster")], [PLAN_ONLY],
+                  ("iotstack's plan predicts it (DBClusterIdentifier create-only)",)),
+    "both": ([REPLACE_CLUSTER], [PLAN_ONLY], ("the change set says Replacement: True",
+                                              "iotstack's plan predicts it (DBClusterIdentifier create-only)")),
+    "plan-sees-a-stateless-resource": ([], [Predicted("Sg", "AWS::EC2::SecurityGroup", False, "GroupName")], None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rows, predicted, seen_by", EYES.values(), ids=EYES)
+def test_either_eye_is_enough_and_the_refusal_says_which_saw_it(rows, predicted, seen_by):
+    result = guard([ResourceChange.of(r["ResourceChange"]) for r in rows], (), predicted)
+    assert [r.seen_by for r in result.refused] == ([seen_by] if seen_by else [])

@@ -94,6 +94,8 @@ def test_what_the_run_made_is_deleted_when_it_stops(
             "ChangeSetName": "cs-1", "StackId": script.id, "StackName": script.name, "Status": "CREATE_COMPLETE",
             "ExecutionStatus": "AVAILABLE", "Changes": ADD if new else MODIFY,
         }, {"StackName": script.name, "ChangeSetName": ANY})  # fmt: skip
+        if not new:
+            script.deployed()
     deleted(script, new)
     console, options = setup(monkeypatch) if setup else (None, {})
     with pytest.raises(error) as raised:
@@ -126,6 +128,7 @@ def test_ctrl_c_while_it_runs_says_cloudformation_carries_on_and_how_to_follow(s
     script = Script(stub, "iot-platform-dev")
     script.stack("UPDATE_COMPLETE")
     script.change_set(MODIFY)
+    script.deployed()
     script.stack("UPDATE_COMPLETE", by_id=True)
     script.events_page()
     script.call("execute_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": "cs-1"})

@@ -40,21 +40,42 @@ def test_the_guard_refuses_a_replacement_with_exit_3_and_deletes_the_change_set(
     script = Script(cfn, "iot-platform-dev")
     script.stack("UPDATE_COMPLETE")
     script.change_set([REPLACE_CLUSTER])
+    script.deployed()
     script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 3
     assert "Modify  AuroraCluster  AWS::RDS::DBCluster  True         -       Properties.DBClusterIdentifier" in (
         result.output
     )
-    assert "AuroraCluster (AWS::RDS::DBCluster) would be replaced (Replacement: True)" in result.output
+    assert (
+        "AuroraCluster (AWS::RDS::DBCluster) would be replaced: the change set says Replacement: True" in result.output
+    )
     assert "deploy again with --allow-replace AuroraCluster" in result.output
     assert "Cleaned up: change set iotstack-0-1-0-" in result.output
+
+
+def test_the_second_eye_refuses_what_the_change_set_does_not_call_a_replacement(cfn):
+    """The stack runs a cluster of another name: iotstack's plan says DBClusterIdentifier is create-only,
+    although the change set (as an emulator's would) says only Modify."""
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE")
+    script.change_set([change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", paths=["DBClusterIdentifier"])])
+    deployed = json.loads(Path("templates/dev.json").read_text())
+    deployed["Resources"]["AuroraCluster"]["Properties"]["DBClusterIdentifier"] = "aurora-cluster-old"
+    script.deployed(deployed)
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 3, result.output
+    assert ("AuroraCluster (AWS::RDS::DBCluster) would be replaced: iotstack's plan predicts it "
+            "(DBClusterIdentifier create-only)") in result.output  # fmt: skip
+    assert "--allow-replace AuroraCluster" in result.output
 
 
 def test_an_allowed_replacement_lifts_the_stack_policy_and_restores_it_when_the_deploy_fails(cfn):
     script = Script(cfn, "iot-platform-prod")
     script.stack("UPDATE_COMPLETE", EnableTerminationProtection=True)
     script.change_set([REPLACE_CLUSTER])
+    script.deployed()
     script.stack("UPDATE_COMPLETE", by_id=True)
     script.call("set_stack_policy", {"StackName": script.id, "StackPolicyBody": stack_policy(allow=["AuroraCluster"])})
     script.event("iot-platform-prod", "UPDATE_COMPLETE")

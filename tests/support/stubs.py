@@ -7,7 +7,9 @@ points the CLI's AWS gateway at a Stubber-backed client.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import boto3
 from botocore.stub import ANY, Stubber
@@ -80,6 +82,13 @@ class Script:
             "ChangeSetName": "cs-1", "StackId": self.id, "StackName": self.name, "Status": "CREATE_COMPLETE",
             "ExecutionStatus": "AVAILABLE", "Changes": changes,
         }, {"StackName": self.name, "ChangeSetName": ANY})  # fmt: skip
+
+    def deployed(self, template=None):
+        """The guard's second eye: GetTemplate of what the stack runs (by default the committed template
+        of the working folder, so that iotstack's plan predicts nothing)."""
+        env = self.name.removeprefix("iot-platform-")
+        body = template if template is not None else json.loads(Path(f"templates/{env}.json").read_text())
+        self.stub.add_response("get_template", {"TemplateBody": json.dumps(body)}, {"StackName": self.id})
 
     def call(self, operation, params, response=None):
         """Any other call; the calls that are not idempotent carry a fresh token, so ANY is expected."""
