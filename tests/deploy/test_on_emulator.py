@@ -179,3 +179,32 @@ def test_execute_refuses_a_change_set_that_already_ran(aws, project):
     result = run("execute", "--env", "dev", "--change-set", summary["ChangeSetName"], "--yes")
     assert result.exit_code == 1
     assert "is EXECUTE_COMPLETE" in result.output and "only an AVAILABLE change set can run" in result.output
+
+
+def rename_the_database(monkeypatch):
+    """Rename the cluster and its instance in code (both: a replaced resource with an unchanged custom name
+    cannot be created)."""
+    from generator.stack import aurora
+
+    original = aurora.name
+    renamed = {"aurora-cluster": "aurora-db", "aurora-instance": "aurora-db-instance"}
+    monkeypatch.setattr(aurora, "name", lambda env, kind: original(env, renamed.get(kind, kind)))
+
+
+def test_renaming_the_database_is_refused_although_the_emulator_never_says_replacement(aws, project, monkeypatch):
+    assert run("deploy", "--env", "dev", "--yes").exit_code == 0
+    before = cloudformation().get_template(StackName=STACK)["TemplateBody"]
+    rename_the_database(monkeypatch)
+    project.regenerate()
+    refused = run("deploy", "--env", "dev", "--yes")
+    assert refused.exit_code == 3, refused.output
+    for logical_id in ("AuroraCluster", "AuroraInstance", "AuroraPostgresqlLogGroup"):
+        assert f"{logical_id} (" in refused.output and f"--allow-replace {logical_id}" in refused.output
+    assert "iotstack's plan predicts it (DBClusterIdentifier" in refused.output
+    assert cloudformation().get_template(StackName=STACK)["TemplateBody"] == before  # nothing changed
+    assert pending_change_sets() == []
+
+    allowed = run("deploy", "--env", "dev", "--yes", "--allow-replace", "AuroraCluster", "--allow-replace",
+                  "AuroraInstance", "--allow-replace", "AuroraPostgresqlLogGroup")  # fmt: skip
+    assert allowed.exit_code == 0, allowed.output
+    assert stack_of()["StackStatus"] == "UPDATE_COMPLETE"
