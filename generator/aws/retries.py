@@ -30,7 +30,7 @@ def token() -> str:
     return f"iotstack-{secrets.token_hex(16)}"
 
 
-class TookEffect(Exception):  # noqa: N818: not an error, a shortcut out of botocore's retry loop
+class TookEffect(Exception):  # not an error: a shortcut out of botocore's retry loop
     """The first attempt of a call did what was asked: ``answer`` is what the call returns."""
 
     def __init__(self, answer: Any):
@@ -67,13 +67,16 @@ class Watch:
         call = self._calls.pop()
         if call.attempts <= 1:
             return ""
-        return f" (after {call.attempts} attempts over {self.clock() - call.started:.0f} s; last: {call.reason})"
+        return f" (after {call.attempts} attempts over {self.clock() - call.started:.0f} s)"
 
-    def __call__(self, attempts: int, response: Any = None, caught_exception: Any = None, **_: Any) -> None:
+    def __call__(
+        self, attempts: int, response: Any = None, caught_exception: Any = None, operation: Any = None, **_: Any
+    ) -> None:
         reason = _failure(response, caught_exception)
         if reason is None or not self._calls:
             return None  # an answer: nothing to retry
         call = self._calls[-1]
+        call.operation = getattr(operation, "name", call.operation)  # AWS's name: DescribeStacks
         call.attempts, call.reason = attempts, reason
         if call.took_effect is not None:
             check, call.took_effect = call.took_effect, None  # its own calls must not check again

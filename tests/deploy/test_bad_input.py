@@ -1,5 +1,7 @@
 """Bad input and a hostile world: each case names its message and exit code, and nothing is half-done."""
 
+import re
+
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY, Stubber
@@ -108,23 +110,42 @@ THROTTLED = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><
              b"</Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
 
 
-def test_throttling_is_retried_with_backoff_not_reported(aws, project, monkeypatch):
-    """The real retry machinery of botocore: the first two DescribeStacks answers are 'Throttling'."""
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+THROTTLING = {
+    # attempts allowed, times throttled: (exit code, what is said, as patterns)
+    "absorbed": (3, 2, 0, [r"AWS: DescribeStacks attempt 1 of 3 failed after \d+ s \(Throttling: Rate exceeded\)",
+                           r"AWS: DescribeStacks attempt 2 of 3 failed after \d+ s \(Throttling: Rate exceeded\)",
+                           "does not exist in sa-east-1: not deployed"]),
+    "exhausted": (2, 2, 1, [r"AWS: DescribeStacks attempt 1 of 2 failed",
+                            r"cloudformation DescribeStacks failed: Throttling: Rate exceeded \(after 2 attempts over "
+                            r"\d+ s\)"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("attempts, throttled, exit_code, said", THROTTLING.values(), ids=THROTTLING)
+def test_throttling_is_retried_with_backoff_and_said_when_slow(
+    aws, project, monkeypatch, attempts, throttled, exit_code, said
+):
+    """The real retry machinery of botocore: the first DescribeStacks answers are 'Throttling'. Every
+    retry counts as slow here (the threshold is 0 s), so each is said on one line."""
+    from generator.aws import retries
+
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", str(attempts))
+    monkeypatch.setattr(retries, "SLOW_SECONDS", 0)
     calls = []
     connect = seam.connect
 
-    def throttle_twice(request, **_):
+    def throttle(request, **_):
         calls.append(request.url)
-        return AWSResponse(request.url, 400, {}, _Body(THROTTLED)) if len(calls) <= 2 else None
+        return AWSResponse(request.url, 400, {}, _Body(THROTTLED)) if len(calls) <= throttled else None
 
     def connect_throttled(region):
         cloud = connect(region)
-        cloud.cloudformation.meta.events.register("before-send.cloudformation.DescribeStacks", throttle_twice)
+        cloud.cloudformation.meta.events.register("before-send.cloudformation.DescribeStacks", throttle)
         return cloud
 
     monkeypatch.setattr(seam, "connect", connect_throttled)
     result = run("status", "--env", "dev")
-    assert result.exit_code == 0, result.output
-    assert "does not exist in sa-east-1: not deployed" in result.output
-    assert len(calls) == 3
+    assert result.exit_code == exit_code, result.output
+    for pattern in said:
+        assert re.search(pattern, result.output), result.output
+    assert len(calls) == attempts
