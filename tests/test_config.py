@@ -370,6 +370,32 @@ BAD_INPUT = {
         'removal_policy = "Snapshot"',
         'dev.toml: removal_policy = "Snapshot": must be one of destroy, snapshot',
     ),
+    "account-not-twelve-digits": (
+        '[deploy]\naccount = "12345"',
+        'dev.toml: deploy.account = "12345": must be twelve digits, such as 123456789012',
+    ),
+    "account-as-a-number": (
+        "[deploy]\naccount = 123456789012",
+        "dev.toml: deploy.account = 123456789012: must be a string",
+    ),
+    "profile-with-a-space": (
+        '[deploy]\nprofile = "prod deploy"',
+        'dev.toml: deploy.profile = "prod deploy": must be a profile name of your AWS config file (letters, digits, '
+        "._+=,@/-)",
+    ),
+    "notification-arn-not-sns": (
+        '[deploy]\nnotification_arns = ["arn:aws:sqs:sa-east-1:123456789012:q"]',
+        'dev.toml: deploy.notification_arns = ["arn:aws:sqs:sa-east-1:123456789012:q"]: '
+        "arn:aws:sqs:sa-east-1:123456789012:q: each must be an SNS topic ARN",
+    ),
+    "six-notification-arns": (
+        "[deploy]\nnotification_arns = ["
+        + ", ".join(f'"arn:aws:sns:sa-east-1:123456789012:t{i}"' for i in range(6))
+        + "]",
+        "dev.toml: deploy.notification_arns = ["
+        + ", ".join(f'"arn:aws:sns:sa-east-1:123456789012:t{i}"' for i in range(6))
+        + "]: must list at most 5",
+    ),
     "region-with-underscores": (
         'region = "sa_east_1"',
         'dev.toml: region = "sa_east_1": must be an AWS region such as sa-east-1 (did you mean sa-east-1?); '
@@ -617,6 +643,9 @@ OTHER_DEFAULTS = {
     "deploy.stack_name": "",
     "deploy.template_bucket": "",
     "deploy.timeout_minutes": 90,
+    "deploy.account": "",
+    "deploy.profile": "",
+    "deploy.notification_arns": (),
     "network.consumer_cidrs": (),
     "aurora.password_rotation_days": 30,
 }

@@ -68,12 +68,18 @@ def outputs_is_a_file(project, monkeypatch, request):
     (project.root / "outputs").write_text("not a folder\n")
 
 
+def file_profile_missing(project, monkeypatch, request):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key)
+    edit(project, "dev", "[deploy]", '[deploy]\nprofile = "nosuchprofile"')
+
+
 def editor_lock_file(project, monkeypatch, request):
     os.symlink("user@host.1234:1700000000", project.root / "environments" / ".#dev.toml")  # dangling, as emacs makes
 
 
 REGION = 'dev.toml: region = "sa-east-2": must be an AWS region such as sa-east-1 (did you mean sa-east-1?)'
-PROFILE = "The config profile (nosuchprofile) could not be found (AWS_PROFILE='nosuchprofile')"
+PROFILE = "The config profile (nosuchprofile) could not be found (AWS_PROFILE=nosuchprofile)"
 ATTEMPTS = "must be a whole number of 1..100 (attempts per AWS call, the first included)"
 CONFIG = "Unable to parse config file"
 ENDPOINT = "AWS_ENDPOINT_URL='not-a-url' is not a URL"
@@ -92,6 +98,9 @@ CASES = {
                         "which is not what the code generates: `make template`, review and commit it"),
     "no-such-profile": (aws_setting("AWS_PROFILE", "nosuchprofile"), ["status", "--env", "dev"], 2, PROFILE),
     "no-such-profile-diff": (aws_setting("AWS_PROFILE", "nosuchprofile"), ["diff", "--deployed"], 1, PROFILE),
+    "no-such-profile-in-the-file": (file_profile_missing, ["status", "--env", "dev"], 2,
+                                    "The config profile (nosuchprofile) could not be found (profile nosuchprofile "
+                                    "(deploy.profile))"),
     "max-attempts-not-a-number": (aws_setting("AWS_MAX_ATTEMPTS", "abc"), ["status", "--env", "dev"], 2, ATTEMPTS),
     "max-attempts-zero": (aws_setting("AWS_MAX_ATTEMPTS", "0"), ["status", "--env", "dev"], 2, ATTEMPTS),
     "malformed-aws-config": (malformed_aws_config, ["status", "--env", "dev"], 2, CONFIG),

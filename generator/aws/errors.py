@@ -46,11 +46,13 @@ CREDENTIALS_HELP = ("Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_I
                     "the local emulator, any dummy values and AWS_ENDPOINT_URL")  # fmt: skip
 
 
-def settings_error(exc: Exception) -> UsageError | None:
-    """The shell's AWS settings (profile, config file, endpoint) as bad input; None if it is not that."""
+def settings_error(exc: Exception, source: str = "") -> UsageError | None:
+    """The shell's AWS settings (profile, config file, endpoint) as bad input; None if it is not that.
+    ``source`` says where the credentials were to come from (``AWS_PROFILE=x``, ``profile x
+    (deploy.profile)``)."""
     if isinstance(exc, ProfileNotFound):
-        return UsageError(f"{exc} (AWS_PROFILE={os.environ.get('AWS_PROFILE', '')!r}): name a profile of your AWS "
-                          "config file (`aws configure list-profiles`), or unset AWS_PROFILE")  # fmt: skip
+        where = source or f"AWS_PROFILE={os.environ.get('AWS_PROFILE', '')!r}"
+        return UsageError(f"{exc} ({where}): name a profile of your AWS config file (`aws configure list-profiles`)")
     if isinstance(exc, ConfigParseError):
         return UsageError(f"{exc}: the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config) is not valid; fix it, or "
                           "point AWS_CONFIG_FILE elsewhere")  # fmt: skip

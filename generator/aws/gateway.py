@@ -29,9 +29,10 @@ from generator import __version__
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
 from generator.aws.views import ChangeSet, Stack, StackEvent
+from generator.config import Environment
 from generator.errors import UsageError
 
-__all__ = ["AwsError", "Cloud", "StackNotFound", "connect"]
+__all__ = ["AwsError", "Cloud", "StackNotFound", "connect", "for_environment"]
 
 # Attempts per call, throttling included (botocore's own default is 3). AWS_MAX_ATTEMPTS overrides.
 MAX_ATTEMPTS = 10
@@ -48,8 +49,24 @@ def max_attempts() -> int:
     return int(given)
 
 
-def connect(region: str, notify: Callable[[str], None] | None = None) -> Cloud:
-    """Clients for ``region``, configured from the environment like the AWS CLI."""
+def credential_source(profile: str = "") -> tuple[str | None, str]:
+    """The profile to use (None: the shell's own credentials) and where the credentials come from, in
+    words. An environment's ``deploy.profile`` applies only when the shell brings no credentials of
+    its own, so that an operator's ``AWS_PROFILE`` or a pipeline's web-identity token always wins."""
+    if os.environ.get("AWS_PROFILE"):
+        return None, f"AWS_PROFILE={os.environ['AWS_PROFILE']}"
+    if os.environ.get("AWS_ACCESS_KEY_ID"):
+        return None, "the access keys in AWS_ACCESS_KEY_ID"
+    if os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
+        return None, "the web-identity token of AWS_WEB_IDENTITY_TOKEN_FILE"
+    if profile:
+        return profile, f"profile {profile} (deploy.profile)"
+    return None, "the default credential chain"
+
+
+def connect(region: str, notify: Callable[[str], None] | None = None, profile: str = "") -> Cloud:
+    """Clients for ``region``, configured from the environment like the AWS CLI; ``profile`` is the
+    environment's ``deploy.profile`` (see :func:`credential_source`)."""
     attempts = max_attempts()
     config = Config(
         region_name=region,
@@ -57,12 +74,30 @@ def connect(region: str, notify: Callable[[str], None] | None = None) -> Cloud:
         connect_timeout=10,  # a black-holed endpoint: seconds per attempt, not botocore's 60
         user_agent_extra=f"iotstack/{__version__}",
     )
+    chosen, source = credential_source(profile)
     try:
-        session = boto3.session.Session(region_name=region)
-        clients = session.client("cloudformation", config=config), session.client("s3", config=config)
+        session = boto3.session.Session(region_name=region, profile_name=chosen)
+        clients = [session.client(service, config=config) for service in ("cloudformation", "s3", "sts")]
     except (BotoCoreError, ValueError) as exc:
-        raise settings_error(exc) or UsageError(f"the AWS settings of this shell cannot be used: {exc}") from None
-    return Cloud(*clients, watch=Watch(attempts, notify or _to_stderr))
+        raise settings_error(exc, source) or UsageError(
+            f"the AWS settings of this shell cannot be used: {exc}"
+        ) from None
+    return Cloud(*clients, watch=Watch(attempts, notify or _to_stderr), source=source)
+
+
+def for_environment(env: Environment, notify: Callable[[str], None] | None = None) -> Cloud:
+    """The gateway for ``env``: its region, its ``deploy.profile``, and when the file names an
+    ``deploy.account``, the account guard: STS first, and no other call unless the credentials belong
+    to that account (deploying prod with dev's credentials, or dev with prod's, is refused)."""
+    cloud = connect(env.region, notify, env.deploy.profile)
+    if env.deploy.account:
+        actual = cloud.account()
+        if actual != env.deploy.account:
+            raise UsageError(f"refused: the AWS credentials ({cloud.source}) belong to account {actual}, but "
+                             f"{env.name}.toml says deploy.account = \"{env.deploy.account}\": use {env.name}'s "
+                             "credentials (its deploy.profile, AWS_PROFILE, or a pipeline role of that account)"
+                             )  # fmt: skip
+    return cloud
 
 
 def _to_stderr(line: str) -> None:
@@ -72,12 +107,15 @@ def _to_stderr(line: str) -> None:
 class Cloud:
     """The CloudFormation and S3 calls of iotstack; each returns plain data or a view."""
 
-    def __init__(self, cloudformation: Any, s3: Any, watch: Watch | None = None):
+    def __init__(self, cloudformation: Any, s3: Any, sts: Any = None, watch: Watch | None = None, source: str = ""):
         self.cloudformation = cloudformation
         self.s3 = s3
+        self.sts = sts
+        self.source = source  # where the credentials come from, in words
         self.watch = watch or Watch(MAX_ATTEMPTS, _to_stderr)
-        for client in (cloudformation, s3):
-            self.watch.attach(client)
+        for client in (cloudformation, s3, sts):
+            if client is not None:
+                self.watch.attach(client)
 
     @property
     def endpoint(self) -> str:
@@ -97,6 +135,12 @@ class Cloud:
             raise translate(exc, client.meta.service_model.service_name, operation, self.endpoint, tried) from None
         self.watch.end()
         return answer
+
+    # --- who we are -----------------------------------------------------------------------
+
+    def account(self) -> str:
+        """The account the credentials belong to (STS GetCallerIdentity, which needs no permission)."""
+        return self._call(self.sts, "get_caller_identity")["Account"]
 
     # --- stacks ---------------------------------------------------------------------------
 

@@ -89,11 +89,12 @@ allow_option = click.option("--allow-replace", multiple=True, metavar="LOGICAL_I
                              help="Allow this stateful resource to be replaced or removed (repeatable).")  # fmt: skip
 
 
-def connect(region: str):
-    """The AWS gateway: boto3 is imported here, by the commands that talk to AWS, only."""
+def cloud_for(env: Environment):
+    """The AWS gateway for ``env``, behind its account guard: boto3 is imported here, by the commands
+    that talk to AWS, only."""
     from generator.aws import gateway
 
-    return gateway.connect(region)
+    return gateway.for_environment(env)
 
 
 def deployment(env_name: str, templates_dir: Path | None = None, **options):
@@ -103,4 +104,4 @@ def deployment(env_name: str, templates_dir: Path | None = None, **options):
 
     workspace = find_workspace(templates_dir)
     (env,) = load_envs(workspace, [env_name])
-    return Deployment(env, workspace, connect(env.region), Console(), Options(**options))
+    return Deployment(env, workspace, cloud_for(env), Console(), Options(**options))

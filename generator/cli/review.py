@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli.base import PlanCommand, connect, envs_option, find_workspace, load_envs, templates_option
+from generator.cli.base import PlanCommand, cloud_for, envs_option, find_workspace, load_envs, templates_option
 from generator.errors import UsageError
 
 DIFF_FORMATS = ("table", "markdown", "json")  # generator.review.plan_format.FORMATS
@@ -87,7 +87,7 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
     if deployed and base:
         raise UsageError("--base and --deployed are two different baselines: give one of them")
     workspace = find_workspace(templates_dir)
-    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, connect if deployed else None, fmt)
+    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, cloud_for if deployed else None, fmt)
     click.echo(text, nl=False)
     raise SystemExit(exit_code)
 

@@ -69,6 +69,21 @@ def matches(pattern: str, allowed: str) -> Check:
     return Check(allowed, lambda v: None if regex.fullmatch(v) else f"must be {allowed}")
 
 
+def each_matches(pattern: str, allowed: str, most: int) -> Check:
+    """A list of at most ``most`` distinct strings, each matching ``pattern``."""
+    regex = re.compile(pattern)
+
+    def check(values: tuple[str, ...]) -> str | None:
+        if len(values) > most:
+            return f"must list at most {most}"
+        if len(set(values)) != len(values):
+            return "must not repeat a value"
+        bad = [v for v in values if not regex.fullmatch(v)]
+        return f"{', '.join(bad)}: each must be {allowed}" if bad else None
+
+    return Check(f"at most {most} of: {allowed}", check)
+
+
 def cidr_block(shortest: int, longest: int) -> Check:
     """An IPv4 network in canonical form with a prefix length AWS accepts for the resource."""
 

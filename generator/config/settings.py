@@ -20,6 +20,7 @@ from generator.config.checks import (
     cidr_block,
     count,
     daily_window,
+    each_matches,
     each_one_of,
     matches,
     multiple_of,
@@ -196,6 +197,22 @@ class DeploySettings:
     timeout_minutes: int = setting(
         90, "How long deploy, destroy and recover wait for the stack (Aurora and ElastiCache take tens of minutes).",
         between(5, 720),
+    )  # fmt: skip
+    # The account guard: every command that talks to AWS for this environment first asks STS whose
+    # credentials it holds, and refuses before any other call when the account differs.
+    account: str = setting(
+        "", 'The AWS account the stack belongs to; every AWS command refuses other credentials. "" means any.',
+        matches(r"(\d{12})?", "twelve digits, such as 123456789012"),
+    )  # fmt: skip
+    profile: str = setting(
+        "", "AWS profile for this environment, used only when the shell brings no credentials of its own "
+        '(AWS_PROFILE, access keys, a web-identity token); "" means none.',
+        matches(r"([A-Za-z0-9_.+=,@/-]{1,128})?", "a profile name of your AWS config file (letters, digits, ._+=,@/-)"),
+    )  # fmt: skip
+    # CloudFormation takes at most 5 notification ARNs per stack.
+    notification_arns: tuple[str, ...] = setting(
+        (), "SNS topics for the stack's events, added to those the stack already has (never removed).",
+        each_matches(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}", "an SNS topic ARN", 5),
     )  # fmt: skip
 
 

@@ -61,16 +61,16 @@ def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
     return Baseline(label=lambda env: specs[env], load=load, target=target)
 
 
-def from_deployed(environments: list[Environment], connect: Callable) -> Baseline:
+def from_deployed(environments: list[Environment], cloud_for: Callable) -> Baseline:
     """The template each environment's stack runs now, as CloudFormation holds it (None: not deployed).
 
-    ``connect(region)`` gives the AWS gateway (:func:`generator.aws.gateway.connect`).
+    ``cloud_for(env)`` gives the AWS gateway (:func:`generator.aws.gateway.for_environment`).
     """
     by_name = {env.name: env for env in environments}
 
     def load(name: str) -> dict | None:
         env = by_name[name]
-        cloud = connect(env.region)
+        cloud = cloud_for(env)
         stack = cloud.stack(env.stack_name)
         return None if stack is None else cloud.template(stack.id)
 

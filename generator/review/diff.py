@@ -20,15 +20,15 @@ from generator.workspace import Workspace
 
 
 def diff(
-    envs: Sequence[Environment], workspace: Workspace, base: str | None, connect: Callable | None, fmt: str
+    envs: Sequence[Environment], workspace: Workspace, base: str | None, cloud_for: Callable | None, fmt: str
 ) -> tuple[str, int]:
     """The rendered plans and the exit code of the most serious one.
 
-    ``connect`` (the AWS gateway's) compares with the deployed stacks; else git revision ``base``
-    (default ``HEAD``).
+    ``cloud_for`` (an environment's AWS gateway) compares with the deployed stacks; else git
+    revision ``base`` (default ``HEAD``).
     """
     names = [env.name for env in envs]
-    baseline = from_deployed(list(envs), connect) if connect else from_git(base or "HEAD", names, workspace)
+    baseline = from_deployed(list(envs), cloud_for) if cloud_for else from_git(base or "HEAD", names, workspace)
     plans = [plan(baseline.load(env.name), json.loads(build(env, workspace).text), env.region, env.name,
                   baseline.label(env.name), target_of(env), baseline.target(env.name)) for env in envs]  # fmt: skip
     return render_plan(plans, fmt), max((p.exit_code for p in plans), default=0)

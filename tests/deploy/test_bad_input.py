@@ -138,8 +138,8 @@ def test_throttling_is_retried_with_backoff_and_said_when_slow(
         calls.append(request.url)
         return AWSResponse(request.url, 400, {}, _Body(THROTTLED)) if len(calls) <= throttled else None
 
-    def connect_throttled(region):
-        cloud = connect(region)
+    def connect_throttled(region, *args, **kwargs):
+        cloud = connect(region, *args, **kwargs)
         cloud.cloudformation.meta.events.register("before-send.cloudformation.DescribeStacks", throttle)
         return cloud
 

@@ -25,8 +25,10 @@ def stubbed(monkeypatch) -> Stubber:
     """A Stubber on the CloudFormation client every command will use (its S3 client is never called);
     activate it (``with`` or ``.activate()``) and check ``assert_no_pending_responses()`` after."""
     client = boto3.client("cloudformation", region_name="sa-east-1")
-    cloud = gateway.Cloud(client, boto3.client("s3", region_name="sa-east-1"))
-    monkeypatch.setattr(gateway, "connect", lambda region: cloud)
+    cloud = gateway.Cloud(
+        client, boto3.client("s3", region_name="sa-east-1"), boto3.client("sts", region_name="sa-east-1")
+    )
+    monkeypatch.setattr(gateway, "connect", lambda region, *args, **kwargs: cloud)
     return Stubber(client)
 
 
