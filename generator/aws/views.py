@@ -98,6 +98,7 @@ class Stack:
     tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     termination_protection: bool = False
+    notification_arns: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, answer: dict) -> Stack:
@@ -109,6 +110,7 @@ class Stack:
             tags=MappingProxyType({t["Key"]: t["Value"] for t in answer.get("Tags", [])}),
             outputs=MappingProxyType(dict(sorted(_outputs(answer)))),
             termination_protection=bool(answer.get("EnableTerminationProtection")),
+            notification_arns=tuple(answer.get("NotificationARNs", [])),
         )
 
 

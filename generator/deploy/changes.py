@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from awacs.aws import Action, Allow, Condition, Deny, PolicyDocument, Principal, Statement, StringEquals
@@ -27,9 +27,18 @@ def change_set_name(sha: str, now: float | None = None) -> str:
     return f"iotstack-{version}-{sha}-{stamp}"
 
 
-def stack_tags(sha: str) -> list[dict]:
-    """The tags that tell ``status`` what is deployed: iotstack's version and the template's hash."""
-    return [{"Key": VERSION_TAG, "Value": __version__}, {"Key": TEMPLATE_TAG, "Value": sha}]
+def stack_tags(sha: str, existing: Mapping[str, str] | None = None) -> list[dict]:
+    """The stack's tags: iotstack's own (its version and the template's hash, which tell ``status``
+    what is deployed) and every tag someone else put on the stack (a change set's Tags replace them
+    all, so those are carried over, never dropped)."""
+    others = {k: v for k, v in (existing or {}).items() if not k.startswith("iotstack:")}
+    tags = {**others, VERSION_TAG: __version__, TEMPLATE_TAG: sha}
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def notification_arns(existing: Iterable[str], configured: Iterable[str]) -> list[str]:
+    """The stack's SNS topics: those it has (an operator's wiring is never removed) and the file's."""
+    return sorted(set(existing) | set(configured))
 
 
 def description(file_name: str, sha: str) -> str:

@@ -51,7 +51,10 @@ def deploy(d: Deployment) -> None:
     with Pending(d, name, new_stack=stack is None) as pending:
         cloud.create_change_set(
             StackName=env.stack_name, ChangeSetName=name, ChangeSetType=kind,
-            Capabilities=cfn.capabilities(committed.body), Tags=changes.stack_tags(committed.sha),
+            Capabilities=cfn.capabilities(committed.body),
+            Tags=changes.stack_tags(committed.sha, stack.tags if stack else None),
+            NotificationARNs=changes.notification_arns(stack.notification_arns if stack else (),
+                                                       env.deploy.notification_arns),
             Description=changes.description(committed.path.name, committed.sha), **template_source(d, committed),
         )  # fmt: skip
         change_set = computed(d, name)

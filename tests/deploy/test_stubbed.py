@@ -260,3 +260,28 @@ def test_status_wait_follows_an_operation_to_its_end_then_reports(cfn):
     assert "Stack iot-platform-dev is UPDATE_IN_PROGRESS; following it to the end" in result.output
     assert "UPDATE_COMPLETE              SensorDataStream" in result.output
     assert "status       UPDATE_COMPLETE" in result.output
+
+
+def test_a_deploy_keeps_what_others_attached_to_the_stack(cfn, project):
+    """An operator's SNS wiring and tags survive a deploy (a change set's Tags replace them all); the
+    file's notification_arns are added."""
+    ours = "arn:aws:sns:sa-east-1:123456789012:iot-dev-stack-events"
+    theirs = "arn:aws:sns:sa-east-1:123456789012:ops-pager"
+    dev = project.environment_file("dev")
+    dev.write_text(dev.read_text().replace("[deploy]", f'[deploy]\nnotification_arns = ["{ours}"]'))
+    script = Script(cfn, "iot-platform-dev")
+    tags = [{"Key": "team", "Value": "plant-ops"}, {"Key": "iotstack:version", "Value": "0.0.9"}]
+    script.stack("UPDATE_COMPLETE", NotificationARNs=[theirs], Tags=tags)
+    cfn.add_response("create_change_set", {"Id": "arn:cs", "StackId": script.id}, {
+        "StackName": "iot-platform-dev", "ChangeSetName": ANY, "ChangeSetType": "UPDATE", "Capabilities": ANY,
+        "Description": ANY, "TemplateBody": ANY, "ClientToken": ANY, "NotificationARNs": [ours, theirs],
+        "Tags": [{"Key": "iotstack:template-sha256", "Value": ANY}, {"Key": "iotstack:version", "Value": "0.1.0"},
+                 {"Key": "team", "Value": "plant-ops"}],
+    })  # fmt: skip
+    script.failed_change_set("No updates are to be performed.")
+    script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})
+    script.stack("UPDATE_COMPLETE", by_id=True)
+    script.call("get_stack_policy", {"StackName": script.id})
+    script.stack("UPDATE_COMPLETE", by_id=True)
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 0, result.output

@@ -68,7 +68,7 @@ class Script:
         self.stub.add_response("create_change_set", {"Id": "arn:cs", "StackId": self.id},
                                {"StackName": self.name, "ChangeSetName": ANY, "ChangeSetType": change_set_type,
                                 "Capabilities": capabilities, "Tags": ANY, "Description": ANY,
-                                "TemplateBody": ANY, "ClientToken": ANY})  # fmt: skip
+                                "TemplateBody": ANY, "ClientToken": ANY, "NotificationARNs": ANY})  # fmt: skip
 
     def computing(self, status="CREATE_IN_PROGRESS"):
         """DescribeChangeSet while CloudFormation still works the change set out."""
