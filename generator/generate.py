@@ -1,4 +1,5 @@
-"""``iotstack template``: build, render, lint and write the templates of environments.
+"""``iotstack template``: build, render, lint and write the templates of environments (and the
+bootstrap stack's, ``templates/bootstrap.json``, when every environment is built).
 
 :func:`build` is the one route from an environment to "the template the code makes now" (and its
 picture): ``template`` writes it, the gate (:mod:`generator.review.gate`) compares the committed
@@ -25,14 +26,17 @@ from generator.workspace import Workspace
 
 @dataclass(frozen=True)
 class Generated:
-    """One environment's template and picture, and what happened to them."""
+    """One template and its picture (an environment's, or the bootstrap stack's), and what happened
+    to them."""
 
-    env: Environment
+    name: str  # the file's stem: the environment, or "bootstrap"
+    regions: tuple[str, ...]  # linted for each
     text: str
     resources: int
-    path: Path  # where the template belongs: templates/<env>.json
-    picture: str  # the Markdown of templates/<env>.md
+    path: Path  # where the template belongs: templates/<name>.json
+    picture: str  # the Markdown of templates/<name>.md
     picture_path: Path
+    env: Environment | None = None  # None for the bootstrap template
     findings: list | None = None  # lint findings; None: not linted
     file: str = "not written"  # or "written" (either file changed), or "unchanged" (both identical on disk)
 
@@ -43,39 +47,63 @@ class Generated:
 
 def build(env: Environment, workspace: Workspace) -> Generated:
     """One environment's template and picture, in memory (not linted, not written)."""
-    template = build_template(env)
+    return _generated(env.name, (env.region,), build_template(env), workspace, env)
+
+
+def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
+    """The bootstrap stack's template and picture; linted for each region an environment uses."""
+    from generator.bootstrap.template import NAME, build_bootstrap_template
+
+    return _generated(NAME, tuple(sorted(set(regions))), build_bootstrap_template(), workspace)
+
+
+def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None) -> Generated:
     text = render(template)
-    picture = diagram(json.loads(text), env.name)
-    return Generated(env, text, len(template.resources), workspace.template(env.name), picture,
-                     workspace.picture(env.name))  # fmt: skip
+    picture = diagram(json.loads(text), name)
+    return Generated(name, regions, text, len(template.resources), workspace.template(name), picture,
+                     workspace.picture(name), env)  # fmt: skip
 
 
-def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True) -> list[Generated]:
-    """Build the templates of ``envs`` and write them to ``templates/<env>.json`` and ``.md``.
+def lint_all(texts: dict[str, tuple[str, tuple[str, ...]]], workspace: Workspace, policy: bool = False) -> dict:
+    """``{name: findings}`` of ``{name: (text, regions)}``, each text linted for each of its regions."""
+    from generator.lint import lint_templates  # cfn-lint only where something is linted
+
+    jobs = {(name, region): (text, region) for name, (text, regions) in texts.items() for region in regions}
+    found = lint_templates({f"{name}@{region}": job for (name, region), job in jobs.items()}, workspace.cache, policy)
+    findings: dict[str, list] = {name: [] for name in texts}
+    for name, region in jobs:
+        findings[name] += [f for f in found[f"{name}@{region}"] if f not in findings[name]]
+    return findings
+
+
+def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True, bootstrap: bool = False
+             ) -> list[Generated]:  # fmt: skip
+    """Build the templates of ``envs`` (and the bootstrap stack's, if asked) and write them to
+    ``templates/<name>.json`` and ``.md``.
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
     results = [build(env, workspace) for env in envs]
+    if bootstrap:
+        results.append(build_bootstrap(workspace, [env.region for env in envs]))
     if lint:
-        from generator.lint import lint_templates  # cfn-lint only where something is linted
-
-        findings = lint_templates({r.env.name: (r.text, r.env.region) for r in results}, workspace.cache)
-        results = [replace(r, findings=findings[r.env.name]) for r in results]
+        findings = lint_all({r.name: (r.text, r.regions) for r in results}, workspace)
+        results = [replace(r, findings=findings[r.name]) for r in results]
     if any(r.findings for r in results):
         raise LintError(_lint_report(results), results)
     return [replace(r, file="written" if _write(r) else "unchanged") for r in results]
 
 
 def summary(results: list[Generated], workspace: Workspace) -> str:
-    """What ``iotstack template`` prints: one row per environment."""
+    """What ``iotstack template`` prints: one row per template."""
     from generator.console import table
 
     limit = cfn.INLINE_TEMPLATE_LIMIT
-    rows = [("environment", "resources", "bytes", f"inline (<= {limit:,} B)", "lint", "file")]
+    rows = [("template", "resources", "bytes", f"inline (<= {limit:,} B)", "lint", "file")]
     for r in results:
         lint = "skipped" if r.findings is None else f"{len(r.findings)} finding(s)" if r.findings else "clean"
-        fits = "yes" if r.size <= limit else "no: needs an S3 bucket"
-        rows.append((r.env.name, str(r.resources), f"{r.size:,}", fits, lint, f"{workspace.show(r.path)} ({r.file})"))
+        fits = "yes" if r.size <= limit else "no: deployed from S3"
+        rows.append((r.name, str(r.resources), f"{r.size:,}", fits, lint, f"{workspace.show(r.path)} ({r.file})"))
     return table(rows, right=(1, 2))
 
 
@@ -87,5 +115,5 @@ def _write(result: Generated) -> bool:
 def _lint_report(results: list[Generated]) -> str:
     lines = ["cfn-lint found problems; no template was written:"]
     for r in results:
-        lines += [f"  {r.env.name}: {finding}" for finding in r.findings or ()]
+        lines += [f"  {r.name}: {finding}" for finding in r.findings or ()]
     return "\n".join(lines)

@@ -5,23 +5,24 @@ import pytest
 from tests.conftest import ROOT, run
 
 ENVIRONMENTS = ["dev", "prod", "staging"]
+TEMPLATES = ["bootstrap", *ENVIRONMENTS]  # every environment's, and the bootstrap stack's
 FILES = ["json", "md"]  # the template and its picture
 
 
 def test_writes_one_linted_template_per_environment(tmp_path):
     result = run("template", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in ENVIRONMENTS for x in FILES]
-    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:4]}
-    assert sorted(rows) == ENVIRONMENTS
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in TEMPLATES for x in FILES]
+    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:5]}
+    assert sorted(rows) == TEMPLATES
     assert all(row[-3] == "clean" for row in rows.values()), result.output  # lint, file, (written)
-    assert "3 template(s), 3 changed" in result.output
+    assert "4 template(s), 4 changed" in result.output
 
 
 def test_committed_templates_are_what_the_code_generates(tmp_path):
     """The golden files: a stale templates/ folder fails here, naming the command that fixes it."""
     assert run("template", "--no-lint", "--out", str(tmp_path)).exit_code == 0
-    for name in (f"{env}.{x}" for env in ENVIRONMENTS for x in FILES):
+    for name in (f"{env}.{x}" for env in TEMPLATES for x in FILES):
         committed = (ROOT / "templates" / name).read_bytes()
         assert (tmp_path / name).read_bytes() == committed, f"templates/{name} is stale: run make template"
 

@@ -52,10 +52,10 @@ def test_loading_problems(tmp_path, files, error, message):
 def test_writes_each_template_and_reports_what_changed(tmp_path, environments):
     out = tmp_path / "out"
     first = run_generate(environments, out)
-    assert [(r.env.name, r.file, r.findings) for r in first] == [("dev", "written", []), ("prod", "written", [])]
+    assert [(r.name, r.file, r.findings) for r in first] == [("dev", "written", []), ("prod", "written", [])]
     assert (out / "prod.json").read_text() == first[1].text
     second = run_generate(environments, out, ("prod",), lint=False)
-    assert [(r.env.name, r.file, r.findings) for r in second] == [("prod", "unchanged", None)]
+    assert [(r.name, r.file, r.findings) for r in second] == [("prod", "unchanged", None)]
 
 
 def test_one_dirty_template_stops_every_write(tmp_path, environments):
@@ -64,7 +64,7 @@ def test_one_dirty_template_stops_every_write(tmp_path, environments):
     with pytest.raises(LintError) as raised:
         run_generate(environments, out)
     assert not out.exists()
-    assert [(r.env.name, bool(r.findings)) for r in raised.value.results] == [("dev", False), ("prod", True)]
+    assert [(r.name, bool(r.findings)) for r in raised.value.results] == [("dev", False), ("prod", True)]
     assert "prod: W3690" in str(raised.value) and "dev:" not in str(raised.value)
 
 

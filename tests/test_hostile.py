@@ -109,7 +109,7 @@ CASES = {
     "cache-dir-is-a-file-check": (cache_dir_is_a_file, ["check"], 2, CACHE),
     "outputs-is-a-file": (outputs_is_a_file, ["deploy", "--env", "dev", "--yes"], 2,
                           "the stack outputs (outputs/<env>.json): outputs is a file, not a folder"),
-    "editor-lock-file": (editor_lock_file, ["template", "--no-lint"], 0, "3 template(s), 0 changed"),
+    "editor-lock-file": (editor_lock_file, ["template", "--no-lint"], 0, "4 template(s), 0 changed"),
     "destroy-busy-stack": (busy_stack, ["destroy", "--env", "dev", "--yes"], 1, BUSY),
     "recover-busy-stack": (busy_stack, ["recover", "--env", "dev"], 1, BUSY),
 }  # fmt: skip

@@ -13,15 +13,16 @@ from generator.rules import RULES
 from tests.conftest import ROOT
 from tests.rules import findings
 
-TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
+TEMPLATES = sorted((ROOT / "templates").glob("*.json"))  # every environment's, and the bootstrap stack's
+ENVIRONMENTS = [p for p in TEMPLATES if p.stem != "bootstrap"]
 
 
 def load(path):
     return json.loads(path.read_text())
 
 
-def test_there_is_one_template_per_environment():
-    assert [p.stem for p in TEMPLATES] == ["dev", "prod", "staging"]
+def test_there_is_one_template_per_environment_and_the_bootstrap_stacks():
+    assert [p.stem for p in TEMPLATES] == ["bootstrap", "dev", "prod", "staging"]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.id}-{r.__name__}")
@@ -31,7 +32,7 @@ def test_every_policy_rule_passes(path, rule):
     assert findings(rule, load(path)) == []
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_metadata_names_generator_version_and_environment(path):
     template = load(path)
     assert template["Metadata"]["iotstack"] == {"environment": path.stem, "version": __version__}
@@ -78,14 +79,14 @@ def security_group_rules(template: dict):
             yield logical, direction, props, props["GroupId"]["Fn::GetAtt"][0]
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_no_ingress_from_the_whole_internet(path):
     for where, direction, rule, _ in security_group_rules(load(path)):
         if direction == "SecurityGroupIngress":
             assert not {rule.get("CidrIp"), rule.get("CidrIpv6")} & WORLD, where
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_every_rule_has_a_description(path):
     rules = list(security_group_rules(load(path)))
     assert rules
@@ -93,7 +94,7 @@ def test_every_rule_has_a_description(path):
         assert isinstance(rule.get("Description"), str) and rule["Description"].strip(), where
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_data_stores_admit_only_security_groups_and_the_networks_the_environment_names(path):
     template = load(path)
     named = set(load_environment(path.stem, ROOT / "environments").network.consumer_cidrs)
@@ -133,7 +134,7 @@ ENCRYPTION = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_every_log_group_data_store_and_secret_is_on_a_customer_managed_key(path):
     template = load(path)
     checked = 0
@@ -156,7 +157,7 @@ def principals(statement: dict) -> list:
     return values
 
 
-@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_no_key_policy_has_a_wildcard_principal(path):
     keys = [r for r in load(path)["Resources"].values() if r["Type"] == "AWS::KMS::Key"]
     assert len(keys) == 5

@@ -31,7 +31,7 @@ def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None
     started = time.perf_counter()
     workspace = find_workspace(out_dir)
     try:
-        results = generate(load_envs(workspace, envs), workspace, lint=not no_lint)
+        results = generate(load_envs(workspace, envs), workspace, lint=not no_lint, bootstrap=not envs)
     except LintError as error:
         click.echo(summary(error.results, workspace), err=True)
         raise
@@ -57,7 +57,7 @@ def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
     report = run_check(load_envs(workspace, envs), workspace, every=not envs)
     for note in report.notes:
         click.echo(note)
-    click.echo(f"check passed: {len(report.environments)} environment(s) ({', '.join(report.environments)}): "
+    click.echo(f"check passed: {len(report.names)} template(s) ({', '.join(report.names)}): "
                f"templates and pictures current, cfn-lint and {len(RULES)} policy rules clean, "
                f"in {time.perf_counter() - started:.2f} s")  # fmt: skip
 

@@ -38,7 +38,7 @@ __all__ = ["Deployment", "Options", "deploy", "destroy", "execute", "recover", "
 def deploy(d: Deployment) -> None:
     """Deploy the environment's committed template (see the module's docstring for the steps)."""
     env, cloud, console, options = d.env, d.cloud, d.console, d.options
-    (committed,) = gate([env], d.workspace).values()
+    (committed,) = gate([build(env, d.workspace)], d.workspace).values()
     if options.execute and not options.assume_yes and not console.interactive:
         raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes to "
                          "deploy without asking, or --no-execute to leave the change set for review")  # fmt: skip
@@ -77,7 +77,7 @@ def deploy(d: Deployment) -> None:
 def execute(d: Deployment, name: str) -> None:
     """Run a change set left by ``deploy --no-execute``, if it is still the one to run."""
     env, cloud = d.env, d.cloud
-    (committed,) = gate([env], d.workspace).values()
+    (committed,) = gate([build(env, d.workspace)], d.workspace).values()
     stack = cloud.stack(env.stack_name)
     if stack is None:
         raise UsageError(f"stack {env.stack_name} does not exist in {env.region}")

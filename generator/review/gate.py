@@ -1,7 +1,8 @@
 """The one gate every reviewed template passes before anything uses it: ``check``, ``deploy`` and
 ``execute`` all call :func:`gate`, so what ``make check`` rejects can never be deployed.
 
-For each environment, the committed ``templates/<env>.json``
+For each template (an environment's, or the bootstrap stack's), the committed
+``templates/<name>.json``
 
 1. is what the code generates now (:func:`generator.generate.build`), byte for byte;
 2. lints clean with cfn-lint, and
@@ -21,10 +22,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from generator.config import Environment
 from generator.errors import GateFailed
-from generator.generate import Generated, build
-from generator.lint import Finding, lint_templates
+from generator.generate import Generated, lint_all
+from generator.lint import Finding
 from generator.workspace import Workspace
 
 DIFF_LINES = 40  # per stale file: enough to see what changed, short enough for a CI log
@@ -32,9 +32,9 @@ DIFF_LINES = 40  # per stale file: enough to see what changed, short enough for 
 
 @dataclass(frozen=True)
 class Committed:
-    """An environment's committed template, as the gate passed it."""
+    """A committed template, as the gate passed it."""
 
-    env: Environment
+    name: str  # the environment, or "bootstrap"
     path: Path
     text: str
 
@@ -61,7 +61,7 @@ class Report:
     """Everything the gate (and ``check``, which adds to it) found, and what passed."""
 
     workspace: Workspace
-    environments: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # the templates checked
     stale: list[str] = field(default_factory=list)  # one block per stale or missing file
     strays: list[Path] = field(default_factory=list)  # check only
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # environment -> findings
@@ -98,26 +98,27 @@ class Report:
         return "\n".join(lines)
 
 
-def inspect(envs: Sequence[Environment], workspace: Workspace) -> Report:
-    """Run the gate's three checks over ``envs`` and report, without raising."""
-    report = Report(workspace, environments=[e.name for e in envs])
+def inspect(templates: Sequence[Generated], workspace: Workspace) -> Report:
+    """Run the gate's three checks over what the code generates now (``templates``), without raising."""
+    report = Report(workspace, names=[g.name for g in templates])
     texts = {}
-    for env in envs:
-        generated = report.generated[env.name] = build(env, workspace)
+    for generated in templates:
+        report.generated[generated.name] = generated
         block = staleness(generated.path, generated.text, workspace)
         if block is not None:
             report.stale.append(block)
         if generated.path.is_file():
-            texts[env.name] = (_read(generated.path), env.region)
-            report.committed[env.name] = Committed(env, generated.path, texts[env.name][0])
-    report.findings = lint_templates(texts, workspace.cache, policy=True)
+            texts[generated.name] = (_read(generated.path), generated.regions)
+            report.committed[generated.name] = Committed(generated.name, generated.path, texts[generated.name][0])
+    report.findings = lint_all(texts, workspace, policy=True)
     return report
 
 
-def gate(envs: Sequence[Environment], workspace: Workspace) -> dict[str, Committed]:
-    """The committed templates of ``envs``, each current, lint-clean and passing the policy rules;
-    :class:`GateFailed` listing every problem otherwise."""
-    report = inspect(envs, workspace)
+def gate(templates: Sequence[Generated], workspace: Workspace) -> dict[str, Committed]:
+    """The committed files of ``templates`` (what the code generates now: :func:`generator.generate.build`),
+    each current, lint-clean and passing the policy rules; :class:`GateFailed` listing every problem
+    otherwise."""
+    report = inspect(templates, workspace)
     if not report.ok:
         raise GateFailed(report.message("refused by the gate (what `make check` checks):"), stale=bool(report.stale))
     return report.committed

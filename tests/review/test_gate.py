@@ -4,6 +4,7 @@ before any AWS call (the tests' AWS endpoint is a closed port: reaching it would
 import pytest
 
 from generator import stack
+from generator.generate import build
 from generator.review.gate import gate
 from tests.conftest import run
 
@@ -60,7 +61,7 @@ def test_deploy_and_execute_refuse_what_check_refuses_with_the_same_message(
 
 def test_a_stale_picture_does_not_block_a_deploy(project):
     (project.root / "templates" / "dev.md").write_text("an old picture\n")
-    (committed,) = gate([_dev(project)], project.workspace).values()
+    (committed,) = gate([build(_dev(project), project.workspace)], project.workspace).values()
     assert committed.path == project.root / "templates" / "dev.json"
     assert run("check", "--env", "dev").exit_code == 1  # but check refuses it
 

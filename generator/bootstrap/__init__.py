@@ -1,0 +1,7 @@
+"""The bootstrap stack: one small stack per account and region (``iotstack-bootstrap``) that holds the
+artifact bucket, where deploy uploads templates over CloudFormation's 51,200-byte inline limit.
+
+:mod:`.template` builds it (``templates/bootstrap.json``, generated, linted, scanned and pictured like
+the environments' templates); :mod:`.artifacts` is deploy's side: find the bucket, check the
+bootstrap version, upload a template once under a content-addressed key.
+"""
