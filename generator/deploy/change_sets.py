@@ -47,20 +47,20 @@ class Pending:
         return False
 
     def _clean_up(self) -> str:
-        env, cloud = self.d.env, self.d.cloud
-        what = (f"the empty stack {env.stack_name} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted"
+        cloud, stack = self.d.cloud, self.d.stack.stack
+        what = (f"the empty stack {stack} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted"
                 if self.new_stack else f"change set {self.name} deleted")  # fmt: skip
         try:
             if self.new_stack:
-                cloud.delete_stack(env.stack_name)  # it holds no resources; its change sets go with it
+                cloud.delete_stack(stack)  # it holds no resources; its change sets go with it
             else:
-                cloud.delete_change_set(env.stack_name, self.name)
+                cloud.delete_change_set(stack, self.name)
         except StackNotFound:
             return "nothing to delete: the change set was never created"
         except (IotstackError, KeyboardInterrupt) as exc:
             if isinstance(exc, AwsError) and exc.code == "ChangeSetNotFound":
                 return "nothing to delete: the change set was never created"
-            left = f"stack {env.stack_name} (REVIEW_IN_PROGRESS)" if self.new_stack else f"change set {self.name}"
+            left = f"stack {stack} (REVIEW_IN_PROGRESS)" if self.new_stack else f"change set {self.name}"
             return f"could NOT delete {left} ({exc or 'interrupted'}): delete it in the CloudFormation console"
         return what
 
@@ -77,7 +77,7 @@ def template_source(d: Deployment, committed: Committed) -> dict:
     """``TemplateBody`` when the template fits inline, else ``TemplateURL`` after uploading it."""
     if committed.size <= cfn.INLINE_TEMPLATE_LIMIT:
         return {"TemplateBody": committed.text}
-    key = f"iotstack/{d.env.stack_name}/{committed.sha}.json"
+    key = f"iotstack/{d.stack.stack}/{committed.sha}.json"
     bucket = d.env.deploy.template_bucket
     return {"TemplateURL": d.cloud.upload_template(bucket, key, committed.text.encode(), d.env.region)}
 
@@ -86,7 +86,7 @@ def computed(d: Deployment, name: str) -> ChangeSet:
     """The change set once CloudFormation has worked it out (or found it empty)."""
     started = time.monotonic()
     while True:
-        change_set = d.cloud.change_set(d.env.stack_name, name)
+        change_set = d.cloud.change_set(d.stack.stack, name)
         if change_set.computed or change_set.empty:
             return change_set
         if change_set.failed:
@@ -132,29 +132,29 @@ def _why(change) -> str:
 
 def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...]) -> None:
     """Run the change set and follow it to the end, the stack policy lifted for ``allowed`` meanwhile."""
-    env, cloud, console = d.env, d.cloud, d.console
+    cloud, console = d.cloud, d.console
     stack = cloud.stack(change_set.stack_id)
     if stack is None:
-        raise IotstackError(f"stack {env.stack_name} vanished before its change set {change_set.name} could run")
-    lift = env.deploy.stack_policy and bool(allowed) and not stack.status.in_review
+        raise IotstackError(f"stack {d.stack.stack} vanished before its change set {change_set.name} could run")
+    lift = d.stack.stack_policy and bool(allowed) and not stack.status.in_review
     if lift:
         cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
         console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
     try:
-        outcome = run_operation(cloud, console, env, stack, "deploy",
-                                lambda: cloud.execute_change_set(env.stack_name, change_set.name),
-                                lambda status: status.deployed, d.waiting, len(change_set.changes))  # fmt: skip
+        outcome = run_operation(d, stack, "deploy",
+                                lambda: cloud.execute_change_set(d.stack.stack, change_set.name),
+                                lambda status: status.deployed, len(change_set.changes))  # fmt: skip
     finally:
         if lift:
             restore_policy(d, stack.id)
-    console.say(f"Stack {env.stack_name} is {outcome.status}.")
+    console.say(f"Stack {d.stack.stack} is {outcome.status}.")
 
 
 def restore_policy(d: Deployment, stack_id: str) -> None:
     try:
         d.cloud.set_stack_policy(stack_id, changes.stack_policy())
     except IotstackError as exc:
-        raise IotstackError(f"the stack policy of {d.env.stack_name} was NOT restored ({exc}): it still allows the "
+        raise IotstackError(f"the stack policy of {d.stack.stack} was NOT restored ({exc}): it still allows the "
                             "replacement; deploy again (even with nothing to do, that restores it) or set it by hand"
                             ) from exc  # fmt: skip
     d.console.say("Stack policy restored")

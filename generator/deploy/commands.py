@@ -43,23 +43,23 @@ def deploy(d: Deployment) -> None:
         raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes to "
                          "deploy without asking, or --no-execute to leave the change set for review")  # fmt: skip
     check_size(d, committed)
-    d.workspace.usable_folder(d.workspace.outputs(env.name).parent, "the stack outputs (outputs/<env>.json)")
+    d.workspace.usable_folder(d.workspace.outputs(d.stack.template).parent, "the stack outputs (outputs/<env>.json)")
     stack = ready_stack(d)
     kind = "CREATE" if stack is None or stack.status.in_review else "UPDATE"
     name = changes.change_set_name(committed.sha)
-    console.say(f"Creating change set {name} ({kind}) for stack {env.stack_name} in {env.region}")
+    console.say(f"Creating change set {name} ({kind}) for stack {d.stack.stack} in {env.region}")
     with Pending(d, name, new_stack=stack is None) as pending:
         cloud.create_change_set(
-            StackName=env.stack_name, ChangeSetName=name, ChangeSetType=kind,
+            StackName=d.stack.stack, ChangeSetName=name, ChangeSetType=kind,
             Capabilities=cfn.capabilities(committed.body),
             Tags=changes.stack_tags(committed.sha, stack.tags if stack else None),
             NotificationARNs=changes.notification_arns(stack.notification_arns if stack else (),
-                                                       env.deploy.notification_arns),
+                                                       d.stack.notification_arns),
             Description=changes.description(committed.path.name, committed.sha), **template_source(d, committed),
         )  # fmt: skip
         change_set = computed(d, name)
         if change_set.empty:
-            console.say(f"No changes: stack {env.stack_name} already runs {d.workspace.show(committed.path)} "
+            console.say(f"No changes: stack {d.stack.stack} already runs {d.workspace.show(committed.path)} "
                         f"(sha256 {committed.sha}). The empty change set was deleted.")  # fmt: skip
         else:
             allowed = review(d, change_set, stack, committed)
@@ -68,7 +68,7 @@ def deploy(d: Deployment) -> None:
                 console.say(f"Change set {name} is ready for review; to run it:\n"
                             f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
                 return
-            confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {env.stack_name}?")
+            confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
             pending.keep()  # from here on it runs: AWS owns it
             execute_change_set(d, change_set, allowed)
     finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
@@ -78,15 +78,15 @@ def execute(d: Deployment, name: str) -> None:
     """Run a change set left by ``deploy --no-execute``, if it is still the one to run."""
     env, cloud = d.env, d.cloud
     (committed,) = gate([build(env, d.workspace)], d.workspace).values()
-    stack = cloud.stack(env.stack_name)
+    stack = cloud.stack(d.stack.stack)
     if stack is None:
-        raise UsageError(f"stack {env.stack_name} does not exist in {env.region}")
+        raise UsageError(f"stack {d.stack.stack} does not exist in {env.region}")
     try:
-        change_set = cloud.change_set(env.stack_name, name)
+        change_set = cloud.change_set(d.stack.stack, name)
     except AwsError as exc:
         if exc.code != "ChangeSetNotFound":
             raise
-        raise UsageError(f"no change set {name} on stack {env.stack_name}: {exc}") from None
+        raise UsageError(f"no change set {name} on stack {d.stack.stack}: {exc}") from None
     if not change_set.executable:
         why = change_set.reason or change_set.status
         raise IotstackError(f"change set {name} is {change_set.execution_status} ({why}); only an AVAILABLE change "
@@ -96,7 +96,7 @@ def execute(d: Deployment, name: str) -> None:
                             f"{d.workspace.show(committed.path)} is now sha256 {committed.sha}: make a new change set "
                             "with `iotstack deploy`")  # fmt: skip
     allowed = review(d, change_set, stack, committed)
-    confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {env.stack_name}?")
+    confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
     execute_change_set(d, change_set, allowed)
     finish(d, change_set.stack_id)
 
@@ -107,14 +107,14 @@ def status(d: Deployment, wait: bool = False) -> str:
     With ``wait``, an operation in progress is followed to its end first.
     """
     env, cloud = d.env, d.cloud
-    stack = cloud.stack(env.stack_name)
+    stack = cloud.stack(d.stack.stack)
     if stack is None:
-        return f"Stack {env.stack_name} does not exist in {env.region}: not deployed."
+        return f"Stack {d.stack.stack} does not exist in {env.region}: not deployed."
     if wait and stack.status.in_progress and not stack.status.in_review:
-        d.console.say(f"Stack {env.stack_name} is {stack.status}; following it to the end")
-        run_operation(cloud, d.console, env, stack, "operation", None, lambda status: True, d.waiting)
+        d.console.say(f"Stack {d.stack.stack} is {stack.status}; following it to the end")
+        run_operation(d, stack, "operation", None, lambda status: True)
         stack = cloud.stack(stack.id) or stack
-    path = d.workspace.template(env.name)
+    path = d.workspace.template(d.stack.template)
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
     current = text == build(env, d.workspace).text  # else deploy would refuse it: say what will work
     last = next((e for e in cloud.events(stack.id) if e.of_stack), None)
@@ -126,36 +126,36 @@ def destroy(d: Deployment) -> None:
     env, cloud, console = d.env, d.cloud, d.console
     stack = settled(d)
     if stack is None:
-        console.say(f"Stack {env.stack_name} does not exist in {env.region}: nothing to destroy.")
+        console.say(f"Stack {d.stack.stack} does not exist in {env.region}: nothing to destroy.")
         return
     if stack.termination_protection:
-        raise IotstackError(f"stack {env.stack_name} has termination protection on: set deploy.termination_protection"
+        raise IotstackError(f"stack {d.stack.stack} has termination protection on: set deploy.termination_protection"
                             f" = false in {env.name}.toml and deploy, then destroy")  # fmt: skip
     resources = cloud.template(stack.id).get("Resources", {})
     protected = sorted(i for i, r in resources.items() if r.get("Properties", {}).get("DeletionProtection") is True)
     if protected:
-        raise IotstackError(f"{', '.join(protected)} of stack {env.stack_name} has deletion protection on: set "
+        raise IotstackError(f"{', '.join(protected)} of stack {d.stack.stack} has deletion protection on: set "
                             f"it off in {env.name}.toml (aurora.deletion_protection = false), deploy, then destroy"
                             )  # fmt: skip
     kept = sorted(f"{i} ({r['DeletionPolicy']})" for i, r in resources.items()
                   if r.get("DeletionPolicy") in ("Retain", "Snapshot", "RetainExceptOnCreate"))  # fmt: skip
     if kept:
         console.say("Kept after the stack is deleted (their DeletionPolicy): " + ", ".join(kept))
-    confirm(d, f"Delete stack {env.stack_name} in {env.region} and its {len(resources)} resources?", "destroyed")
-    run_operation(cloud, console, env, stack, "destroy", lambda: cloud.delete_stack(stack.id),
-                  lambda status: status.deleted, d.waiting, len(resources))  # fmt: skip
-    d.workspace.outputs(env.name).unlink(missing_ok=True)
-    console.say(f"Stack {env.stack_name} deleted.")
+    confirm(d, f"Delete stack {d.stack.stack} in {env.region} and its {len(resources)} resources?", "destroyed")
+    run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
+                  lambda status: status.deleted, len(resources))  # fmt: skip
+    d.workspace.outputs(d.stack.template).unlink(missing_ok=True)
+    console.say(f"Stack {d.stack.stack} deleted.")
 
 
 def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:
     """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED, skipping ``skip`` if named."""
-    env, cloud = d.env, d.cloud
+    cloud = d.cloud
     stack = settled(d)
     if stack is None or not stack.status.rollback_failed:
-        raise UsageError(f"recover continues a failed rollback; stack {env.stack_name} is "
+        raise UsageError(f"recover continues a failed rollback; stack {d.stack.stack} is "
                          f"{stack.status if stack else 'not deployed'}, not UPDATE_ROLLBACK_FAILED")  # fmt: skip
-    run_operation(cloud, d.console, env, stack, "recover", lambda: cloud.continue_update_rollback(stack.id, skip),
-                  lambda status: status.rolled_back, d.waiting)  # fmt: skip
-    d.console.say(f"Stack {env.stack_name} rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE); "
+    run_operation(d, stack, "recover", lambda: cloud.continue_update_rollback(stack.id, skip),
+                  lambda status: status.rolled_back)  # fmt: skip
+    d.console.say(f"Stack {d.stack.stack} rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE); "
                   "fix the cause and deploy again.")  # fmt: skip

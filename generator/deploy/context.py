@@ -8,9 +8,16 @@ from dataclasses import dataclass
 from generator.aws.gateway import Cloud
 from generator.config import Environment
 from generator.console import Console
-from generator.deploy.operation import Waiting
 from generator.errors import IotstackError
 from generator.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How long to follow an operation, and how often to look."""
+
+    timeout_minutes: float
+    poll_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -28,14 +35,41 @@ class Options:
 
 
 @dataclass(frozen=True)
+class Target:
+    """The stack a command works on, and what the environment asks of it."""
+
+    stack: str
+    template: str  # templates/<template>.json is what it runs
+    command: str  # the command that ships it, for the next steps a message names
+    termination_protection: bool
+    stack_policy: bool
+    notification_arns: tuple[str, ...] = ()
+    outputs: bool = True  # write its outputs to outputs/<template>.json
+
+    @classmethod
+    def of(cls, env: Environment) -> Target:
+        """The environment's own stack."""
+        deploy = env.deploy
+        return cls(env.stack_name, env.name, "deploy", deploy.termination_protection, deploy.stack_policy,
+                   deploy.notification_arns)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Deployment:
-    """One command's world: the environment, the project, the AWS gateway, the console, the options."""
+    """One command's world: the environment, the project, the AWS gateway, the console, the options,
+    and the stack it works on (the environment's own, unless told: the bootstrap stack)."""
 
     env: Environment
     workspace: Workspace
     cloud: Cloud
     console: Console
     options: Options = Options()
+    target: Target | None = None
+
+    @property
+    def stack(self) -> Target:
+        """The stack this command works on."""
+        return self.target or Target.of(self.env)
 
     @property
     def waiting(self) -> Waiting:

@@ -10,34 +10,21 @@ the command that follows it further, instead of pretending the operation stopped
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from generator.aws.gateway import Cloud
 from generator.aws.views import Stack, StackStatus
-from generator.config import Environment
-from generator.console import Console
+from generator.deploy.context import Deployment
 from generator.deploy.events import Outcome, StillRunning, follow, latest_event_id
 from generator.deploy.report import failure_report
 from generator.errors import Interrupted, IotstackError
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """How long to follow an operation, and how often to look."""
-
-    timeout_minutes: float
-    poll_seconds: float = 5.0
-
-
 def run_operation(
-    cloud: Cloud,
-    console: Console,
-    env: Environment,
+    d: Deployment,
     stack: Stack,
     what: str,
     act: Callable[[], object] | None,
     succeeded: Callable[[StackStatus], bool],
-    waiting: Waiting,
     total: int = 0,
 ) -> Outcome:
     """Run one operation on ``stack`` and follow it to the end; raise with the root cause if the final
@@ -46,20 +33,23 @@ def run_operation(
     ``act`` starts the operation (None: follow an operation someone else started). ``what`` names it
     in messages ("deploy", "destroy", ...); ``total`` is the number of resources it touches.
     """
+    cloud, waiting = d.cloud, d.waiting
+    follow_further = (
+        f"`iotstack status --env {d.env.name} --wait`" if d.target is None else "the CloudFormation console"
+    )
     after = latest_event_id(cloud, stack.id)
     if act is not None:
         act()
     try:
-        outcome = follow(cloud, stack.id, after, total, console, waiting.timeout_minutes, waiting.poll_seconds,
+        outcome = follow(cloud, stack.id, after, total, d.console, waiting.timeout_minutes, waiting.poll_seconds,
                          started_here=act is not None)  # fmt: skip
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted: iotstack stopped following the {what}, but CloudFormation carries on; "
-                          f"{_state(cloud, stack)}. Follow it with `iotstack status --env {env.name} --wait`"
-                          ) from None  # fmt: skip
+                          f"{_state(cloud, stack)}. Follow it with {follow_further}") from None  # fmt: skip
     except StillRunning as still:
-        raise StillRunning(f"{still}; follow it with `iotstack status --env {env.name} --wait`") from None
+        raise StillRunning(f"{still}; follow it with {follow_further}") from None
     if not succeeded(outcome.status):
-        raise IotstackError(failure_report(env, what, outcome))
+        raise IotstackError(failure_report(d.env, stack.name, d.stack.command, what, outcome))
     return outcome
 
 

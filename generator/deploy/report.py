@@ -34,7 +34,7 @@ def refusal(refused: Iterable[Risk]) -> str:
 
 _NEXT_STEP = {
     "ROLLBACK_COMPLETE": "the new stack was rolled back and cannot be updated; fix the cause, then "
-    "`iotstack deploy --env {env} --replace-failed-stack` deletes it and creates it again",
+    "`iotstack {command} --env {env} --replace-failed-stack` deletes it and creates it again",
     "ROLLBACK_FAILED": "the rollback of the new stack failed too; fix the cause above, then "
     "`iotstack destroy --env {env}`",
     "UPDATE_ROLLBACK_COMPLETE": "the update was rolled back and the stack runs its previous template; "
@@ -54,13 +54,14 @@ STUCK = {
 }
 
 
-def failure_report(env: Environment, operation: str, outcome: Outcome) -> str:
-    """Why the operation failed (the root causes, not the cascade), where the stack is, what next."""
-    lines = [f"{operation} of stack {env.stack_name} failed; the stack is {outcome.status}"]
+def failure_report(env: Environment, stack: str, command: str, operation: str, outcome: Outcome) -> str:
+    """Why the operation failed (the root causes, not the cascade), where the stack is, what next
+    (``command`` ships the stack: ``deploy``, or ``bootstrap``)."""
+    lines = [f"{operation} of stack {stack} failed; the stack is {outcome.status}"]
     lines += [f"  {_cause(event)}" for event in outcome.root_causes]
     if not outcome.root_causes and outcome.reason:
         lines.append(f"  {outcome.reason}")  # a stack-level cause: an export in use, a stack policy, ...
-    lines.append("next: " + _NEXT_STEP.get(outcome.status.name, _LOOK).format(env=env.name))
+    lines.append("next: " + _NEXT_STEP.get(outcome.status.name, _LOOK).format(env=env.name, command=command))
     return "\n".join(lines)
 
 
