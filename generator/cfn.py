@@ -25,6 +25,18 @@ STATEFUL_TYPES = frozenset({
 # The type of a stack's own events (StackEvents), as opposed to its resources'.
 STACK_TYPE = "AWS::CloudFormation::Stack"
 
+# The DNS suffix of each partition, by the prefix of its regions' names (botocore's endpoints data):
+# an S3 URL for a region must use its partition's domain (amazonaws.com.cn in China, ...).
+_PARTITION_DOMAINS = (("cn-", "amazonaws.com.cn"), ("us-isob-", "sc2s.sgov.gov"), ("us-isof-", "csp.hci.ic.gov"),
+                      ("us-iso-", "c2s.ic.gov"), ("eu-isoe-", "cloud.adc-e.uk"), ("eusc-", "amazonaws.eu"))  # fmt: skip
+
+
+def s3_url(bucket: str, key: str, region: str) -> str:
+    """The virtual-hosted URL CloudFormation reads ``key`` of ``bucket`` from, in ``region``'s partition."""
+    domain = next((d for prefix, d in _PARTITION_DOMAINS if region.startswith(prefix)), "amazonaws.com")
+    return f"https://{bucket}.s3.{region}.{domain}/{key}"
+
+
 # --- references between resources ---------------------------------------------------------------
 
 

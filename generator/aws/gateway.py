@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -256,7 +257,15 @@ class Cloud:
 
     # --- S3 -------------------------------------------------------------------------------
 
-    def upload_template(self, bucket: str, key: str, body: bytes, region: str) -> str:
-        """Put a template into ``bucket``; return the URL CloudFormation reads it from."""
+    def object_time(self, bucket: str, key: str) -> datetime | None:
+        """When the object was last written; None when there is none."""
+        try:
+            return self._call(self.s3, "head_object", Bucket=bucket, Key=key)["LastModified"]
+        except AwsError as exc:
+            if exc.code in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def put_object(self, bucket: str, key: str, body: bytes) -> None:
+        """Write an object (a PUT of the same key and bytes again changes nothing: idempotent)."""
         self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json")
-        return f"https://{bucket}.s3.{region}.amazonaws.com/{key}"
