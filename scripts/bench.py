@@ -19,8 +19,9 @@ whole processes (Python start-up, imports and exit included) over every environm
 The compared commands are interleaved (A B C A B C ..., the order turning each round) so that
 whatever else the machine is doing weighs on both sides alike; the sub-second ones run more
 often. One untimed run of each comes first. The machine (cores, CPU model, load average), Python
-and cfn-lint are printed with the figures, and the exit status is 1 when any ratio misses its
-target.
+and cfn-lint are printed with the figures, and so is each command's median CPU time (its whole
+process tree), which a busy machine disturbs less than wall-clock time. The figures themselves are
+wall-clock, and the exit status is 1 when any ratio misses its target.
 
 Nothing of the user's is changed: the runs use lint caches of their own in a temporary folder,
 and the bench refuses to start unless ``templates/`` is current (then ``make template`` rewrites
@@ -33,6 +34,7 @@ import ast
 import importlib.util
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -49,7 +51,7 @@ from generator.config import load_environments
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 TEMPLATES = ROOT / "templates"
-HEAVY_ROUNDS = 7  # cold make template and bare cfn-lint: seconds each
+HEAVY_ROUNDS = 9  # cold make template and bare cfn-lint: seconds each
 LIGHT_ROUNDS = 15  # the sub-second commands
 
 
@@ -58,6 +60,12 @@ class Command:
     label: str
     run: Callable[[], object]
     shown: str  # the command line, as printed under the figures
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # wall-clock
+    cpu: float  # CPU seconds of the whole process tree
 
 
 @dataclass(frozen=True)
@@ -99,20 +107,26 @@ def _submodule(package: str, name: str) -> bool:
     return bool(spec and spec.submodule_search_locations) and importlib.util.find_spec(f"{package}.{name}") is not None
 
 
-def interleaved(commands: Sequence[Command], rounds: int, repeat: dict[str, int]) -> dict[str, list[float]]:
-    """Seconds per run of each command, timed in rounds that run every command (``repeat[label]``
-    times; once by default), the order turning by one each round; after one untimed run of each."""
+def interleaved(commands: Sequence[Command], rounds: int, repeat: dict[str, int]) -> dict[str, list[Run]]:
+    """Each command's runs, timed in rounds that run every command (``repeat[label]`` times; once by
+    default), the order turning by one each round; after one untimed run of each."""
     for command in commands:
         command.run()
-    times: dict[str, list[float]] = {c.label: [] for c in commands}
+    runs: dict[str, list[Run]] = {c.label: [] for c in commands}
     for round_ in range(rounds):
         turn = round_ % len(commands)
         for command in [*commands[turn:], *commands[:turn]]:
             for _ in range(repeat.get(command.label, 1)):
-                started = time.perf_counter()
+                cpu_before, started = _children_cpu(), time.perf_counter()
                 command.run()
-                times[command.label].append(time.perf_counter() - started)
-    return times
+                runs[command.label].append(Run(time.perf_counter() - started, _children_cpu() - cpu_before))
+    return runs
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) used so far by the processes this one waited for, and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def templates_state() -> dict[str, bytes]:
@@ -128,6 +142,10 @@ def refuse_unless_current(scratch: Path) -> None:
     if stale:
         sys.exit(f"templates/ is not current ({', '.join(stale)}): `make template` would rewrite it; "
                  "run it (and commit) before `make bench`")  # fmt: skip
+
+
+def median(runs: list[Run], field: str = "seconds") -> float:
+    return statistics.median(getattr(r, field) for r in runs)
 
 
 def machine() -> str:
@@ -198,17 +216,20 @@ def main() -> int:
         timed = {c.label: c for c in commands(Path(tmp), regions)}
         light = [timed[label] for label in ("import floor", "no-lint", "diff")]
         heavy = [timed[label] for label in ("bare cfn-lint", "cold make", "warm make")]
-        times = interleaved(light, LIGHT_ROUNDS, {}) | interleaved(heavy, HEAVY_ROUNDS, {"warm make": 2})
+        runs = interleaved(light, LIGHT_ROUNDS, {}) | interleaved(heavy, HEAVY_ROUNDS, {"warm make": 2})
     if templates_state() != before:
         sys.exit("templates/ changed during the bench: a bug in the bench")
 
     print(f"machine: {machine()}")
-    print(f"load average (1, 5, 15 min): {load_before} before, {load()} after")
+    load_after = load()
+    print(f"load average (1, 5, 15 min): {load_before} before, {load_after} after")
+    if max(float(load_before.split()[0]), float(load_after.split()[0])) > (os.cpu_count() or 1):
+        print("note: the machine was busy (more runnable processes than cores): wall-clock ratios are noisy")
     print(f"environments: {', '.join(e.name for e in envs)} ({', '.join(regions)})")
     print()
     rows = [("figure", "median s", "floor", "median s", "ratio", "target", "result")]
     for figure in FIGURES:
-        command, floor = statistics.median(times[figure.command]), statistics.median(times[figure.floor])
+        command, floor = median(runs[figure.command]), median(runs[figure.floor])
         ratio = command / floor
         result = "PASS" if ratio <= figure.target else "MISS"
         rows.append((figure.label, f"{command:.3f}", figure.floor, f"{floor:.3f}", f"{ratio:.2f}",
@@ -219,9 +240,10 @@ def main() -> int:
         cells = [c.rjust(w) if i in numbers else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         print("  ".join(cells).rstrip())
     print()
-    print("commands (runs, fastest s):")
+    print("commands: runs, fastest s, median CPU s (the whole process tree: steadier than wall time on a busy machine)")
     for label, command in timed.items():
-        print(f"  {label:<13} {len(times[label]):3d}  {min(times[label]):6.3f}  {command.shown}")
+        fastest, cpu = min(r.seconds for r in runs[label]), median(runs[label], "cpu")
+        print(f"  {label:<13} {len(runs[label]):3d}  {fastest:6.3f}  {cpu:6.3f}  {command.shown}")
     missed = sum(row[-1] == "MISS" for row in rows)
     print()
     print(f"{missed} of {len(FIGURES)} figure(s) missed" if missed else f"all {len(FIGURES)} figures pass")
