@@ -56,7 +56,7 @@ demo: $(READY) ## Deploy dev to a local AWS emulator (moto), show status, redepl
 	@$(BIN)/python scripts/demo.py
 
 .PHONY: bench
-bench: $(READY) ## Time generation, cold and warm `make template`, and a bare cfn-lint run
+bench: $(READY) ## Time --no-lint, cold/warm `make template` and diff against their floors; fails on a miss
 	@$(BIN)/python scripts/bench.py
 
 .PHONY: style

@@ -1,114 +1,258 @@
-"""Time what `make template` costs, and where the time goes; run by `make bench`.
+"""Time the commands people wait for against their floors, and fail on a miss; run by `make bench`.
 
-`make template` does two very different things: it *generates* the templates (load the
-environment files, build them with troposphere, render JSON), which is cheap, and it *lints*
-them with cfn-lint, which is expensive (mostly loading cfn-lint's schemas). Linting runs in
-one worker process per core, and a clean result is cached in ``.cache/iotstack/lint``, so a
-template whose bytes (region, cfn-lint version, settings) did not change is not linted again.
+Four figures, each a ratio of two medians: a command and the floor it is held to, both timed as
+whole processes (Python start-up, imports and exit included) over every environment:
 
-Figures, all for every environment, from the project root:
+1. ``iotstack template --no-lint``, into a temporary folder, against a Python process that only
+   imports what generating cannot do without: click, and the troposphere and awacs modules that
+   ``generator/stack/*.py`` import (read from their import statements, so the floor follows the
+   stack). Target: at most 1.5 times the floor.
+2. cold ``make template``: an empty lint cache (a new ``IOTSTACK_CACHE_DIR`` for every run), so
+   every template is linted, against bare ``cfn-lint --regions <region> --include-checks I`` over
+   the same templates, one serial process per region. Target: at most 1.0 times it. ("cold" is
+   the lint cache only: the OS file cache is warm for both.)
+3. warm ``make template``: the lint cache filled and nothing changed, so nothing is linted, against
+   the same bare cfn-lint. Target: at most 0.2 times it.
+4. ``iotstack diff`` (every environment against git HEAD, nothing changed: it exits 0) against the
+   ``iotstack template --no-lint`` process. Target: at most 1.5 times it.
 
-* generation, in process: config + build_template + render, no lint, no process start;
-* generation, as a command: ``iotstack template --no-lint``, i.e. plus Python start-up and
-  imports;
-* cold ``make template``: an empty lint cache, so every template is linted (the OS file
-  cache is warm, though: "cold" refers to the lint cache only);
-* warm ``make template``: the cache is filled and nothing changed, so nothing is linted;
-* bare ``cfn-lint`` over the same templates, one serial process: the baseline without the
-  cache or the workers.
+The compared commands are interleaved (A B C A B C ..., the order turning each round) so that
+whatever else the machine is doing weighs on both sides alike; the sub-second ones run more
+often. One untimed run of each comes first. The machine (cores, CPU model, load average), Python
+and cfn-lint are printed with the figures, and so is each command's median CPU time (its whole
+process tree), which a busy machine disturbs less than wall-clock time. The figures themselves are
+wall-clock, and the exit status is 1 when any ratio misses its target.
 
-The make runs use caches of their own in a temporary folder (``IOTSTACK_CACHE_DIR``); the
-user's lint cache is not touched.
+Nothing of the user's is changed: the runs use lint caches of their own in a temporary folder,
+and the bench refuses to start unless ``templates/`` is current (then ``make template`` rewrites
+nothing), and checks afterwards that it is unchanged.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import os
+import platform
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib.metadata import version
+from itertools import count
 from pathlib import Path
 
-from generator import config
-from generator.render import render
-from generator.stack import build_template
+from generator.config import load_environments
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-GENERATE_REPS = 20
+TEMPLATES = ROOT / "templates"
+HEAVY_ROUNDS = 9  # cold make template and bare cfn-lint: seconds each
+LIGHT_ROUNDS = 15  # the sub-second commands
 
 
-def generate_all() -> None:
-    for name in config.environment_names():
-        render(build_template(config.load_environment(name)))
+@dataclass(frozen=True)
+class Command:
+    label: str
+    run: Callable[[], object]
+    shown: str  # the command line, as printed under the figures
 
 
-def timed(func: Callable[[], object], runs: int, warmup: bool = False) -> list[float]:
-    """Seconds taken by each of ``runs`` calls of ``func``, after an untimed one if asked."""
-    if warmup:
-        func()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - started)
-    return times
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # wall-clock
+    cpu: float  # CPU seconds of the whole process tree
 
 
-def command(*args: str | Path, **env: str) -> Callable[[], object]:
-    argv = [str(a) for a in args]
-    return lambda: subprocess.run(argv, check=True, capture_output=True, env={**os.environ, **env})
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    command: str  # a Command label
+    floor: str  # a Command label
+    target: float
 
 
-def make_template_runs(cold_runs: int, warm_runs: int) -> tuple[list[float], list[float]]:
-    """Time `make template` with an empty, then a filled lint cache.
+def process(label: str, argv: Sequence[str | Path], shown: str = "", env: Callable[[], dict] = dict) -> Command:
+    """A command run as a process from the project root; ``env()`` adds to the environment of each run."""
+    args = [str(a) for a in argv]
 
-    The runs use the bench's own caches in a temporary folder (``IOTSTACK_CACHE_DIR``): the
-    user's cache is neither read nor touched.
-    """
-    command("make", "template")()  # refreshes .venv if needed, so that no run below includes an install
-    with tempfile.TemporaryDirectory() as caches:
-        cold = []
-        for run in range(cold_runs):
-            cold += timed(command("make", "template", IOTSTACK_CACHE_DIR=f"{caches}/{run}"), 1)
-        warm = timed(command("make", "template", IOTSTACK_CACHE_DIR=f"{caches}/{run}"), warm_runs)
-    return cold, warm
+    def run() -> None:
+        subprocess.run(args, cwd=ROOT, check=True, capture_output=True, env={**os.environ, **env()})
+
+    return Command(label, run, shown or " ".join(args))
 
 
-def main() -> None:
+def stack_imports() -> list[str]:
+    """The troposphere and awacs modules that generator/stack/*.py import, as module names."""
+    modules = set()
+    for path in sorted((ROOT / "generator" / "stack").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules.add(node.module)
+                # `from awacs import kms` imports the submodule awacs.kms
+                modules.update(f"{node.module}.{a.name}" for a in node.names if _submodule(node.module, a.name))
+    return sorted(m for m in modules if m.split(".")[0] in ("troposphere", "awacs"))
+
+
+def _submodule(package: str, name: str) -> bool:
+    if package.split(".")[0] not in ("troposphere", "awacs"):
+        return False
+    spec = importlib.util.find_spec(package)
+    return bool(spec and spec.submodule_search_locations) and importlib.util.find_spec(f"{package}.{name}") is not None
+
+
+def interleaved(commands: Sequence[Command], rounds: int, repeat: dict[str, int]) -> dict[str, list[Run]]:
+    """Each command's runs, timed in rounds that run every command (``repeat[label]`` times; once by
+    default), the order turning by one each round; after one untimed run of each."""
+    for command in commands:
+        command.run()
+    runs: dict[str, list[Run]] = {c.label: [] for c in commands}
+    for round_ in range(rounds):
+        turn = round_ % len(commands)
+        for command in [*commands[turn:], *commands[:turn]]:
+            for _ in range(repeat.get(command.label, 1)):
+                cpu_before, started = _children_cpu(), time.perf_counter()
+                command.run()
+                runs[command.label].append(Run(time.perf_counter() - started, _children_cpu() - cpu_before))
+    return runs
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) used so far by the processes this one waited for, and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def templates_state() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(TEMPLATES.glob("*")) if p.is_file()}
+
+
+def refuse_unless_current(scratch: Path) -> None:
+    """Stop unless ``make template`` would write nothing (the committed files are what the code makes)."""
+    out = scratch / "current"
+    process("", [BIN / "iotstack", "template", "--no-lint", "--out", out]).run()
+    stale = sorted(p.name for p in out.iterdir() if not (TEMPLATES / p.name).is_file() or
+                   (TEMPLATES / p.name).read_bytes() != p.read_bytes())  # fmt: skip
+    if stale:
+        sys.exit(f"templates/ is not current ({', '.join(stale)}): `make template` would rewrite it; "
+                 "run it (and commit) before `make bench`")  # fmt: skip
+
+
+def median(runs: list[Run], field: str = "seconds") -> float:
+    return statistics.median(getattr(r, field) for r in runs)
+
+
+def machine() -> str:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        platform.processor() or "unknown CPU",
+    )  # fmt: skip
+    return f"{os.cpu_count()} core(s), {model}; Python {platform.python_version()}, cfn-lint {version('cfn-lint')}"
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def commands(scratch: Path, regions: dict[str, list[str]]) -> list[Command]:
+    """Every command timed, the floors included; their runs write only under ``scratch``."""
+    modules = ", ".join(["click", *stack_imports()])
+    bare = [["cfn-lint", "--regions", r, "--include-checks", "I", "--", *files] for r, files in regions.items()]
+    cold_caches = (scratch / f"cold-{n}" for n in count())  # a new, empty one per run
+    warm_cache = scratch / "warm"  # filled by the untimed first run, then left as it is
+    return [
+        process("import floor", [BIN / "python", "-c", f"import {modules}"], f'python -c "import {modules}"'),
+        process(
+            "no-lint",
+            [BIN / "iotstack", "template", "--no-lint", "--out", scratch / "out"],
+            "iotstack template --no-lint --out TMPDIR",
+        ),
+        process("diff", [BIN / "iotstack", "diff"], "iotstack diff"),
+        Command(
+            "bare cfn-lint",
+            lambda: [process("", [BIN / argv[0], *argv[1:]]).run() for argv in bare],
+            " ; ".join(" ".join(argv) for argv in bare),
+        ),
+        process(
+            "cold make",
+            ["make", "template"],
+            "IOTSTACK_CACHE_DIR=<new empty folder> make template",
+            env=lambda: {"IOTSTACK_CACHE_DIR": str(next(cold_caches))},
+        ),
+        process(
+            "warm make",
+            ["make", "template"],
+            "IOTSTACK_CACHE_DIR=<filled folder> make template",
+            env=lambda: {"IOTSTACK_CACHE_DIR": str(warm_cache)},
+        ),
+    ]
+
+
+FIGURES = (
+    Figure("1. iotstack template --no-lint", "no-lint", "import floor", 1.5),
+    Figure("2. make template, cold lint cache", "cold make", "bare cfn-lint", 1.0),
+    Figure("3. make template, warm lint cache", "warm make", "bare cfn-lint", 0.2),
+    Figure("4. iotstack diff", "diff", "no-lint", 1.5),
+)
+
+
+def main() -> int:
     os.chdir(ROOT)
-    templates = sorted(Path("templates").glob("*.json"))
-    results = {}
-    results["generation, in process"] = timed(generate_all, GENERATE_REPS, warmup=True)
-    with tempfile.TemporaryDirectory() as out:
-        no_lint = command(BIN / "iotstack", "template", "--no-lint", "--out", out)
-        results["iotstack template --no-lint"] = timed(no_lint, 5, warmup=True)
-    cold, warm = make_template_runs(cold_runs=5, warm_runs=5)
-    results["make template, cold lint cache"] = cold
-    results["make template, warm lint cache"] = warm
-    cfn_lint = command(BIN / "cfn-lint", "--regions", "sa-east-1", "--include-checks",
-                       "I", "--", *templates)  # fmt: skip
-    results["bare cfn-lint (serial, no cache)"] = timed(cfn_lint, 5)
+    envs = load_environments()
+    regions: dict[str, list[str]] = {}  # bare cfn-lint: one process per region, over its templates
+    for env in envs:
+        regions.setdefault(env.region, []).append(f"templates/{env.name}.json")
+    before, load_before = templates_state(), load()
+    with tempfile.TemporaryDirectory(prefix="iotstack-bench-") as tmp:
+        os.environ["IOTSTACK_CACHE_DIR"] = f"{tmp}/cache"  # no command of the bench uses the user's cache
+        refuse_unless_current(Path(tmp))
+        timed = {c.label: c for c in commands(Path(tmp), regions)}
+        light = [timed[label] for label in ("import floor", "no-lint", "diff")]
+        heavy = [timed[label] for label in ("bare cfn-lint", "cold make", "warm make")]
+        runs = interleaved(light, LIGHT_ROUNDS, {}) | interleaved(heavy, HEAVY_ROUNDS, {"warm make": 2})
+    if templates_state() != before:
+        sys.exit("templates/ changed during the bench: a bug in the bench")
 
-    width = max(map(len, results))
-    print(f"{len(templates)} environment(s): {', '.join(t.stem for t in templates)}")
-    print(f"{'figure':<{width}}  {'median s':>9}  {'min s':>8}  {'runs':>4}")
-    for label, times in results.items():
-        median, fastest = statistics.median(times), min(times)
-        print(f"{label:<{width}}  {median:9.3f}  {fastest:8.3f}  {len(times):4d}")
-    bare = statistics.median(results["bare cfn-lint (serial, no cache)"])
-    speedup = bare / statistics.median(warm)
-    print(f"warm make template is {speedup:.1f}x faster than bare cfn-lint")
-    print(f"{os.cpu_count()} core(s), Python {sys.version.split()[0]}, cfn-lint {version('cfn-lint')}")
+    print(f"machine: {machine()}")
+    load_after = load()
+    print(f"load average (1, 5, 15 min): {load_before} before, {load_after} after")
+    if max(float(load_before.split()[0]), float(load_after.split()[0])) > (os.cpu_count() or 1):
+        print("note: the machine was busy (more runnable processes than cores): wall-clock ratios are noisy")
+    print(f"environments: {', '.join(e.name for e in envs)} ({', '.join(regions)})")
+    print()
+    rows = [("figure", "median s", "floor", "median s", "ratio", "target", "result")]
+    for figure in FIGURES:
+        command, floor = median(runs[figure.command]), median(runs[figure.floor])
+        ratio = command / floor
+        result = "PASS" if ratio <= figure.target else "MISS"
+        rows.append((figure.label, f"{command:.3f}", figure.floor, f"{floor:.3f}", f"{ratio:.2f}",
+                     f"<= {figure.target:.1f}", result))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    numbers = (1, 3, 4)  # right-aligned columns
+    for row in rows:
+        cells = [c.rjust(w) if i in numbers else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        print("  ".join(cells).rstrip())
+    print()
+    print("commands: runs, fastest s, median CPU s (the whole process tree: steadier than wall time on a busy machine)")
+    for label, command in timed.items():
+        fastest, cpu = min(r.seconds for r in runs[label]), median(runs[label], "cpu")
+        print(f"  {label:<13} {len(runs[label]):3d}  {fastest:6.3f}  {cpu:6.3f}  {command.shown}")
+    missed = sum(row[-1] == "MISS" for row in rows)
+    print()
+    print(f"{missed} of {len(FIGURES)} figure(s) missed" if missed else f"all {len(FIGURES)} figures pass")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
     try:
-        main()
+        sys.exit(main())
     except subprocess.CalledProcessError as error:
         argv = " ".join(map(str, error.cmd))
         sys.exit(f"{argv} failed:\n{error.stdout.decode()}{error.stderr.decode()}")

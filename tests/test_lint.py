@@ -1,8 +1,11 @@
 import json
+import subprocess
+import sys
 
 import pytest
 
-from generator.lint import cache_key, lint_templates, lint_text
+from generator.errors import UsageError
+from generator.lint import Finding, cache_key, lint_files, lint_templates, lint_text
 from generator.render import render
 from generator.stack import build_template
 from tests.conftest import environment
@@ -83,3 +86,78 @@ def test_cache_key_depends_on_the_policy_rules(monkeypatch):
     assert without != with_rules
     monkeypatch.setattr("generator.lint._policy_fingerprint", lambda: "edited rules")
     assert cache_key("{}", "sa-east-1", policy=True) != with_rules
+
+
+CONFLICTED = """{
+  "Resources": {
+<<<<<<< HEAD
+    "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}
+=======
+    "Stream": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 2}}
+>>>>>>> other
+  }
+}
+"""
+
+
+def as_read(content: bytes) -> str:
+    """A file's bytes as lint_text takes them: read with errors="surrogateescape", so that a byte that
+    is not UTF-8 arrives as a lone surrogate."""
+    return content.decode("utf-8", errors="surrogateescape")
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        (as_read(CONFLICTED.encode()), 4, "did not find expected ',' or '}'"),  # cfn-lint's message and line
+        (as_read(b'{\n  "Description": "caf\xe9"\n}\n'), 2, "not UTF-8: byte 0xe9 at column 22"),  # Latin-1
+        ('{\n\n  "Description": "\ud800"\n}\n', 3, "not UTF-8: lone surrogate U+D800 at column 19"),
+        (as_read(b'{"Resources": '), 2, "did not find expected node content"),
+    ],
+    ids=["merge-conflict-markers", "latin-1-byte", "lone-surrogate", "truncated"],
+)
+def test_an_unreadable_template_is_a_parse_finding(text, line, message):
+    (finding,) = lint_text(text, "sa-east-1")
+    assert (finding.rule, finding.level, finding.path, finding.line) == ("E0000", "error", "", line)
+    assert finding.message == message
+
+
+def test_unreadable_templates_come_back_from_the_workers_and_are_not_cached(tmp_path):
+    undecodable = as_read(b'{"Description": "\xff"}')
+    found = lint_templates({"a": (CONFLICTED, "sa-east-1"), "b": (undecodable, "sa-east-1")}, tmp_path)
+    assert [f.rule for f in found["a"]] == ["E0000"] and found["b"] == [
+        Finding("E0000", "error", "not UTF-8: byte 0xff at column 18", "", 1)
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_region_is_a_usage_error(dev_template):
+    with pytest.raises(UsageError, match=r"unknown region xx-nowhere-1: it must be an AWS region that cfn-lint"):
+        lint_text(json.dumps(dev_template), "xx-nowhere-1")
+
+
+def test_an_unknown_region_is_a_usage_error_from_the_workers_too(tmp_path, dev_template):
+    text = json.dumps(dev_template)
+    with pytest.raises(UsageError, match="unknown region mars-north-1"):
+        lint_templates({"a": (text, "mars-north-1"), "b": (text + " ", "mars-north-1")}, tmp_path)
+
+
+def test_an_unknown_region_is_a_usage_error_in_cfn_lint_formats_too(tmp_path, dev_template):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(dev_template))
+    with pytest.raises(UsageError, match=f"{path}: unknown region xx-nowhere-1"):
+        lint_files({path: "xx-nowhere-1"}, "sarif")
+
+
+def test_cfn_lint_and_process_pools_are_imported_only_to_lint(tmp_path):
+    """Importing the module, and a run where every template is cached, import none of them."""
+    code = f"""
+import sys
+from pathlib import Path
+from generator.lint import cache_key, lint_templates
+(Path({str(tmp_path)!r}) / cache_key("{{}}", "sa-east-1")).touch()
+assert lint_templates({{"x": ("{{}}", "sa-east-1")}}, Path({str(tmp_path)!r})) == {{"x": []}}
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("cfnlint", "multiprocessing", "concurrent")))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
