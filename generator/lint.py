@@ -69,11 +69,6 @@ class Finding:
         return f"{self.rule} [{self.level}] {self.path} (line {self.line}): {self.message}"
 
 
-def default_cache_dir() -> Path:
-    """Where clean lint results are remembered."""
-    return Path(os.environ.get("IOTSTACK_CACHE_DIR") or ".cache/iotstack") / "lint"
-
-
 def lint_templates(
     templates: dict[str, tuple[str, str]], cache_dir: Path, policy: bool = False
 ) -> dict[str, list[Finding]]:
