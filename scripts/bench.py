@@ -47,6 +47,7 @@ from itertools import count
 from pathlib import Path
 
 from generator.config import load_environments
+from generator.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -205,7 +206,7 @@ FIGURES = (
 
 def main() -> int:
     os.chdir(ROOT)
-    envs = load_environments()
+    envs = load_environments((), Workspace.find(ROOT).environments)
     regions: dict[str, list[str]] = {}  # bare cfn-lint: one process per region, over its templates
     for env in envs:
         regions.setdefault(env.region, []).append(f"templates/{env.name}.json")
