@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import http.server
+import io
 import json
 import threading
 import time
@@ -203,7 +204,7 @@ def test_a_change_set_the_stack_cannot_take_is_refused(cfn, kind, status, expect
     else:
         stack_id = new_stack(cfn)
     if status == "UPDATE_ROLLBACK_FAILED":
-        fail_rollback("small", REGION)
+        fail_rollback("small")
     answer = error_of(cfn.create_change_set, StackName="small", ChangeSetName="next", ChangeSetType=kind,
                       TemplateBody=BIGGER)  # fmt: skip
     assert answer == (400, "ValidationError", expected.format(id=stack_id))
@@ -241,6 +242,21 @@ def test_deleting_a_missing_change_set_succeeds_as_on_aws(cfn):
     cfn.delete_change_set(StackName="small", ChangeSetName="iotstack-nope")
     answer = error_of(cfn.delete_change_set, StackName="nosuchstack", ChangeSetName="iotstack-nope")
     assert answer == (400, "ValidationError", "Stack [nosuchstack] does not exist")
+
+
+def test_running_a_change_set_makes_the_others_of_its_stack_obsolete(cfn):
+    first = cfn.create_change_set(StackName="small", ChangeSetName="one", ChangeSetType="CREATE", TemplateBody=SMALL)
+    second = cfn.create_change_set(StackName="small", ChangeSetName="two", ChangeSetType="CREATE", TemplateBody=LOG)
+    cfn.execute_change_set(ChangeSetName=first["Id"])
+    why = f"ChangeSet [{second['Id']}] cannot be executed in its current execution status of [OBSOLETE]"
+    assert error_of(cfn.execute_change_set, ChangeSetName=second["Id"]) == (400, "InvalidChangeSetStatus", why)
+    assert statuses(cfn, "small") == ["small REVIEW_IN_PROGRESS", "small CREATE_IN_PROGRESS", "small CREATE_COMPLETE"]
+
+
+def test_create_stack_for_a_live_name_says_so_as_aws_does(cfn):
+    new_stack(cfn)
+    assert error_of(cfn.create_stack, StackName="small", TemplateBody=LOG) == (
+        400, "AlreadyExistsException", "Stack [small] already exists")  # fmt: skip
 
 
 @pytest.mark.parametrize("empty", [False, True], ids=["executed", "empty"])
@@ -322,7 +338,7 @@ def test_continue_update_rollback_only_from_update_rollback_failed(cfn):
 
 def test_continue_update_rollback_skips_what_failed_and_completes(cfn):
     new_stack(cfn)
-    fail_rollback("small", REGION, failed=["Stream"])
+    fail_rollback("small", failed=["Stream"])
     assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_FAILED"
     wrong = error_of(cfn.continue_update_rollback, StackName="small", ResourcesToSkip=["Log"])
     assert wrong[:2] == (400, "ValidationError") and "[Log] cannot be skipped" in wrong[2]
@@ -342,7 +358,7 @@ def test_continue_update_rollback_skips_what_failed_and_completes(cfn):
 
 def test_a_rollback_that_fails_until_skipped(cfn):
     new_stack(cfn)
-    fail_rollback("small", REGION, failed=["Stream"], until_skipped=True)
+    fail_rollback("small", failed=["Stream"], until_skipped=True)
     cfn.continue_update_rollback(StackName="small")
     assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_FAILED"
     cfn.continue_update_rollback(StackName="small", ResourcesToSkip=["Stream"])
@@ -350,8 +366,11 @@ def test_a_rollback_that_fails_until_skipped(cfn):
 
 
 def test_fail_rollback_refuses_a_stack_an_update_could_not_fail_on(cfn):
-    with pytest.raises(ValueError, match="stack nosuch in sa-east-1 is not there"):
-        fail_rollback("nosuch", REGION)
+    cfn.create_change_set(StackName="small", ChangeSetName="one", ChangeSetType="CREATE", TemplateBody=SMALL)
+    with pytest.raises(ValueError, match=r"stack small in the regions in use \(sa-east-1\) is REVIEW_IN_PROGRESS"):
+        fail_rollback("small")
+    with pytest.raises(ValueError, match="stack nosuch in eu-west-1 is there 0 times"):
+        fail_rollback("nosuch", region="eu-west-1")
 
 
 # --- tokens -------------------------------------------------------------------------------------------------------
@@ -412,7 +431,7 @@ def test_a_repeated_delete_does_nothing_more(cfn):
 
 def test_a_repeated_continue_update_rollback_does_nothing_more(cfn):
     new_stack(cfn)
-    fail_rollback("small", REGION)
+    fail_rollback("small")
     cfn.continue_update_rollback(StackName="small", ClientRequestToken="run-1-recover")
     after = statuses(cfn, "small")
     cfn.continue_update_rollback(StackName="small", ClientRequestToken="run-1-recover")
@@ -445,7 +464,7 @@ def test_a_malformed_request_token_is_refused(cfn, token):
 
 def test_recover_through_the_cli(aws, project):
     assert run("deploy", "--env", "dev", "--yes").exit_code == 0
-    fail_rollback(STACK, REGION, failed=["SensorDataStream"])
+    fail_rollback(STACK, failed=["SensorDataStream"])
     result = run("recover", "--env", "dev")
     assert result.exit_code == 0, result.output
     assert "UPDATE_ROLLBACK_COMPLETE" in result.output
@@ -545,7 +564,7 @@ def test_calls_name_every_protocol_and_one_connection_carries_them(aws, monkeypa
     with proxied(aws, monkeypatch) as proxy:
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": REGION})
-        s3.put_object(Bucket="templates", Key="iotstack/dev.json", Body=DEV.encode())
+        s3.put_object(Bucket="templates", Key="iotstack/dev.json", Body=io.BytesIO(DEV.encode()))  # Expect: 100
         assert s3.get_object(Bucket="templates", Key="iotstack/dev.json")["Body"].read() == DEV.encode()
         assert boto3.client("sts", region_name=REGION).get_caller_identity()["Account"] == "123456789012"
         boto3.client("kinesis", region_name=REGION).list_streams()

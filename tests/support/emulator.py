@@ -4,90 +4,106 @@ Test and demo support, not product: the tests (``tests/conftest.py``) and ``make
 (``scripts/demo.py``) start it; nothing under ``generator/`` imports it. moto is a test dependency
 (``pip install -e '.[test]'``).
 The patches change moto, in this process only, never the templates. What moto 5.2.5 gets wrong
-with our stack, measured, and what each patch does instead:
+with our stack, measured against its plain server, and what the patches make of it:
 
 Resources
 - ``AWS::KMS::Key`` with CloudFormation-style tags (``Key``/``Value``) crashes with
   ``KeyError: 'TagKey'``: moto hands them to its KMS tagger, which expects ``TagKey``/``TagValue``.
-  Its ``KeyPolicy`` is kept as a dict, so KMS ``DescribeKey`` of the key answers 500
-  (``json.loads`` of a dict). Tags are translated, the policy stored as JSON text.
+  Its ``KeyPolicy`` is kept as a dict, so KMS ``DescribeKey`` of the key answers 500 (``json.loads``
+  of a dict). Tags are translated and the policy is stored as JSON text.
 - An ``aurora-postgresql`` ``AWS::RDS::DBInstance`` without ``EngineVersion`` (the cluster's version
   applies) crashes with ``KeyError: 'aurora-postgresql'``: moto has no default version for it.
 - ``Fn::GetAZs`` with ``{"Ref": "AWS::Region"}`` (troposphere's usual form) is not resolved, so a
   subnet's zone becomes ``{'Ref': 'AWS::Region'}a`` and EC2 refuses it.
-- A resource whose creation raises inside ExecuteChangeSet answers with that service's own error
-  (a Kinesis ``ResourceInUseException`` as JSON in a CloudFormation XML answer: "Unable to parse
-  response"). Now the execution is accepted and the stack fails as on AWS: a CREATE rolls back
-  (``ROLLBACK_COMPLETE``, what it made deleted); an UPDATE ends ``UPDATE_ROLLBACK_FAILED``, because
-  moto cannot undo half an update (say so when a test meets it).
+- A resource that fails to create or update inside ExecuteChangeSet made the call answer with that
+  service's own error (a Kinesis ``ResourceInUseException`` as JSON where botocore expects
+  CloudFormation's XML: "Unable to parse response"). Now the execution is accepted and the stack
+  fails as on AWS, with the resource's event and reason: a CREATE rolls back (what it made is
+  deleted, ``ROLLBACK_COMPLETE``); an UPDATE ends ``UPDATE_ROLLBACK_FAILED``, because moto cannot
+  undo half an update (a test that meets it should say so).
+
+Deleting a stack
+- **After a delete the stream and the VPC were back.** DeleteStack did delete them, but moto
+  computes a stack's outputs and resources lazily from its template on every read, and after the
+  delete nothing was left to read from: the DescribeStacks (by stack id) that follows a delete
+  re-created every resource an output refers to (the Kinesis stream; the VPC with its subnets,
+  security groups and main route table; the KMS keys), so the next deploy of dev failed on the
+  stream's name with the unparsable answer above. A deleted stack now has nothing to compute and no
+  outputs (AWS shows none for one either).
+- moto has no delete for route tables, internet gateways and their attachments, routes, subnet
+  associations, security-group ingress rules, flow logs and VPC endpoints, and skips them without a
+  word: the gateway and the flow log stayed, and a route table kept the VPC from being deleted. Each
+  now has one. A resource already gone counts as deleted, as on AWS.
+- A resource that fails to delete made DeleteStack answer that service's error (an EC2
+  ``DependencyViolation``) and drop the stack ("does not exist"); it now ends ``DELETE_FAILED`` with
+  the reason and can be deleted again. The stack's change sets go with it.
+- moto honours ``DeletionPolicy: Retain`` only, not ``Snapshot`` (for the types it skips anyway).
 
 Stacks
-- **Delete left the stream and the VPC behind.** DeleteStack deleted every resource, but a
-  stack's outputs and resources are computed lazily from the template on every read, and after the
-  delete the map was empty: the DescribeStacks (by stack id) that follows a delete re-created every
-  resource an output refers to (the Kinesis stream, the VPC with its subnets, security groups and
-  main route table, the KMS keys), so the next deploy failed on the stream's name. A deleted stack
-  now has no outputs and no resources to compute (AWS shows no outputs for one either).
-- Deleting a stack leaves its route tables and internet-gateway attachment behind (moto has no
-  delete for them), so the VPC cannot be deleted and DeleteStack fails with DependencyViolation.
-- A resource that fails to delete crashed DeleteStack with a 500 and dropped the stack; it now ends
-  ``DELETE_FAILED`` with the reason, as on AWS. The stack's change sets go with it.
 - After a change set runs, the stack's outputs are never computed, an update's tags never reach
   the stack (so ``status`` could not tell what was deployed), and its exports are never registered
   (so deleting the stack crashes with a KeyError). Computed, an output whose ``GetAtt`` names a
   resource moto skipped fails the whole DescribeStacks call: such values read ``(not emulated)``.
   Every output got the ``ExportName`` of the first output with the same value (moto matches by
   value; all ``(not emulated)`` outputs shared one): each now gets its own.
-- ``UpdateTerminationProtection`` answered 500 (not implemented) and DeleteStack ignored the flag:
-  it is stored, shown by DescribeStacks, and DeleteStack of a protected stack answers
-  ``ValidationError: Stack [name] cannot be deleted while TerminationProtection is enabled``.
-- ``ContinueUpdateRollback`` answered 500 (not implemented). It now works from
-  ``UPDATE_ROLLBACK_FAILED`` only (else ``ValidationError``, wording unverified), accepts
-  ``ResourcesToSkip`` (only resources whose rollback failed, as AWS), and ends
-  ``UPDATE_ROLLBACK_COMPLETE`` with stack and resource events. moto never fails a rollback:
-  :func:`fail_rollback` puts a stack there for a test.
-- An UPDATE change set on a stack that cannot be updated (``ROLLBACK_COMPLETE``,
-  ``UPDATE_ROLLBACK_FAILED``, ``REVIEW_IN_PROGRESS``...) was accepted; it is refused with AWS's
-  ``Stack:<id> is in <status> state and can not be updated.``
+- ``UpdateTerminationProtection`` answered 500 (not implemented), so a deploy that protects its
+  stack failed after creating it, and DeleteStack ignored the flag. It is stored, shown by
+  DescribeStacks, and DeleteStack of a protected stack answers ``ValidationError: Stack [name]
+  cannot be deleted while TerminationProtection is enabled``.
+- ``ContinueUpdateRollback`` answered 500 (not implemented). It works from
+  ``UPDATE_ROLLBACK_FAILED`` only (else ``ValidationError``; the wording is unverified), accepts
+  ``ResourcesToSkip`` (only resources whose rollback failed, as AWS), marks them
+  ``UPDATE_COMPLETE`` and ends ``UPDATE_ROLLBACK_COMPLETE``, with the events. moto never fails a
+  rollback: :func:`fail_rollback` puts a stack there for a test.
+- An UPDATE change set on a stack that cannot take one (``ROLLBACK_COMPLETE``,
+  ``UPDATE_ROLLBACK_FAILED``, ``REVIEW_IN_PROGRESS``...) was accepted; it answers AWS's
+  ``ValidationError: Stack:<id> is in <status> state and can not be updated.`` CreateStack of a
+  live name says ``Stack [name] already exists``, AWS's wording.
 
 Change sets
-- A CREATE change set for a name in ``REVIEW_IN_PROGRESS`` made a second stack of the same name; it
-  now attaches to that stack, as AWS does. For a name in any other live state it answers
-  ``ValidationError: Stack [name] already exists and cannot be created again with the changeSet
-  [cs].`` (AWS's answer as reported by users; CreateStack keeps ``AlreadyExistsException``).
-- A change-set name that exists on the stack made a second one; it answers
-  ``AlreadyExistsException: ChangeSet [name] already exists`` (with a different ClientToken:
-  ``ChangeSet name cannot be created due to a mismatch with existing attribute ClientToken``, AWS's
-  wording).
-- A missing change set answered ``ValidationError: Stack with id <change set> does not exist``
-  (DescribeChangeSet) or 500 (ExecuteChangeSet, DeleteChangeSet); lookups ignored the stack given.
-  Describe and Execute answer ``ChangeSetNotFound: ChangeSet [name] does not exist`` (404), scoped to
-  the stack. DeleteChangeSet of a missing change set succeeds, as AWS does (the API lists no
-  ChangeSetNotFound for it; sceptre#449 and ministack#1625 measured a 200; the AWS CDK relies on
-  it); on a stack that does not exist it answers ``ValidationError: Stack [name] does not exist``.
-- ExecuteChangeSet ran any change set again, even an executed or empty (``FAILED``) one; only an
-  ``AVAILABLE`` one runs, else ``InvalidChangeSetStatus`` (AWS's wording).
+- A CREATE change set for a stack name that exists made another stack of that name, whatever the
+  first one's state. For a stack in ``REVIEW_IN_PROGRESS`` it now attaches to that stack, as AWS
+  does; for any other live stack it answers ``ValidationError: Stack [name] already exists and
+  cannot be created again with the changeSet [cs].`` (AWS's answer as users report it, e.g.
+  compose-x/ecs_composex#785; CreateStack's answer is ``AlreadyExistsException``).
+- A change-set name that exists on the stack made a second change set of that name. It answers
+  ``AlreadyExistsException: ChangeSet [name] already exists``; with another ClientToken than the
+  existing one's, AWS's ``ChangeSet name cannot be created due to a mismatch with existing
+  attribute ClientToken``. (AWS may treat an identical retry without a token as the same change
+  set; unmeasured.)
+- A missing change set answered ``ValidationError: Stack with id <name> does not exist``
+  (DescribeChangeSet) or 500 (ExecuteChangeSet, DeleteChangeSet), and every lookup by name ignored
+  the stack given. Describe and Execute answer ``ChangeSetNotFound: ChangeSet [name] does not
+  exist`` (404), looking on the given stack only. DeleteChangeSet of a missing change set succeeds,
+  as on AWS (its API lists no ChangeSetNotFound; sceptre#449 and ministack#1625 measured a 200, and
+  the AWS CDK relies on it); for a stack that does not exist it answers ``ValidationError: Stack
+  [name] does not exist``.
+- ExecuteChangeSet ran any change set again, an executed or an empty (``FAILED``) one included.
+  Only an ``AVAILABLE`` one runs, else ``InvalidChangeSetStatus: ChangeSet [arn] cannot be executed
+  in its current execution status of [EXECUTE_COMPLETE]`` (AWS's wording); running one makes the
+  stack's other change sets ``OBSOLETE``, as on AWS.
 - ListChangeSets listed the change sets of every stack; it lists the given stack's.
 
-Idempotency tokens (``ClientToken``, ``ClientRequestToken``) were ignored. Now a repeated
-CreateChangeSet with the same ClientToken answers the same change set and creates nothing; a
-repeated ExecuteChangeSet, DeleteStack, ContinueUpdateRollback, CreateStack or UpdateStack with the
-same ClientRequestToken answers as the first did and does nothing more; the token on a different
-request answers ``TokenAlreadyExistsException``; every stack event of an operation carries its
-token (DescribeStackEvents' ``ClientRequestToken``); malformed tokens answer AWS's ValidationError.
-:func:`ignoring_tokens` turns all that off, to show a client coping with a service that ignores
-them.
+Idempotency tokens: ``ClientToken`` and ``ClientRequestToken`` were ignored, and malformed ones
+accepted. Now a repeated CreateChangeSet with the same ClientToken answers the same change set and
+creates nothing; a repeated ExecuteChangeSet, DeleteStack, ContinueUpdateRollback, CreateStack or
+UpdateStack with the same ClientRequestToken answers as the first did and does nothing more; the
+token on another request answers ``TokenAlreadyExistsException``; every stack event of an
+operation carries its token (DescribeStackEvents' ``ClientRequestToken``); a token that breaks
+AWS's pattern or length answers its ValidationError. :func:`ignoring_tokens` turns honouring off,
+to show that a client copes with a service (or a retry path) that ignores them.
 
-Every CloudFormation request runs under one lock: moto's models are not thread-safe and the server
-answers each request on its own thread.
+Every CloudFormation request runs under one lock: moto's models are not thread-safe, and the
+server answers each request on its own thread.
 
-Still not emulated: moto skips ``AWS::RDS::DBCluster``, ``AWS::ElastiCache::ReplicationGroup``,
-``AWS::SecretsManager::Secret`` and ``SecretTargetAttachment`` (nothing is created; their outputs
-read ``(not emulated)``); it never reports ``Replacement`` or ``Scope`` in a change set, emits no
-per-resource events for a create, update or delete (only the stack's own), runs every operation
-synchronously (a stack is never seen ``*_IN_PROGRESS``), deletes KMS keys at once (AWS schedules
-them), keeps executed change sets listed, and enforces no stack policy. Those cases are covered
-with botocore's Stubber in the tests.
+Still not emulated: moto creates nothing for ``AWS::RDS::DBCluster``,
+``AWS::ElastiCache::ReplicationGroup`` and ``SubnetGroup``, ``AWS::SecretsManager::Secret``,
+``SecretTargetAttachment`` and ``RotationSchedule`` (their outputs read ``(not emulated)``); it never
+reports ``Replacement`` or ``Scope`` in a change set; it emits no per-resource events for a create,
+update or delete, only the stack's own; every operation runs synchronously within its request (a
+stack is never seen ``*_IN_PROGRESS``); KMS keys are deleted at once (AWS schedules them); executed
+and obsolete change sets stay listed; stack policies are stored, not enforced. Those cases are
+covered with botocore's Stubber in the tests.
 """
 
 from __future__ import annotations
@@ -143,24 +159,33 @@ def ignoring_tokens() -> Iterator[None]:
 
 
 def fail_rollback(
-    stack_name: str, region: str, failed: Iterable[str] = (), until_skipped: bool = False, account_id: str = ACCOUNT_ID
+    stack_name: str,
+    failed: Iterable[str] = (),
+    until_skipped: bool = False,
+    region: str | None = None,
+    account_id: str = ACCOUNT_ID,
 ) -> None:
     """Test support: put a live stack into ``UPDATE_ROLLBACK_FAILED``, as a failed update whose
     rollback failed too would (moto never fails either), with the events AWS would show.
 
     ``failed`` names the resources whose rollback failed: only those may be passed to
     ``ContinueUpdateRollback``'s ``ResourcesToSkip``. With ``until_skipped``, a
-    ContinueUpdateRollback that does not skip all of them fails again.
+    ContinueUpdateRollback that does not skip all of them fails again. ``region``: where the stack
+    is, when more than one region has a stack of that name.
     """
     from moto.cloudformation.models import cloudformation_backends
 
     _patch_moto()
     with _cfn_lock:
-        stack = _live_stack(cloudformation_backends[account_id][region], stack_name)
-        if stack is None or stack.status not in _UPDATABLE:
-            status = stack.status if stack else "not there"
-            raise ValueError(f"fail_rollback: stack {stack_name} in {region} is {status}, not a stack an update "
-                             "could fail on")  # fmt: skip
+        backends = cloudformation_backends[account_id]
+        regions = [region] if region else list(backends)  # the regions in use so far
+        found = [s for s in (_live_stack(backends[r], stack_name) for r in regions) if s is not None]
+        if len(found) != 1 or found[0].status not in _UPDATABLE:
+            where = f"in {region}" if region else f"in the regions in use ({', '.join(regions) or 'none'})"
+            state = found[0].status if len(found) == 1 else f"there {len(found)} times"
+            raise ValueError(f"fail_rollback: stack {stack_name} {where} is {state}, not one stack an update could "
+                             "fail on")  # fmt: skip
+        (stack,) = found
         failed = tuple(failed)
         _stack_event(stack, "UPDATE_IN_PROGRESS", "User Initiated")
         for logical_id in failed:
@@ -504,15 +529,28 @@ def _patch_stacks() -> None:
     execute = cfn.CloudFormationBackend.execute_change_set
 
     def execute_change_set(self, change_set_name, stack_name=None):
-        """The original, with a resource's failure turned into the stack's, as on AWS."""
+        """The original, with a resource's failure turned into the stack's, and the stack's other change
+        sets made ``OBSOLETE`` (they were made against what the stack no longer is), as on AWS."""
         change_set = self.change_sets[change_set_name]  # an ARN: the response looked it up
         stack = self.stacks[change_set.stack_id]
+        for other in self.change_sets.values():
+            if other.stack_id == stack.stack_id and other is not change_set and other.execution_status == "AVAILABLE":
+                other.execution_status = "OBSOLETE"
         try:
             execute(self, change_set_name, stack_name)
         except Exception as exc:
             _failed_execution(stack, change_set, exc)
 
     cfn.CloudFormationBackend.execute_change_set = execute_change_set
+
+    create_stack = cfn.CloudFormationBackend.create_stack
+
+    def create_stack_unless_live(self, name, *args, **kwargs):
+        if _live_stack(self, name) is not None:
+            raise _error("AlreadyExistsException", f"Stack [{name}] already exists")  # AWS's wording
+        return create_stack(self, name, *args, **kwargs)
+
+    cfn.CloudFormationBackend.create_stack = create_stack_unless_live
 
 
 def _failed_execution(stack, change_set, exc: Exception) -> None:
