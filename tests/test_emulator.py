@@ -281,8 +281,14 @@ def test_a_resource_that_fails_to_create_rolls_the_stack_back(cfn):
                                     TemplateBody=BIGGER)  # fmt: skip
     cfn.execute_change_set(ChangeSetName=created["Id"])  # accepted: the failure shows in the stack, as on AWS
     assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
-    events = statuses(cfn, "small")
-    assert events[-3:] == ["Stream CREATE_FAILED", "small ROLLBACK_IN_PROGRESS", "small ROLLBACK_COMPLETE"]
+    events = cfn.describe_stack_events(StackName="small")["StackEvents"]
+    assert [(e["LogicalResourceId"], e["ResourceType"], e["ResourceStatus"]) for e in events[:3]] == [
+        ("small", "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE"),
+        ("small", "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS"),
+        ("Stream", "AWS::Kinesis::Stream", "CREATE_FAILED"),
+    ]
+    assert "ResourceInUseException" in events[2]["ResourceStatusReason"]
+    assert cfn.describe_stack_resources(StackName="small")["StackResources"] == []
     change_set = cfn.describe_change_set(ChangeSetName=created["Id"])
     assert change_set["ExecutionStatus"] == "EXECUTE_FAILED"
     assert boto3.client("logs", region_name=REGION).describe_log_groups()["logGroups"] == []  # rolled back
@@ -291,9 +297,11 @@ def test_a_resource_that_fails_to_create_rolls_the_stack_back(cfn):
 def test_a_resource_that_fails_to_update_leaves_the_rollback_failed(cfn):
     new_stack(cfn, template=LOG)
     boto3.client("kinesis", region_name=REGION).create_stream(StreamName="small-stream", ShardCount=1)
-    cfn.create_change_set(StackName="small", ChangeSetName="next", TemplateBody=SMALL, ChangeSetType="UPDATE")
+    cfn.create_change_set(StackName="small", ChangeSetName="next", TemplateBody=BIGGER, ChangeSetType="UPDATE")
     cfn.execute_change_set(StackName="small", ChangeSetName="next")
     assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_FAILED"
+    resources = cfn.describe_stack_resources(StackName="small")["StackResources"]  # reading creates nothing
+    assert [r["LogicalResourceId"] for r in resources] == ["Log"]
     cfn.continue_update_rollback(StackName="small", ResourcesToSkip=["Stream"])
     assert cfn.describe_stacks(StackName="small")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
 
@@ -311,6 +319,12 @@ def test_each_output_has_its_own_export_name_and_cfn_keys_describe(cfn):
     key = kms.describe_key(KeyId=outputs["KinesisKmsKeyId"]["OutputValue"])["KeyMetadata"]
     assert key["KeyState"] == "Enabled"
     assert json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])["Statement"]
+
+
+def test_create_stack_with_termination_protection(cfn):
+    cfn.create_stack(StackName="guarded", TemplateBody=LOG, EnableTerminationProtection=True)
+    assert cfn.describe_stacks(StackName="guarded")["Stacks"][0]["EnableTerminationProtection"] is True
+    assert error_of(cfn.delete_stack, StackName="guarded")[1] == "ValidationError"
 
 
 def test_termination_protection_is_kept_shown_and_enforced(cfn):
@@ -566,6 +580,7 @@ def test_calls_name_every_protocol_and_one_connection_carries_them(aws, monkeypa
         s3.create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": REGION})
         s3.put_object(Bucket="templates", Key="iotstack/dev.json", Body=io.BytesIO(DEV.encode()))  # Expect: 100
         assert s3.get_object(Bucket="templates", Key="iotstack/dev.json")["Body"].read() == DEV.encode()
+        assert s3.head_object(Bucket="templates", Key="iotstack/dev.json")["ContentLength"] == len(DEV.encode())
         assert boto3.client("sts", region_name=REGION).get_caller_identity()["Account"] == "123456789012"
         boto3.client("kinesis", region_name=REGION).list_streams()
         cfn = cloudformation()
@@ -575,6 +590,7 @@ def test_calls_name_every_protocol_and_one_connection_carries_them(aws, monkeypa
             "PUT /templates",
             "PUT /templates/iotstack/dev.json",
             "GET /templates/iotstack/dev.json",
+            "HEAD /templates/iotstack/dev.json",
             "GetCallerIdentity",
             "ListStreams",
             "DescribeStacks",

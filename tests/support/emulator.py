@@ -29,7 +29,8 @@ Deleting a stack
   re-created every resource an output refers to (the Kinesis stream; the VPC with its subnets,
   security groups and main route table; the KMS keys), so the next deploy of dev failed on the
   stream's name with the unparsable answer above. A deleted stack now has nothing to compute and no
-  outputs (AWS shows none for one either).
+  outputs (AWS shows none for one either), and no read (``Describe*``, ``List*``, ``Get*``) creates
+  a resource any more, whatever the stack's state.
 - moto has no delete for route tables, internet gateways and their attachments, routes, subnet
   associations, security-group ingress rules, flow logs and VPC endpoints, and skips them without a
   word: the gateway and the flow log stayed, and a route table kept the VPC from being deleted. Each
@@ -283,7 +284,7 @@ def _stack_event(stack, status: str, reason: str | None = None) -> None:
 def _resource_event(stack, logical_id: str, status: str, reason: str | None = None) -> None:
     from moto.cloudformation.models import Event
 
-    resource = stack.template_dict.get("Resources", {}).get(logical_id, {})
+    resource = stack.resource_map._resource_json_map.get(logical_id) or {}  # the template being applied
     parsed = stack.resource_map._parsed_resources.get(logical_id)
     event = Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical_id,
                   physical_resource_id=getattr(parsed, "physical_resource_id", None) or "",
@@ -415,7 +416,7 @@ def _patch_resources() -> None:
 
 def _patch_outputs() -> None:
     """Outputs, tags and exports after a change set runs; each output's own export name; none for a
-    deleted stack."""
+    deleted stack; stack resources without the ones moto skipped."""
     from moto.cloudformation import models as cfn
     from moto.cloudformation.parsing import clean_json
 
@@ -438,7 +439,7 @@ def _patch_outputs() -> None:
     def outputs(self):
         if self.status == "DELETE_COMPLETE":
             return None
-        declared = self.template_dict.get("Outputs") or {}
+        declared = self.output_map._output_json_map or {}
         shown = []
         for key in declared:
             output = self.output_map[key]
@@ -450,6 +451,8 @@ def _patch_outputs() -> None:
         return shown or None
 
     cfn.Stack.outputs = property(outputs)
+    # A resource moto skips (or that failed) is None in the map: no entry, rather than one of nulls.
+    cfn.Stack.stack_resources = property(lambda self: [r for r in self.resource_map.values() if r is not None])
     exports = cfn.Stack.exports.fget
     cfn.Stack.exports = property(lambda self: [] if self.status == "DELETE_COMPLETE" else exports(self))
 
@@ -570,6 +573,7 @@ def _failed_execution(stack, change_set, exc: Exception) -> None:
             stack.status = "ROLLBACK_FAILED"
             _stack_event(stack, "ROLLBACK_FAILED", f"The following resource(s) failed to delete: {cleanup}")
             return
+        stack.resource_map._resource_json_map = {}  # nothing left (see delete_stack)
         stack.status = "ROLLBACK_COMPLETE"
         _stack_event(stack, "ROLLBACK_COMPLETE")
     else:
@@ -686,8 +690,10 @@ def _patch_change_sets() -> None:
 
 
 def _patch_tokens() -> None:
-    """ClientRequestToken honoured and stamped on events; every CloudFormation request under the lock."""
+    """ClientRequestToken honoured and stamped on events; every CloudFormation request under the lock,
+    and a read never creates a resource."""
     from moto.cloudformation import models as cfn
+    from moto.cloudformation import parsing
     from moto.cloudformation.responses import CloudFormationResponse
 
     add_event = cfn.Stack._add_stack_event
@@ -734,9 +740,25 @@ def _patch_tokens() -> None:
 
     def call_action_locked(self):
         with _cfn_lock:
-            return call_action(self)
+            _operation.reading = self._get_action().startswith(("Describe", "List", "Get"))
+            try:
+                return call_action(self)
+            finally:
+                _operation.reading = False
 
     CloudFormationResponse.call_action = call_action_locked
+
+    getitem = parsing.ResourceMap.__getitem__
+
+    def getitem_without_creating_on_reads(self, key):
+        """moto creates a resource the first time anything reads it, reads of outputs and resources
+        included: after a delete or a failure that re-created what was gone. A read never creates."""
+        reading = getattr(_operation, "reading", False)
+        if reading and key not in self._parsed_resources and key in self._resource_json_map:
+            return None
+        return getitem(self, key)
+
+    parsing.ResourceMap.__getitem__ = getitem_without_creating_on_reads
 
 
 @contextmanager

@@ -31,10 +31,10 @@ and the client's connection is closed without a byte: botocore raises ``Connecti
 connection. An error answer never reaches the emulator; it is formatted for the request's
 protocol (XML for query and REST, JSON for JSON), so botocore parses its code and message.
 
-Requests and answers pass through unchanged, headers included (``Host`` stays the one the client
-signed, so the signature still matches what arrives); bodies sent chunked or with a length are
-forwarded with a length; keep-alive connections are served request after request. Only loopback
-on both sides.
+Requests and answers pass through unchanged, headers included but for the hop-by-hop ones
+(``Host`` stays the one the client signed, so the signature still matches what arrives); bodies
+sent chunked or with a length are forwarded with a length, ``Expect: 100-continue`` is answered;
+keep-alive connections are served request after request. Only loopback on both sides.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from __future__ import annotations
 import fnmatch
 import http.client
 import json
+import os
 import socket
 import threading
 import time
@@ -185,12 +186,16 @@ def faulty(upstream: str) -> Iterator[FaultyProxy]:
 def proxied(endpoint: str, monkeypatch) -> Iterator[FaultyProxy]:
     """In a test: a proxy in front of ``endpoint`` (the ``aws`` fixture's), with ``AWS_ENDPOINT_URL``
     pointing at it until the block ends."""
+    before = os.environ.get("AWS_ENDPOINT_URL")
     with faulty(endpoint) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
         try:
             yield proxy
         finally:
-            monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+            if before is None:
+                monkeypatch.delenv("AWS_ENDPOINT_URL")
+            else:
+                monkeypatch.setenv("AWS_ENDPOINT_URL", before)
 
 
 def action_of(method: str, path: str, headers, body: bytes) -> str:
@@ -310,10 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
             upstream.endheaders(body or None)
             answer = upstream.getresponse()
             payload = answer.read()
-            headers = answer.getheaders()
-            if self.command == "HEAD":  # its length is the one a GET would have: keep it
-                headers = [*headers, ("X-Proxy-Head-Length", answer.getheader("Content-Length") or "0")]
-            return answer.status, answer.reason, headers, payload
+            return answer.status, answer.reason, answer.getheaders(), payload
         finally:
             upstream.close()
 
@@ -321,10 +323,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response_only(status, reason)
         length = str(len(payload))
         for name, value in headers:
-            if name == "X-Proxy-Head-Length":
-                length = value
-            elif name.lower() not in _HOP_BY_HOP:
+            if name.lower() not in _HOP_BY_HOP:
                 self.send_header(name, value)
+            elif name.lower() == "content-length" and self.command == "HEAD":
+                length = value  # the length a GET would have, as the emulator said
         self.send_header("Content-Length", length)
         if self.close_connection:
             self.send_header("Connection", "close")
