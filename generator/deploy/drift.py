@@ -122,9 +122,11 @@ def _table(result: DriftResult) -> str:
     lines = [{
         "IN_SYNC": f"{name}: IN SYNC: every resource is as its template says",
         "DRIFTED": f"{name}: DRIFTED: {count} differ from the template",
-        "DETECTION_FAILED": f"{name}: drift detection FAILED: {result.reason}",
+        "DETECTION_FAILED": f"{name}: drift detection FAILED",
     }.get(result.status, f"{name}: drift status {result.status}")]  # fmt: skip
     lines.append(f"  stack {result.stack} in {result.region}, checked {_when(result.checked_at)}")
+    if result.status == "DETECTION_FAILED":
+        lines += textwrap.wrap(f"reason: {result.reason}", 78, initial_indent="  ", subsequent_indent="    ")
     if result.status == "DETECTION_FAILED" and result.resources:
         lines.append(f"Found drifted before it failed: {count}")
     cut = False
@@ -140,6 +142,8 @@ def _table(result: DriftResult) -> str:
                 lines += [f"      {label:<8}  {shown[0]}", *(f"                {more}" for more in shown[1:])]
     if cut:
         lines.append(f"(long values cut after {MAX_VALUE_LINES} lines; --format json shows them whole)")
+    if result.status == "DETECTION_FAILED":
+        lines.append(f"next: fix the cause, then `iotstack drift --env {name}` again")
     if result.status == "DRIFTED":
         lines += ["next: undo the change where it was made, or make it part of the code (the",
                   "  environment file), review and deploy: deploying an unchanged template does",
