@@ -51,6 +51,13 @@ deploy: $(READY) ## Deploy templates/<env>.json through a change set: make deplo
 	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<environment> [ARGS=...]; see iotstack deploy --help" >&2; exit 2; }
 	@$(BIN)/iotstack deploy --env $(ENV) $(ARGS)
 
+# make itself exits 2 whenever a recipe fails, so `make drift` cannot tell drift (2) from trouble (1):
+# a scheduled job calls .venv/bin/iotstack drift, as .github/workflows/drift.yml does.
+.PHONY: drift
+drift: $(READY) ## Detect drift of the deployed stack: make drift ENV=prod [ARGS="--format json"]
+	@test -n "$(ENV)" || { echo "usage: make drift ENV=<environment> [ARGS=...]; see iotstack drift --help" >&2; exit 2; }
+	@$(BIN)/iotstack drift --env $(ENV) $(ARGS)
+
 .PHONY: demo
 demo: $(READY) ## Deploy dev to a local AWS emulator (moto), show status, redeploy, destroy: no AWS needed
 	@$(BIN)/python scripts/demo.py

@@ -27,6 +27,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from generator import __version__
+from generator.aws.drift_views import DRIFTED_RESOURCE, ResourceDrift, StackDrift
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
 from generator.aws.views import ChangeSet, Stack, StackEvent
@@ -269,3 +270,28 @@ class Cloud:
     def put_object(self, bucket: str, key: str, body: bytes) -> None:
         """Write an object (a PUT of the same key and bytes again changes nothing: idempotent)."""
         self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+
+    # --- drift ----------------------------------------------------------------------------
+
+    def detect_drift(self, stack: str) -> str:
+        """Start drift detection on the stack; return the detection's id. (Repeating it after a lost
+        answer only starts another detection, which changes nothing.)"""
+        return self._call(self.cloudformation, "detect_stack_drift", StackName=stack)["StackDriftDetectionId"]
+
+    def drift_detection(self, detection_id: str) -> StackDrift:
+        """How far the detection is, and its verdict once it ends."""
+        return StackDrift.of(self._call(self.cloudformation, "describe_stack_drift_detection_status",
+                                        StackDriftDetectionId=detection_id))  # fmt: skip
+
+    def resource_drifts(self, stack: str) -> list[ResourceDrift]:
+        """The stack's drifted resources (MODIFIED, DELETED) of the last detection, every page."""
+        drifts: list[ResourceDrift] = []
+        page_token: dict = {}
+        while True:
+            page = self._call(self.cloudformation, "describe_stack_resource_drifts", StackName=stack,
+                              StackResourceDriftStatusFilters=list(DRIFTED_RESOURCE), MaxResults=100,
+                              **page_token)  # fmt: skip
+            drifts += map(ResourceDrift.of, page["StackResourceDrifts"])
+            if not page.get("NextToken"):
+                return drifts
+            page_token = {"NextToken": page["NextToken"]}

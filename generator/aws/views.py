@@ -2,7 +2,9 @@
 comparing status strings or digging through response shapes (as the AWS CDK's ``StackStatus``).
 
 Each view is built from one answer (:meth:`Stack.of`, :meth:`ChangeSet.of`, :meth:`StackEvent.of`)
-by :mod:`generator.aws.gateway`; nothing here calls AWS or imports boto3.
+by :mod:`generator.aws.gateway`; nothing here calls AWS or imports boto3. The drift views
+(:class:`StackDrift`, :class:`ResourceDrift`, :class:`PropertyDifference`) are in
+:mod:`generator.aws.drift_views`.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class Stack:
     outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     termination_protection: bool = False
     notification_arns: tuple[str, ...] = ()
+    drift: DriftInformation = field(default_factory=lambda: DriftInformation("NOT_CHECKED"))
 
     @classmethod
     def of(cls, answer: dict) -> Stack:
@@ -111,7 +114,24 @@ class Stack:
             outputs=MappingProxyType(dict(sorted(_outputs(answer)))),
             termination_protection=bool(answer.get("EnableTerminationProtection")),
             notification_arns=tuple(answer.get("NotificationARNs", [])),
+            drift=DriftInformation.of(answer.get("DriftInformation") or {}),
         )
+
+
+@dataclass(frozen=True)
+class DriftInformation:
+    """DescribeStacks' ``DriftInformation``: the last drift detection's verdict and when it was taken."""
+
+    status: str  # DRIFTED, IN_SYNC, UNKNOWN, or NOT_CHECKED (never checked)
+    checked_at: datetime | None = None
+
+    @classmethod
+    def of(cls, answer: dict) -> DriftInformation:
+        return cls(answer.get("StackDriftStatus") or "NOT_CHECKED", answer.get("LastCheckTimestamp"))
+
+    @property
+    def checked(self) -> bool:
+        return self.status != "NOT_CHECKED"
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ library function, and turn the project's errors into a message and an exit code,
 Exit codes: 0 success (or nothing to do), 1 failed (e.g. lint findings, a failed deploy), 2 bad
 usage or input (unknown environment, invalid environment file, stale template, no credentials),
 3 refused by the stateful guard, 130 interrupted (Ctrl-C). ``iotstack diff`` reports like a plan:
-2 and 3 mean changes there, so its errors exit 1 (:class:`~generator.cli.base.PlanCommand`).
+2 and 3 mean changes there, so its errors exit 1 (:class:`~generator.cli.base.PlanCommand`), and so
+do ``iotstack drift``'s, whose 2 means drift.
 
 The commands live in :mod:`.review` (template, check, diff, lint, scan) and :mod:`.deploy`
-(deploy, execute, status, destroy, recover); :mod:`.base` holds what they share. Each command
+(deploy, execute, status, destroy, recover, drift); :mod:`.base` holds what they share. Each command
 imports what it needs when it runs: ``template``, ``check``, ``diff`` and ``lint`` never import
 boto3, and only the commands that lint import cfn-lint.
 """
@@ -31,6 +32,7 @@ def main() -> None:
     3 refused by the stateful guard (a replacement or removal nobody allowed),
     130 interrupted.
     diff: 0 no changes, 2 changes, 3 a stateful resource replaced or removed, 1 error.
+    drift: 0 in sync, 2 drifted, 1 error.
     Run it anywhere inside the project (the folder with setup.cfg).
     AWS_ENDPOINT_URL points every AWS call elsewhere (e.g. the local emulator of `make demo`).
     """
@@ -47,5 +49,6 @@ for command in (
     deploy.status_command,
     deploy.destroy_command,
     deploy.recover_command,
+    deploy.drift_command,
 ):
     main.add_command(command)

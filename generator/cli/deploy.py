@@ -1,11 +1,13 @@
 """The deploy commands: ``deploy``, ``execute``, ``status``, ``destroy`` and ``recover``, each a thin
-call of :mod:`generator.deploy.commands` with the options it was given."""
+call of :mod:`generator.deploy.commands` with the options it was given; and ``drift``, a thin call of
+:mod:`generator.deploy.drift`, which reports like a plan (2 means drift, so every error exits 1)."""
 
 from __future__ import annotations
 
 import click
 
 from generator.cli.base import (
+    PlanCommand,
     allow_option,
     deployment,
     env_option,
@@ -118,3 +120,31 @@ def recover_command(env_name, skip, wait_if_busy, timeout_minutes, poll_seconds)
 
     recover(deployment(env_name, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds),
             skip)  # fmt: skip
+
+
+DRIFT_FORMATS = ("table", "json")  # generator.deploy.drift.FORMATS
+
+
+@click.command(name="drift", cls=PlanCommand)
+@env_option
+@click.option("--format", "fmt", type=click.Choice(DRIFT_FORMATS), default="table", show_default=True,
+              help="table for a terminal (80 columns), json for machines.")  # fmt: skip
+@click.option("--timeout", "timeout_minutes", type=click.IntRange(1, 720), metavar="MINUTES",
+              help="How long to wait for the detection (default: 15).")  # fmt: skip
+@poll_option
+def drift_command(env_name, fmt, timeout_minutes, poll_seconds):
+    """Detect drift: list every resource that no longer matches the template the stack runs.
+
+    \b
+    Runs CloudFormation's drift detection on the stack and waits for it; lists each
+    MODIFIED or DELETED resource with its property differences, expected -> actual
+    (credentials masked). Progress goes to stderr, the report to stdout.
+    \b
+    Exit codes: 0 in sync, 2 drifted, 1 error (no such stack, bad credentials,
+    detection failed or timed out, bad usage).
+    """
+    from generator.deploy.drift import drift, render
+
+    result = drift(deployment(env_name, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))
+    click.echo(render(result, fmt), nl=False)
+    raise SystemExit(result.exit_code)

@@ -4,8 +4,9 @@ failed and what to do next, the stack's outputs and status."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 
-from generator.aws.views import ChangeSet, Stack, StackEvent
+from generator.aws.views import ChangeSet, DriftInformation, Stack, StackEvent
 from generator.config import Environment
 from generator.console import table
 from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG, Risk
@@ -97,5 +98,14 @@ def status_report(
         f"{verdict}",
         f"last change  {when}",
         f"termination  protection {'on' if stack.termination_protection else 'off'}",
+        f"drift        {_drift(env, stack.drift)}",
     ]
     return "\n".join(lines) + "\n" + outputs_table(stack)
+
+
+def _drift(env: Environment, drift: DriftInformation) -> str:
+    """The last drift detection's verdict and when it was taken (DescribeStacks' DriftInformation)."""
+    if not drift.checked:
+        return f"never checked (`iotstack drift --env {env.name}` checks)"
+    when = f"{drift.checked_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if drift.checked_at else "at an unknown time"
+    return f"{drift.status} when last checked, {when} (`iotstack drift --env {env.name}` checks again)"

@@ -108,6 +108,34 @@ class Script:
             "ChangeSetName": "cs-1", "StackId": self.id, "Status": "FAILED", "Changes": [], "StatusReason": reason,
         }, None)  # fmt: skip
 
+    # --- drift detection ----------------------------------------------------------------------
+
+    def detect_drift(self, detection_id="drift-1"):
+        """DetectStackDrift on this stack (by id, as iotstack sends it once it has found the stack)."""
+        self.stub.add_response("detect_stack_drift", {"StackDriftDetectionId": detection_id}, {"StackName": self.id})
+
+    def detection(self, status="DETECTION_COMPLETE", stack_drift="IN_SYNC", reason="", drifted=0,
+                  detection_id="drift-1"):  # fmt: skip
+        """One DescribeStackDriftDetectionStatus answer; ``stack_drift`` None leaves StackDriftStatus out."""
+        body = {"StackId": self.id, "StackDriftDetectionId": detection_id, "DetectionStatus": status,
+                "DriftedStackResourceCount": drifted, "Timestamp": NOW + timedelta(seconds=5)}  # fmt: skip
+        if stack_drift:
+            body["StackDriftStatus"] = stack_drift
+        if reason:
+            body["DetectionStatusReason"] = reason
+        self.stub.add_response("describe_stack_drift_detection_status", body, {"StackDriftDetectionId": detection_id})
+
+    def resource_drifts(self, drifts, page=None, next_page=None):
+        """One page of DescribeStackResourceDrifts (MODIFIED and DELETED only, as iotstack asks):
+        ``drifts`` are rows of :func:`drifted`; ``page`` is the NextToken that asked for it."""
+        params = {"StackName": self.id, "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"], "MaxResults": 100}
+        body = {"StackResourceDrifts": [{**row, "StackId": self.id, "Timestamp": NOW} for row in drifts]}
+        if page:
+            params["NextToken"] = page
+        if next_page:
+            body["NextToken"] = next_page
+        self.stub.add_response("describe_stack_resource_drifts", body, params)
+
 
 def change(action, logical_id, resource_type, replacement=None, paths=()):
     """One row of a DescribeChangeSet answer."""
@@ -120,3 +148,13 @@ def change(action, logical_id, resource_type, replacement=None, paths=()):
 
 
 REPLACE_CLUSTER = change("Modify", "AuroraCluster", "AWS::RDS::DBCluster", "True", ["DBClusterIdentifier"])
+
+
+def drifted(logical_id, resource_type, status="MODIFIED", differences=(), physical_id=""):
+    """One row of a DescribeStackResourceDrifts answer; ``differences`` are (path, expected, actual, type)."""
+    row = {"LogicalResourceId": logical_id, "ResourceType": resource_type, "StackResourceDriftStatus": status,
+           "PropertyDifferences": [{"PropertyPath": p, "ExpectedValue": e, "ActualValue": a, "DifferenceType": t}
+                                   for p, e, a, t in differences]}  # fmt: skip
+    if physical_id:
+        row["PhysicalResourceId"] = physical_id
+    return row

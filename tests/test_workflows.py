@@ -1,0 +1,176 @@
+"""The pipeline to copy (.github/workflows): every file validates against GitHub's workflow schema,
+offline, with check-jsonschema's vendored copy (pinned in setup.cfg); the validator catches a broken
+workflow; actions are pinned by major version; and the pull-request comment script updates ONE
+comment, found by its hidden marker, cut to GitHub's limit (run in Node.js, with a fake GitHub)."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+FILES = sorted(WORKFLOWS.glob("*.yml"))
+VALIDATOR = Path(sys.executable).parent / "check-jsonschema"
+# Any network use fails: a proxy where nothing listens.
+OFFLINE = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+
+
+def validate(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(VALIDATOR), "--builtin-schema", "vendor.github-workflows", str(path)],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, **OFFLINE})  # fmt: skip
+
+
+def test_the_pipeline_has_its_two_workflows():
+    assert [p.name for p in FILES] == ["drift.yml", "review.yml"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_a_workflow_validates_against_githubs_schema(path):
+    done = validate(path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok -- validation done" in done.stdout
+
+
+RUN = {"runs-on": "ubuntu-latest", "steps": [{"run": "make check"}]}
+BROKEN = {
+    "a-job-without-runs-on": ({"steps": [{"run": "make check"}]}, "'runs-on' is a required property"),
+    "a-step-with-uses-and-run": ({**RUN, "steps": [{"uses": "actions/checkout@v6", "run": "ls"}]}, "$.jobs.check"),
+    "a-timeout-in-words": ({**RUN, "timeout-minutes": "soon"}, "'soon' is not of type 'number'"),
+    "a-bad-permission": ({**RUN, "permissions": {"id-token": "writ"}}, "'writ' is not one of"),
+}
+
+
+@pytest.mark.parametrize("job, said", BROKEN.values(), ids=BROKEN)
+def test_the_validator_catches_a_broken_workflow(tmp_path, job, said):
+    path = tmp_path / "broken.yml"
+    path.write_text(yaml.safe_dump({"name": "broken", "on": "pull_request", "jobs": {"check": job}}))
+    done = validate(path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert said in done.stdout
+
+
+def load(name: str) -> dict:
+    workflow = yaml.safe_load((WORKFLOWS / name).read_text())
+    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads the key `on` as true
+    return workflow
+
+
+def steps(name: str) -> list[dict]:
+    (job,) = load(name)["jobs"].values()
+    return job["steps"]
+
+
+def step(name: str, action: str) -> dict:
+    """The step of workflow ``name`` that uses ``action`` (any version)."""
+    return next(s for s in steps(name) if s.get("uses", "").startswith(f"{action}@"))
+
+
+def test_every_action_is_pinned_by_its_major_version():
+    used = [step["uses"] for name in ("review.yml", "drift.yml") for step in steps(name) if "uses" in step]
+    assert used and all(re.fullmatch(r"[\w-]+/[\w-]+(/[\w-]+)*@v\d+", u) for u in used), used
+
+
+def test_review_runs_on_pull_requests_with_full_history_and_the_rights_it_needs():
+    review = load("review.yml")
+    assert "pull_request" in review["on"]
+    assert review["permissions"]["security-events"] == "write"
+    assert review["permissions"]["pull-requests"] == "write"
+    assert step("review.yml", "actions/checkout")["with"]["fetch-depth"] == 0
+    commands = "\n".join(s.get("run", "") for s in steps("review.yml"))
+    for command in ("make check", "iotstack diff --base", "--format markdown", "iotstack lint --format sarif"):
+        assert command in commands
+
+
+def test_drift_runs_on_a_schedule_per_environment_with_an_oidc_role_and_no_stored_keys():
+    drift = load("drift.yml")
+    assert {"schedule", "workflow_dispatch"} <= set(drift["on"])
+    assert drift["permissions"] == {"contents": "read", "id-token": "write"}
+    (job,) = drift["jobs"].values()
+    assert [row["env"] for row in job["strategy"]["matrix"]["include"]] == ["staging", "prod"]
+    credentials = step("drift.yml", "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == "${{ vars[matrix.role] }}"
+    text = (WORKFLOWS / "drift.yml").read_text()
+    assert "secrets." not in text and "aws-access-key-id" not in text
+    assert '.venv/bin/iotstack drift --env "$ENV_NAME"' in text  # not `make drift`: make exits 2 on any failure
+
+
+# --- the comment script, run in Node.js with a fake GitHub ---------------------------------------------
+
+MARKER = "<!-- iotstack-plan -->"
+HARNESS = """
+const fs = require('fs');
+const script = fs.readFileSync(process.argv[2], 'utf8');
+const state = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+const calls = [];
+const github = {
+  paginate: async (method, args) => { calls.push(['list', args]); return state.comments; },
+  rest: { issues: {
+    listComments: 'listComments',
+    updateComment: async (args) => { calls.push(['update', args]); },
+    createComment: async (args) => { calls.push(['create', args]); },
+  } },
+};
+const context = { repo: { owner: 'acme', repo: 'iotstack' }, issue: { number: 7 } };
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('github', 'context', 'require', script)(github, context, require)
+  .then(() => console.log(JSON.stringify(calls)), (error) => { console.error(error); process.exit(1); });
+"""
+
+
+def post(tmp_path: Path, plan: str, comments: list[dict]) -> list:
+    """Run the step's script on ``plan`` (plan.md) against a pull request holding ``comments``."""
+    (tmp_path / "plan.md").write_text(plan, encoding="utf-8")
+    (tmp_path / "script.js").write_text(step("review.yml", "actions/github-script")["with"]["script"])
+    (tmp_path / "state.json").write_text(json.dumps({"comments": comments}))
+    (tmp_path / "harness.js").write_text(HARNESS)
+    done = subprocess.run(["node", "harness.js", "script.js", "state.json"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=30)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)[1:]  # after the listing
+
+
+BOT = {"type": "Bot", "login": "github-actions[bot]"}
+PERSON = {"type": "User", "login": "reviewer"}
+PLAN = "### `dev`: 1 to modify\n\nCompared with `abc123:templates/dev.json`.\n"
+COMMENTS = {
+    "the-first-push-creates-it": ([], ("create", None)),
+    "a-later-push-updates-ours": ([{"id": 1, "user": PERSON, "body": "looks good"},
+                                   {"id": 42, "user": BOT, "body": f"{MARKER}\nold plan"}], ("update", 42)),
+    "a-person-quoting-the-marker-is-left-alone": ([{"id": 5, "user": PERSON, "body": f"{MARKER}\nquoted"}],
+                                                  ("create", None)),
+    "another-bot-comment-is-left-alone": ([{"id": 6, "user": BOT, "body": "coverage: 93%"}], ("create", None)),
+}  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs the github-script step")
+@pytest.mark.parametrize("comments, expected", COMMENTS.values(), ids=COMMENTS)
+def test_the_plan_is_one_comment_found_by_its_marker(tmp_path, comments, expected):
+    ((verb, args),) = post(tmp_path, PLAN, comments)
+    assert (verb, args.get("comment_id")) == expected
+    assert args["body"] == f"{MARKER}\n{PLAN}"
+    assert (args["owner"], args["repo"]) == ("acme", "iotstack")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs the github-script step")
+def test_a_plan_that_carries_the_marker_is_posted_as_it_is(tmp_path):
+    ((_, args),) = post(tmp_path, f"{MARKER}\n{PLAN}", [])
+    assert args["body"] == f"{MARKER}\n{PLAN}"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js runs the github-script step")
+def test_a_plan_over_githubs_limit_is_cut_to_it_with_a_note(tmp_path):
+    plan = "".join(f"| `Resource{i}` | modify | `Properties.Tags` — é |\n" for i in range(3000))  # about 150 kB
+    ((_, args),) = post(tmp_path, plan, [])
+    body = args["body"]
+    assert len(body) == 65_536  # characters (Python counts code points, as the script does)
+    assert body.startswith(f"{MARKER}\n| `Resource0` |")
+    assert body.endswith("`iotstack diff --base <merge base>` shows it locally.\n")
+    assert "**The plan is cut here**: it is longer than the 65536 characters GitHub allows" in body
