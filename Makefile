@@ -58,6 +58,11 @@ drift: $(READY) ## Detect drift of the deployed stack: make drift ENV=prod [ARGS
 	@test -n "$(ENV)" || { echo "usage: make drift ENV=<environment> [ARGS=...]; see iotstack drift --help" >&2; exit 2; }
 	@$(BIN)/iotstack drift --env $(ENV) $(ARGS)
 
+.PHONY: bootstrap
+bootstrap: $(READY) ## Create or update the bootstrap stack (artifact bucket) of <env>'s account and region: make bootstrap ENV=prod
+	@test -n "$(ENV)" || { echo "usage: make bootstrap ENV=<environment> [ARGS=...]; see iotstack bootstrap --help" >&2; exit 2; }
+	@$(BIN)/iotstack bootstrap --env $(ENV) $(ARGS)
+
 .PHONY: demo
 demo: $(READY) ## Deploy dev to a local AWS emulator (moto), show status, redeploy, destroy: no AWS needed
 	@$(BIN)/python scripts/demo.py

@@ -45,6 +45,7 @@ for command in (
     review.lint,
     review.scan_command,
     deploy.deploy_command,
+    deploy.bootstrap_command,
     deploy.execute_command,
     deploy.status_command,
     deploy.destroy_command,

@@ -90,6 +90,28 @@ def status_command(env_name, wait, timeout_minutes, poll_seconds, templates_dir)
     )
 
 
+@click.command(name="bootstrap")
+@env_option
+@yes_option
+@wait_option
+@timeout_option
+@poll_option
+def bootstrap_command(env_name, assume_yes, wait_if_busy, timeout_minutes, poll_seconds):
+    """Create or update the bootstrap stack of the environment's account and region.
+
+    \b
+    iotstack-bootstrap holds the artifact bucket that deploy uploads templates over
+    51,200 bytes to (encrypted, versioned, private, TLS only, expiring old objects;
+    kept when the stack goes). Made from the committed templates/bootstrap.json,
+    through a change set, with deploy's confirmation rules and exit codes; with
+    nothing to change it exits 0.
+    """
+    from generator.deploy.commands import bootstrap
+
+    bootstrap(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
+                         poll_seconds=poll_seconds))  # fmt: skip
+
+
 @click.command(name="destroy")
 @env_option
 @yes_option

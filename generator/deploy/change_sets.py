@@ -14,6 +14,8 @@ import time
 from generator import cfn
 from generator.aws.gateway import AwsError, StackNotFound
 from generator.aws.views import ChangeSet, Stack
+from generator.bootstrap.artifacts import Store, bootstrap_store, upload
+from generator.bootstrap.template import STACK as BOOTSTRAP_STACK
 from generator.deploy import changes
 from generator.deploy.context import Deployment
 from generator.deploy.operation import run_operation
@@ -65,21 +67,33 @@ class Pending:
         return what
 
 
-def check_size(d: Deployment, committed: Committed) -> None:
-    if committed.size > cfn.INLINE_TEMPLATE_LIMIT and not d.env.deploy.template_bucket:
-        raise UsageError(f"{d.workspace.show(committed.path)} is {committed.size:,} bytes, over CloudFormation's "
-                         f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte limit for a template sent inline: set "
-                         f'deploy.template_bucket = "<bucket>" in {d.env.name}.toml to an S3 bucket in '
-                         f"{d.env.region} that iotstack may write to")  # fmt: skip
+class NoBootstrap(UsageError):
+    """A template over the inline limit, and no bucket to put it in: ``iotstack bootstrap`` makes one."""
 
 
-def template_source(d: Deployment, committed: Committed) -> dict:
-    """``TemplateBody`` when the template fits inline, else ``TemplateURL`` after uploading it."""
+def template_store(d: Deployment, committed: Committed) -> Store | None:
+    """Where a template over CloudFormation's inline limit goes: ``deploy.template_bucket`` when the
+    environment names one, else the bootstrap stack's bucket; None when it fits inline.
+    :class:`NoBootstrap` when there is none (nothing is created silently)."""
     if committed.size <= cfn.INLINE_TEMPLATE_LIMIT:
+        return None
+    if d.env.deploy.template_bucket:
+        return Store(d.env.deploy.template_bucket)
+    store = bootstrap_store(d.cloud, d.env.region, d.env.name)
+    if store is None:
+        raise NoBootstrap(f"{d.workspace.show(committed.path)} is {committed.size:,} bytes, over CloudFormation's "
+                          f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte limit for a template sent inline, and {d.env.region} of "
+                          f"this account has no bootstrap stack ({BOOTSTRAP_STACK}) to upload it to: `iotstack "
+                          f"bootstrap --env {d.env.name}` creates one (an encrypted S3 bucket for templates), or set "
+                          "deploy.template_bucket to a bucket of yours")  # fmt: skip
+    return store
+
+
+def template_source(d: Deployment, committed: Committed, store: Store | None) -> dict:
+    """``TemplateBody`` when the template fits inline, else ``TemplateURL`` of its upload to ``store``."""
+    if store is None:
         return {"TemplateBody": committed.text}
-    key = f"iotstack/{d.stack.stack}/{committed.sha}.json"
-    bucket = d.env.deploy.template_bucket
-    return {"TemplateURL": d.cloud.upload_template(bucket, key, committed.text.encode(), d.env.region)}
+    return {"TemplateURL": upload(d.cloud, store, d.stack.stack, committed.text, d.env.region)}
 
 
 def computed(d: Deployment, name: str) -> ChangeSet:

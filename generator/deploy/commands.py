@@ -20,33 +20,67 @@ Every AWS call goes through :class:`generator.aws.gateway.Cloud`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator import cfn
 from generator.aws.gateway import AwsError
+from generator.bootstrap.artifacts import Store
+from generator.bootstrap.template import NAME as BOOTSTRAP_NAME
+from generator.bootstrap.template import STACK as BOOTSTRAP_STACK
 from generator.deploy import changes
-from generator.deploy.change_sets import Pending, check_size, computed, execute_change_set, review, template_source
-from generator.deploy.context import Deployment, Options, confirm
+from generator.deploy.change_sets import (
+    NoBootstrap,
+    Pending,
+    computed,
+    execute_change_set,
+    review,
+    template_source,
+    template_store,
+)
+from generator.deploy.context import Deployment, Options, Target, confirm
 from generator.deploy.operation import run_operation
 from generator.deploy.report import status_report
 from generator.deploy.stacks import finish, ready_stack, settled
 from generator.errors import IotstackError, UsageError
-from generator.generate import build
-from generator.review.gate import gate, sha
+from generator.generate import build, build_bootstrap
+from generator.review.gate import Committed, gate, sha
 
-__all__ = ["Deployment", "Options", "deploy", "destroy", "execute", "recover", "status"]
+__all__ = ["Deployment", "Options", "bootstrap", "deploy", "destroy", "execute", "recover", "status"]
+
+# The bootstrap stack: always protected from deletion; no stack policy (its bucket is kept anyway).
+BOOTSTRAP = Target(BOOTSTRAP_STACK, BOOTSTRAP_NAME, "bootstrap", termination_protection=True, stack_policy=False,
+                   outputs=False)  # fmt: skip
 
 
 def deploy(d: Deployment) -> None:
     """Deploy the environment's committed template (see the module's docstring for the steps)."""
+    (committed,) = gate([build(d.env, d.workspace)], d.workspace).values()
+    ship(d, committed)
+
+
+def bootstrap(d: Deployment) -> None:
+    """Create or update the bootstrap stack (the artifact bucket) of the environment's account and
+    region, from the committed ``templates/bootstrap.json``, exactly as ``deploy`` ships a template."""
+    d = replace(d, target=BOOTSTRAP)
+    (committed,) = gate([build_bootstrap(d.workspace, [d.env.region])], d.workspace).values()
+    ship(d, committed)
+
+
+def ship(d: Deployment, committed: Committed) -> None:
+    """Take a committed template that passed the gate to ``d``'s stack through a change set."""
     env, cloud, console, options = d.env, d.cloud, d.console, d.options
-    (committed,) = gate([build(env, d.workspace)], d.workspace).values()
     if options.execute and not options.assume_yes and not console.interactive:
         raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes to "
                          "deploy without asking, or --no-execute to leave the change set for review")  # fmt: skip
-    check_size(d, committed)
-    d.workspace.usable_folder(d.workspace.outputs(d.stack.template).parent, "the stack outputs (outputs/<env>.json)")
+    if d.stack.outputs:
+        d.workspace.usable_folder(
+            d.workspace.outputs(d.stack.template).parent, "the stack outputs (outputs/<env>.json)"
+        )
+    store = _store_or_bootstrap(d, committed)
     stack = ready_stack(d)
     kind = "CREATE" if stack is None or stack.status.in_review else "UPDATE"
     name = changes.change_set_name(committed.sha)
+    source = template_source(d, committed, store)  # uploaded before anything is created
     console.say(f"Creating change set {name} ({kind}) for stack {d.stack.stack} in {env.region}")
     with Pending(d, name, new_stack=stack is None) as pending:
         cloud.create_change_set(
@@ -55,7 +89,7 @@ def deploy(d: Deployment) -> None:
             Tags=changes.stack_tags(committed.sha, stack.tags if stack else None),
             NotificationARNs=changes.notification_arns(stack.notification_arns if stack else (),
                                                        d.stack.notification_arns),
-            Description=changes.description(committed.path.name, committed.sha), **template_source(d, committed),
+            Description=changes.description(committed.path.name, committed.sha), **source,
         )  # fmt: skip
         change_set = computed(d, name)
         if change_set.empty:
@@ -72,6 +106,19 @@ def deploy(d: Deployment) -> None:
             pending.keep()  # from here on it runs: AWS owns it
             execute_change_set(d, change_set, allowed)
     finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
+
+
+def _store_or_bootstrap(d: Deployment, committed: Committed) -> Store | None:
+    """Where the template goes; with no bootstrap stack, offer to make it on a terminal (never in CI)."""
+    try:
+        return template_store(d, committed)
+    except NoBootstrap:
+        question = (f"There is no bootstrap stack in {d.env.region}: create {BOOTSTRAP.stack} now (an encrypted "
+                    "S3 bucket for templates over the inline limit)?")  # fmt: skip
+        if not d.console.interactive or not d.console.confirm(question, assume_yes=False):
+            raise
+    bootstrap(replace(d, options=replace(d.options, execute=True)))
+    return template_store(d, committed)
 
 
 def execute(d: Deployment, name: str) -> None:

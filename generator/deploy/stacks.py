@@ -55,6 +55,8 @@ def finish(d: Deployment, stack_id: str) -> None:
     """Protection as the environment asks; the outputs printed and written to outputs/<env>.json."""
     stack = protect(d, stack_id)
     d.console.say(outputs_table(stack))
+    if not d.stack.outputs:
+        return
     path = d.workspace.outputs(d.stack.template)
     write_atomic(path, json.dumps(dict(stack.outputs), indent=2, sort_keys=True) + "\n")
     d.console.say(f"Outputs written to {d.workspace.show(path)}")

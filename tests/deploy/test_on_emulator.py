@@ -120,7 +120,7 @@ def test_a_template_over_the_inline_limit_goes_through_the_bucket(aws, project, 
     result = run("deploy", "--env", "big", "--yes")
     assert result.exit_code == 0, result.output
     keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket="iotstack-templates")["Contents"]]
-    assert len(keys) == 1 and re.fullmatch(r"iotstack/iot-platform-big/[0-9a-f]{12}\.json", keys[0])
+    assert len(keys) == 1 and re.fullmatch(r"iot-platform-big/[0-9a-f]{64}\.json", keys[0])
     assert stack_of("iot-platform-big")["StackStatus"] == "CREATE_COMPLETE"
 
 
