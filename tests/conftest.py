@@ -111,6 +111,25 @@ def aws(_emulator_endpoint, monkeypatch):
 
 
 @pytest.fixture
+def no_backoff(monkeypatch):
+    """botocore's retries without their random sleep (up to a second each), so the tests stay fast."""
+    import botocore.retries.standard
+    import botocore.retryhandler
+
+    monkeypatch.setattr(botocore.retryhandler, "delay_exponential", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+
+
+@pytest.fixture
+def faulty_aws(aws, monkeypatch, no_backoff):
+    """The emulator behind the fault-injecting proxy (tests/support/proxy.py); yields the proxy."""
+    from tests.support.proxy import proxied
+
+    with proxied(aws, monkeypatch) as proxy:
+        yield proxy
+
+
+@pytest.fixture
 def project(tmp_path, monkeypatch):
     """A copy of the project in tmp, with its own environment files and committed templates; the
     test runs inside it, so every command reads and writes there (outputs/ included).

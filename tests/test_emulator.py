@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 
 import boto3
-import botocore.retries.standard
-import botocore.retryhandler
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
@@ -77,13 +75,6 @@ def stacks_named(cfn, name: str) -> list[dict]:
 @pytest.fixture
 def cfn(aws):
     return cloudformation()
-
-
-@pytest.fixture
-def no_backoff(monkeypatch):
-    """botocore's retries without their random sleep (up to a second each), so the tests stay fast."""
-    monkeypatch.setattr(botocore.retryhandler, "delay_exponential", lambda *args, **kwargs: 0)
-    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 # --- delete leaves nothing behind ---------------------------------------------------------------------------------
