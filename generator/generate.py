@@ -45,7 +45,7 @@ def build(env: Environment, workspace: Workspace) -> Generated:
     """One environment's template and picture, in memory (not linted, not written)."""
     template = build_template(env)
     text = render(template)
-    picture = diagram(json.loads(text), env.name)
+    picture = diagram(json.loads(text), env.name, env.region)
     return Generated(env, text, len(template.resources), workspace.template(env.name), picture,
                      workspace.picture(env.name))  # fmt: skip
 

@@ -181,3 +181,22 @@ class Cloud:
         """Put a template into ``bucket``; return the URL CloudFormation reads it from."""
         self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json")
         return f"https://{bucket}.s3.{region}.amazonaws.com/{key}"
+
+    # --- exports ----------------------------------------------------------------------------
+
+    def importers(self, export_name: str) -> list[str]:
+        """The stacks that import ``export_name`` (ListImports, every page); [] when none does, which
+        CloudFormation answers with an error ("... is not imported by any stack")."""
+        stacks: list[str] = []
+        token: dict = {}
+        while True:
+            try:
+                page = self._call(self.cloudformation, "list_imports", ExportName=export_name, **token)
+            except AwsError as error:
+                if "is not imported by any stack" in str(error):
+                    return []
+                raise
+            stacks += page.get("Imports", [])
+            if not page.get("NextToken"):
+                return sorted(stacks)
+            token = {"NextToken": page["NextToken"]}

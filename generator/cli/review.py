@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -40,11 +43,17 @@ def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None
     click.echo(f"{len(results)} template(s), {changed} changed, in {time.perf_counter() - started:.2f} s")
 
 
+BASE_HELP = ("Compare with templates/<env>.json at this git revision (default: the merge base with origin/main "
+             "or main, else HEAD; in CI a missing merge base is an error).")  # fmt: skip
+
+
 @click.command()
 @envs_option
+@click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
 @templates_option
-def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
-    """The review gate: committed templates current, cfn-lint clean, policy rules clean.
+def check(envs: tuple[str, ...], base: str | None, templates_dir: Path | None) -> None:
+    """The review gate: committed templates current, cfn-lint clean, policy rules clean, and the plan
+    against the base of the change does not predict a failed deploy.
 
     \b
     Exit codes: 0 all good, 1 a problem (each is listed with what to do), 2 bad usage.
@@ -54,7 +63,7 @@ def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
 
     started = time.perf_counter()
     workspace = find_workspace(templates_dir)
-    report = run_check(load_envs(workspace, envs), workspace, every=not envs)
+    report = run_check(load_envs(workspace, envs), workspace, every=not envs, base=base)
     for note in report.notes:
         click.echo(note)
     click.echo(f"check passed: {len(report.environments)} environment(s) ({', '.join(report.environments)}): "
@@ -64,8 +73,7 @@ def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
 
 @click.command(cls=PlanCommand)
 @envs_option
-@click.option("--base", default=None, metavar="GIT_REF",
-              help="Compare with templates/<env>.json at this git revision (default: HEAD).")  # fmt: skip
+@click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
 @click.option("--deployed", is_flag=True,
               help="Compare with the template of the deployed stack instead (AWS credentials needed).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True,
@@ -87,8 +95,11 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
     if deployed and base:
         raise UsageError("--base and --deployed are two different baselines: give one of them")
     workspace = find_workspace(templates_dir)
-    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, connect if deployed else None, fmt)
-    click.echo(text, nl=False)
+    width = shutil.get_terminal_size((100, 24)).columns
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no colour when piped, or when asked
+    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, connect if deployed else None, fmt,
+                               width, color)  # fmt: skip
+    click.echo(text, nl=False, color=color)
     raise SystemExit(exit_code)
 
 

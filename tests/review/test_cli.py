@@ -34,8 +34,8 @@ def test_a_modification_exits_2(repo, env_dir):
     (env_dir / "prod.toml").write_text((env_dir / "prod.toml").read_text().replace("cache.t3.medium", "cache.t3.small"))
     result = run("diff", "--env", "prod", "--format", "markdown")
     assert result.exit_code == 2, result.output
-    assert "| modify | `RedisReplicationGroup` | `AWS::ElastiCache::ReplicationGroup` | yes | " in result.output
-    assert '`CacheNodeType: "cache.t3.medium" -> "cache.t3.small"`' in result.output
+    assert "| modify | `RedisReplicationGroup` | cache group |" in result.output
+    assert '  CacheNodeType\n-   "cache.t3.medium"\n+   "cache.t3.small"\n' in result.output
 
 
 def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
@@ -45,9 +45,9 @@ def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
     )
     result = run("diff", "--format", "json")
     assert result.exit_code == 3, result.output
-    plans = {p["environment"]: p for p in json.loads(result.output)}
+    plans = {p["environment"]: p for p in json.loads(result.output)["plans"]}
     assert sorted(plans) == ["dev", "prod", "staging"]
-    assert [(r["logical_id"], r["label"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
+    assert [(r["logical_id"], r["action"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
 
 
 def test_a_template_absent_at_the_base_is_all_added(repo):
@@ -127,7 +127,9 @@ MOVES = {
 
 
 @pytest.mark.parametrize("setting, moved", MOVES.values(), ids=MOVES)
-def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(repo, env_dir, setting, moved):
+def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(repo, env_dir, monkeypatch, setting,
+                                                                             moved):  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "400")  # one line per note
     dev = env_dir / "dev.toml"
     text = dev.read_text()
     edited = text.replace('region = "sa-east-1"', setting) if "region" in setting else text.replace("[deploy]", setting)
@@ -135,14 +137,14 @@ def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(re
     assert run("template", "--no-lint", "--env", "dev").exit_code == 0
     result = run("diff", "--env", "dev")
     assert result.exit_code == 3, result.output
-    assert f"NOTE: the deploy target moves {moved}" in result.output
+    assert f"WARNING: the deploy target moves {moved}" in result.output
     assert "a new stack: creates everything; the old stack keeps running with its stateful resources (" in result.output
     assert "AuroraCluster" in result.output and "LEAVES THE OLD STACK RUNNING" in result.output
-    data = json.loads(run("diff", "--env", "dev", "--format", "json").output)
+    data = json.loads(run("diff", "--env", "dev", "--format", "json").output)["plans"]
     assert data[0]["moved_from"]["stack"] == "iot-platform-dev" and data[0]["exit_code"] == 3
     checked = run("check", "--env", "dev")
     assert checked.exit_code == 0, checked.output  # check keeps its own exit codes: the move may be intended
-    assert f"note: dev: the deploy target moves {moved}" in checked.output
+    assert f"  warning: the deploy target moves {moved}" in checked.output
 
 
 def test_a_reference_to_a_resource_that_may_be_replaced_may_change_its_value():
