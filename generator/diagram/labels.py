@@ -54,8 +54,11 @@ def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
         alias = folded.get("AWS::KMS::Alias", {}).get("AliasName", "")
         return _lines(alias, "rotation on" if props.get("EnableKeyRotation") else "no rotation")
     if kind == "AWS::SecretsManager::Secret":
-        schedules = [res[m].get("Properties", {}) for m in sorted(res)
-                     if res[m]["Type"] == "AWS::SecretsManager::RotationSchedule" and (("SecretId",), k) in refs[m]]
+        schedules = [
+            res[m].get("Properties", {})
+            for m in sorted(res)
+            if res[m]["Type"] == "AWS::SecretsManager::RotationSchedule" and (("SecretId",), k) in refs[m]
+        ]
         every = (schedules[0] if schedules else {}).get("RotationRules", {})
         rotated = _days("rotated every", every.get("AutomaticallyAfterDays"))
         return _lines("secret", _join(key, rotated))

@@ -44,17 +44,27 @@ def diff(
         baseline = from_git(ref, names, workspace, shown)
     plans, pictures = [], {}
     for env in envs:
-        before, after = baseline.load(env.name), json.loads(build(env, workspace).text)
-        p = environment_plan(env, before, after, baseline)
-        if connect:
-            p = with_importers(p, connect(env.region).importers)
-        if fmt == "markdown" and p.resources:
-            from generator.diagram import change_picture
-
-            changed = {r.logical_id: "may_replace" if r.may_replace else r.action for r in p.resources}
-            pictures[env.name] = change_picture(before, after, env.region, changed)
+        p, picture = review(env, baseline.load(env.name), json.loads(build(env, workspace).text), baseline,
+                            connect, picture=fmt == "markdown")  # fmt: skip
         plans.append(p)
+        if picture:
+            pictures[env.name] = picture
     return render_plan(plans, fmt, width, color, pictures), max((p.exit_code for p in plans), default=0)
+
+
+def review(env: Environment, before: dict | None, after: dict, baseline: Baseline, connect: Callable | None = None,
+           picture: bool = False) -> tuple[Plan, str | None]:  # fmt: skip
+    """One environment's plan (asking CloudFormation about importers of changed exports when
+    ``connect`` is given) and, if asked and anything changes, the Mermaid picture of the change."""
+    p = environment_plan(env, before, after, baseline)
+    if connect:
+        p = with_importers(p, connect(env.region).importers)
+    if not (picture and p.resources):
+        return p, None
+    from generator.diagram import change_picture
+
+    changed = {r.logical_id: "may_replace" if r.may_replace else r.action for r in p.resources}
+    return p, change_picture(before, after, env.region, changed)
 
 
 def environment_plan(env: Environment, before: dict | None, after: dict, baseline: Baseline) -> Plan:

@@ -19,6 +19,7 @@ SCHEMA = "iotstack-plan/1"  # the "schema" of ``iotstack diff --format json``; b
 NO_CHANGES, CHANGES, STATEFUL_CHANGES = 0, 2, 3
 ACTIONS = ("add", "modify", "replace", "remove")
 ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ NODE = re.compile(r'(\w+)(\[\("|\[")(.+?)("\)\]|"\])')
 EDGE = re.compile(r'(\w+) (?:-- "([^"]+)" )?(-->|---|~~~) (\w+)')
 PLUMBING = ("AWS::KMS::Alias", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::RouteTable", "AWS::EC2::Route",
             "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::SecurityGroupIngress", "AWS::RDS::DBSubnetGroup",
-            "AWS::ElastiCache::SubnetGroup", "AWS::SecretsManager::SecretTargetAttachment", "AWS::IAM::Role")  # fmt: skip
+            "AWS::ElastiCache::SubnetGroup", "AWS::SecretsManager::SecretTargetAttachment",
+            "AWS::IAM::Role")  # fmt: skip
 
 
 @dataclass
@@ -93,9 +94,16 @@ def test_places_follow_the_aws_convention():
     picture = parse(diagram(build(environment("dev", aurora={"instances": 2})), "dev", "sa-east-1"))
     title = {box: t for box, (t, _) in picture.boxes.items()}
     # Aurora instances are pinned: each in its zone's private subnet.
+    vpc = "Vpc · VPC 10.0.0.0/16 · flow logs to VpcFlowLogGroup"
     assert [title[b] for b in picture.inside("AuroraInstance")][:3] == [
-        "PrivateSubnet1 · private 10.0.11.0/24", "AZ a", "Vpc · VPC 10.0.0.0/16 · flow logs to VpcFlowLogGroup"]  # fmt: skip
-    assert [title[b] for b in picture.inside("AuroraInstance2")][:2] == ["PrivateSubnet2 · private 10.0.12.0/24", "AZ b"]
+        "PrivateSubnet1 · private 10.0.11.0/24",
+        "AZ a",
+        vpc,
+    ]
+    assert [title[b] for b in picture.inside("AuroraInstance2")][:2] == [
+        "PrivateSubnet2 · private 10.0.12.0/24",
+        "AZ b",
+    ]
     # The replication group spans the private subnets (ElastiCache picks its nodes' zones): in the VPC, no zone.
     assert picture.inside("RedisReplicationGroup") == ["Vpc", "region"]
     assert "nodes in the private subnets" in picture.labels["RedisReplicationGroup"]

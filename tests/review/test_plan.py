@@ -111,7 +111,9 @@ def test_the_reasons_of_a_replacement_are_given(monkeypatch):
     )
     # A named instance cannot be replaced under the same name: CloudFormation would fail the update.
     (fails, data) = by_id["AuroraInstance"].notes
-    assert fails.severity == "error" and "AuroraInstance: DBInstanceIdentifier stays 'aurora-instance-dev'" in fails.text
+    assert (
+        fails.severity == "error" and "AuroraInstance: DBInstanceIdentifier stays 'aurora-instance-dev'" in fails.text
+    )
     assert data.severity == "warning" and "data lives in the cluster" in data.text
     assert {o.name for o in result.outputs} == {"AuroraClusterEndpoint", "AuroraClusterId", "AuroraClusterPort",
                                                 "AuroraClusterReaderEndpoint"}  # fmt: skip

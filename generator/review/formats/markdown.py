@@ -9,17 +9,19 @@ property change as a ``diff`` block (values whole) and a picture of the change.
 
 from __future__ import annotations
 
+import re
+
 from generator.review.formats.words import (
     action_of,
     counts,
-    first,
+    notes_of,
     output_lines,
     resource_lines,
     type_of,
     value,
     verdict,
 )
-from generator.review.model import ERROR, Plan
+from generator.review.model import ERROR, INFO, Plan
 
 # The first line of every comment; a pipeline looks for it to update its comment instead of adding one.
 MARKER = "<!-- iotstack-plan -->"
@@ -47,25 +49,25 @@ def _verdict(p: Plan) -> str:
 
 
 def _caution(plans: list[Plan]) -> list[str]:
-    """The box that cannot be missed: every error and warning, by environment."""
-    grave = [(p, first(n for n in (*p.notes, *(n for r in p.resources for n in r.notes)) if n.severity != "info"))
-             for p in plans]  # fmt: skip
-    grave = [(p, notes) for p, notes in grave if notes]
+    """The box that cannot be missed: for each environment with an error or a warning, every note."""
+    grave = [p for p in plans if any(n.severity != INFO for n in notes_of(p))]
     if not grave:
         return []
     lines = ["> [!CAUTION]"]
-    for index, (p, notes) in enumerate(grave):
+    for index, p in enumerate(grave):
         heading = "the deploy will fail" if p.will_fail else "stateful resources at stake"
         lines += [">"] if index else []
         lines.append(f"> **`{p.environment}`: {heading}**")
-        lines += [f"> - {'**will fail:** ' if n.severity == ERROR else ''}{_code(n.text)}" for n in notes]
-        exported = [n.text for n in p.notes if n.severity == "info" and n.text.startswith("exported outputs")]
-        lines += [f"> - {_code(text)}" for text in exported]
+        names = {r.logical_id for r in p.resources}
+        lines += [f"> - {'**will fail:** ' if n.severity == ERROR else ''}{_text(n.text, names)}" for n in notes_of(p)]
     return [*lines, ""]
 
 
-def _code(text: str) -> str:
-    """Pipes escaped, so that a note can sit in a table or a list."""
+def _text(text: str, names: set[str]) -> str:
+    """A note in Markdown: the resource it starts with as code, pipes escaped."""
+    first_word = re.match(r"(\w+)(?=[: ])", text)
+    if first_word and first_word[1] in names:
+        text = f"`{first_word[1]}`{text[first_word.end() :]}"
     return text.replace("|", "\\|")
 
 

@@ -7,7 +7,7 @@ import textwrap
 
 import click
 
-from generator.review.formats.words import action_of, first, headline, output_lines, resource_lines, type_of, value
+from generator.review.formats.words import action_of, headline, notes_of, output_lines, resource_lines, type_of, value
 from generator.review.model import ERROR, INFO, WARNING, Plan
 
 INDENT = 6  # the property lines under a resource row
@@ -30,8 +30,7 @@ def _plan(p: Plan, width: int, color: bool) -> str:
 
     title = f"{p.environment} (against {p.base}): {headline(p)}"
     lines = [paint(line, ERROR if p.will_fail else "", bold=True) for line in wrapped(title, 0, 4)]
-    notes = first([*p.notes, *(n for r in p.resources for n in r.notes)])
-    for note in notes:
+    for note in notes_of(p):
         label = f"{note.severity.upper()}: "
         lines += [paint(line, note.severity) if i == 0 else line
                   for i, line in enumerate(wrapped(label + note.text, 2, len(label)))]  # fmt: skip

@@ -7,7 +7,7 @@ import difflib
 from typing import Any
 
 from generator.cfn import short_type, shown
-from generator.review.model import ERROR, NO_CHANGES, OutputChange, Plan, PropertyChange, ResourceChange
+from generator.review.model import NO_CHANGES, SEVERITIES, OutputChange, Plan, PropertyChange, ResourceChange
 
 # At most this many characters of unchanged list elements are shown; more are counted instead.
 UNCHANGED_SHOWN = 60
@@ -100,6 +100,8 @@ def output_lines(o: OutputChange) -> list[tuple[str, str]]:
     return lines
 
 
-def first(notes) -> list:
-    """Notes with the errors first."""
-    return sorted(notes, key=lambda n: n.severity != ERROR)
+def notes_of(p: Plan) -> list:
+    """Every note of a plan by severity (errors: the deploy fails; warnings; what is good to know), each
+    resource's before the plan's own (what happens to the data, then what the deploy must be told)."""
+    marked = [(n, 0) for r in p.resources for n in r.notes] + [(n, 1) for n in p.notes]
+    return [n for n, whose in sorted(marked, key=lambda x: (SEVERITIES.index(x[0].severity), x[1]))]
