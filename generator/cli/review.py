@@ -115,17 +115,26 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
     Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
     """
     from generator.lint import lint_files
+    from generator.rules import RULES
 
     workspace = find_workspace(templates_dir)
-    files = {workspace.template(env.name): env.region for env in load_envs(workspace, envs)}
-    missing = [workspace.show(p) for p in files if not p.is_file()]
+    chosen = {workspace.template(env.name): env for env in load_envs(workspace, envs)}
+    missing = [workspace.show(p) for p in chosen if not p.is_file()]
     if missing:
         raise UsageError(f"no template {', '.join(missing)}: run `make template` first")
-    report, count = lint_files(files, fmt)
+    sources = None
+    if fmt == "sarif":  # each result points at the stack module that builds its resource, too
+        from generator.sources import sources as built_by
+
+        sources = {path: built_by(env) for path, env in chosen.items()}
+    report, count = lint_files({path: env.region for path, env in chosen.items()}, fmt, sources)
     if report:
         click.echo(report)
     if count:
         raise SystemExit(1)
+    if fmt == "text":  # the machine formats stay as cfn-lint writes them
+        names = ", ".join(env.name for env in chosen.values())
+        click.echo(f"lint clean: {len(chosen)} template(s) ({names}): cfn-lint and {len(RULES)} policy rules")
 
 
 @click.command("scan")

@@ -83,7 +83,11 @@ class Report:
         lines += [f"  {self.workspace.show(path)}: belongs to no environment (no environments/{path.stem}.toml)"
                   for path in self.strays]  # fmt: skip
         for env, findings in self.findings.items():
-            lines += [f"  {self.workspace.show(self.workspace.template(env))}: {finding}" for finding in findings]
+            built = self._sources(env) if findings else {}
+            for finding in findings:
+                where = built.get(finding.path.split("/")[1] if finding.path.count("/") else "", [])
+                source = f" (built in {', '.join(f'{m}:{n}' for m, n in where)})" if where else ""
+                lines.append(f"  {self.workspace.show(self.workspace.template(env))}: {finding}{source}")
         lines += [f"  the deploy would fail: {line.strip()}" for line in self.failing]
         reasons = {r.id: r for r in RULES}
         fired = sorted({f.rule for findings in self.findings.values() for f in findings} & reasons.keys())
@@ -103,6 +107,13 @@ class Report:
                 "too), `make template`; `iotstack diff` shows the whole plan"
             )
         return "\n".join(lines)
+
+    def _sources(self, env: str) -> dict[str, list[tuple[str, int]]]:
+        """Where the stack code builds each resource of ``env`` (for a finding to point at)."""
+        from generator.sources import sources
+
+        generated = self.generated.get(env)
+        return sources(generated.env) if generated else {}
 
 
 def inspect(envs: Sequence[Environment], workspace: Workspace) -> Report:

@@ -92,19 +92,43 @@ def test_lint_sarif_lists_the_policy_findings(open_ingress):
     sarif = json.loads(result.output)
     assert sarif["version"] == "2.1.0"
     (run_,) = sarif["runs"]
+    assert run_["automationDetails"] == {"id": "iotstack-lint/dev/"}  # one category per environment
     (finding,) = run_["results"]
     assert finding["ruleId"] == "E9006" and finding["level"] == "error"
     location = finding["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == str(open_ingress / "dev.json") and location["region"]["startLine"] > 1
+    (built,) = finding["relatedLocations"]  # the stack module that builds the ingress rule
+    source = built["physicalLocation"]
+    assert source["artifactLocation"]["uri"] == "generator/stack/security_groups.py"
+    line = (ROOT / "generator/stack/security_groups.py").read_text().splitlines()[source["region"]["startLine"] - 1]
+    assert "add_resource" in line
     (rule,) = run_["tool"]["driver"]["rules"]
     assert rule["id"] == "E9006" and "private subnets" in rule["fullDescription"]["text"]
 
 
-@pytest.mark.parametrize("fmt, expected", [("sarif", '"results": []'), ("json", "[]"), ("text", "")])
+@pytest.mark.parametrize(
+    "fmt, expected",
+    [
+        ("sarif", '"results": []'),
+        ("json", "[]"),
+        ("text", "lint clean: 1 template(s) (dev): cfn-lint and 6 policy rules"),
+    ],
+)
 def test_lint_clean_exits_0(fmt, expected):
     result = run("lint", "--env", "dev", "--format", fmt, "--templates", str(ROOT / "templates"))
     assert result.exit_code == 0, result.output
     assert expected in result.output
+
+
+def test_one_finding_two_rules_report_is_reported_once(tmp_path):
+    """A stateful resource without UpdateReplacePolicy: the policy rule E9004 (with its reason), not also I3011."""
+    template = json.loads((ROOT / "templates" / "dev.json").read_text())
+    del template["Resources"]["DatabaseSecret"]["UpdateReplacePolicy"]
+    (tmp_path / "dev.json").write_text(json.dumps(template, indent=2))
+    result = run("lint", "--env", "dev", "--format", "json", "--templates", str(tmp_path))
+    assert result.exit_code == 1
+    assert [(f["Rule"]["Id"], f["Location"]["Path"][:2]) for f in json.loads(result.output)] == [
+        ("E9004", ["Resources", "DatabaseSecret"])]  # fmt: skip
 
 
 def test_lint_text_and_a_missing_template(open_ingress, tmp_path):
