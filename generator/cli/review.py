@@ -80,11 +80,14 @@ def check(envs: tuple[str, ...], base: str | None, templates_dir: Path | None) -
               help="table for a terminal, markdown for a pull-request comment, json for machines.")  # fmt: skip
 @templates_option
 def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, templates_dir: Path | None) -> None:
-    """What deploying the generated templates would do, compared with --base (or --deployed).
+    """What deploying the generated templates would do, compared with --base (default: the merge
+    base with the main branch) or --deployed.
 
     Resource by resource: added, removed, modified (changed paths, before and after, secrets
     masked), and whether each modification replaces the resource (CloudFormation's resource
-    schemas), following references: what refers to a replaced resource is replaced or modified.
+    schemas), following references: what refers to a replaced resource is replaced or modified;
+    what becomes of a stateful resource's data, and whether the deploy would fail. The table
+    wraps to the terminal and is coloured there (not when piped, nor with NO_COLOR).
 
     \b
     Exit codes: 0 no changes, 2 changes, 3 changes that replace (or may replace)
