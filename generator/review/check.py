@@ -24,7 +24,7 @@ from generator.config import Environment, environment_names
 from generator.errors import IotstackError, UsageError
 from generator.review.baseline import default_base, from_git
 from generator.review.diff import environment_plan
-from generator.review.formats.words import headline
+from generator.review.formats.words import headline, notes_of
 from generator.review.gate import Report, inspect, staleness
 from generator.review.model import INFO
 from generator.workspace import Workspace
@@ -66,7 +66,7 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
     notes, failing = [], []
     for env in envs:
         p = environment_plan(env, baseline.load(env.name), json.loads(report.generated[env.name].text), baseline)
-        grave = [n for r in p.resources for n in r.notes] + [n for n in p.notes if n.severity != INFO]
+        grave = [n for n in notes_of(p) if n.severity != INFO]
         if not (grave or p.move):
             continue
         notes.append(f"plan: {env.name} (against {p.base}): {headline(p)}")
