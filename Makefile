@@ -78,11 +78,18 @@ style: $(READY) ## Check the Python code's style with ruff
 
 # The review gate (issue 4). The security scanners run too when their venv exists (`make scan` or
 # `make test` creates it); `make scan` then also refreshes it when scanners/requirements.txt changed.
+# In CI (CI set) missing scanners are a failure, not a skip. BASE=REF plans against that revision
+# (default: the merge base with origin/main or main).
 .PHONY: check
-check: $(READY) ## Review gate: templates current, cfn-lint and policy rules clean; scanners when installed
-	@$(BIN)/iotstack check
+check: $(READY) ## Review gate: templates current, lint and policy clean, the plan deployable: make check [BASE=REF]
+	@$(BIN)/iotstack check $(if $(BASE),--base $(BASE))
 	@if [ -d $(SCAN_VENV) ]; then $(MAKE) --no-print-directory scan; \
+	 elif [ -n "$$CI" ]; then echo "security scanners not installed (make scan installs them): in CI that fails" >&2; exit 1; \
 	 else echo "security scanners not installed (make scan installs them): skipped"; fi
+
+.PHONY: pictures
+pictures: ## Draw templates/<env>.md as a review page does (mermaid-cli, Chromium) into docs/pictures/<env>.png
+	@scripts/pictures.sh
 
 .PHONY: venv
 venv: $(READY) $(SCAN_READY) ## Create or refresh .venv and .venv-scan (the other targets do it themselves)

@@ -8,6 +8,7 @@ troposphere, boto3 or cfn-lint import, so the fast commands can use it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -67,6 +68,45 @@ def references(value: Any, path: list | None = None) -> Iterator[tuple[list, str
     elif isinstance(value, list):
         for index, inner in enumerate(value):
             yield from references(inner, [*path, index])
+
+
+# --- how a reviewer reads types and values --------------------------------------------------------
+
+# Short names for the types a reviewer meets, for narrow tables and pictures; others show their last part.
+SHORT_TYPES = {
+    "AWS::RDS::DBCluster": "DB cluster", "AWS::RDS::DBInstance": "DB instance",
+    "AWS::RDS::DBSubnetGroup": "DB subnet group", "AWS::ElastiCache::ReplicationGroup": "cache group",
+    "AWS::ElastiCache::SubnetGroup": "cache subnet group", "AWS::KMS::Key": "KMS key", "AWS::KMS::Alias": "KMS alias",
+    "AWS::Kinesis::Stream": "Kinesis stream", "AWS::SecretsManager::Secret": "secret",
+    "AWS::SecretsManager::SecretTargetAttachment": "secret attachment",
+    "AWS::SecretsManager::RotationSchedule": "secret rotation", "AWS::Logs::LogGroup": "log group",
+    "AWS::EC2::VPC": "VPC", "AWS::EC2::Subnet": "subnet", "AWS::EC2::RouteTable": "route table",
+    "AWS::EC2::Route": "route", "AWS::EC2::SubnetRouteTableAssociation": "route association",
+    "AWS::EC2::InternetGateway": "internet gateway", "AWS::EC2::VPCGatewayAttachment": "gateway attachment",
+    "AWS::EC2::SecurityGroup": "security group", "AWS::EC2::SecurityGroupIngress": "ingress rule",
+    "AWS::EC2::SecurityGroupEgress": "egress rule", "AWS::EC2::FlowLog": "flow log",
+    "AWS::EC2::VPCEndpoint": "VPC endpoint", "AWS::IAM::Role": "IAM role",
+}  # fmt: skip
+
+
+def short_type(resource_type: str) -> str:
+    """``AWS::RDS::DBCluster`` as a reviewer says it: ``DB cluster``."""
+    return SHORT_TYPES.get(resource_type) or resource_type.rsplit("::", 1)[-1]
+
+
+def shown(value: Any) -> str:
+    """A value as a reviewer reads it: ``Ref X``, ``X.Attribute``, a Sub's text, else its JSON."""
+    if isinstance(value, dict) and len(value) == 1:
+        function, argument = next(iter(value.items()))
+        if function == "Ref" and isinstance(argument, str):
+            return f"Ref {argument}"
+        if function == "Fn::GetAtt" and isinstance(argument, list):
+            return ".".join(map(str, argument))
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return argument
+        if function == "Fn::Join" and isinstance(argument, list) and isinstance(argument[1], list):
+            return f"Join {json.dumps(argument[0])}: " + ", ".join(shown(v) for v in argument[1])
+    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
 # --- capabilities ---------------------------------------------------------------------------------

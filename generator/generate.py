@@ -59,7 +59,7 @@ def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
 
 def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None) -> Generated:
     text = render(template)
-    picture = diagram(json.loads(text), name)
+    picture = diagram(json.loads(text), name, regions[0])
     return Generated(name, regions, text, len(template.resources), workspace.template(name), picture,
                      workspace.picture(name), env)  # fmt: skip
 

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
 # Informational checks too: they include I3011, stateful resources without explicit policies.
 INCLUDE_CHECKS = ("I",)
+# A finding two rules report, kept once: the rule on the left is dropped for a resource the rule on
+# the right reports (E9004, the policy rule, says the same as I3011, with the reason and as an error).
+DUPLICATES = {"I3011": "E9004"}
 
 # How a byte that is not UTF-8 arrives in a str: decoded with errors="surrogateescape" it becomes
 # U+DC80..U+DCFF; any other lone surrogate cannot be encoded either.
@@ -114,6 +117,16 @@ def lint_text(text: str, region: str, policy: bool = False) -> list[Finding]:
         if template is None:  # an empty document: nothing to check, as in cfnlint.api.lint
             return []
         return _findings(_validate(template, runner))
+
+
+def once(matches: list) -> list:
+    """cfn-lint matches without the ones another rule reports for the same resource (:data:`DUPLICATES`)."""
+
+    def resource(m) -> tuple:
+        return (getattr(m, "filename", None), tuple(str(p) for p in (getattr(m, "path", None) or [])[:2]))
+
+    reported = {(m.rule.id, resource(m)) for m in matches}
+    return [m for m in matches if (DUPLICATES.get(m.rule.id), resource(m)) not in reported]
 
 
 def lint_settings(region: str, policy: bool = False) -> dict:
@@ -230,6 +243,8 @@ def _validate(template: dict[str, Any], runner: Runner) -> list[Match]:
 
 
 def _findings(matches: list[Match]) -> list[Finding]:
+    """The matches as plain findings, sorted, each reported once (:func:`once`)."""
+    matches = once(matches)
     return sorted(
         (
             Finding(
@@ -261,26 +276,60 @@ def _undecodable_finding(text: str, surrogate: re.Match) -> Finding:
 FORMATS = ("text", "json", "sarif")
 
 
-def lint_files(files: dict[Path, str], fmt: str = "text") -> tuple[str, int]:
+def lint_files(
+    files: dict[Path, str], fmt: str = "text", sources: dict[Path, dict[str, list]] | None = None
+) -> tuple[str, int]:
     """cfn-lint and the policy rules over template files ``{path: region}``, in one of cfn-lint's own
     output formats (``text``, ``json``, ``sarif`` for code-scanning pages); returns the report and
-    the number of findings. Serial and uncached: it is for pipelines that want cfn-lint's formats."""
+    the number of findings. Serial and uncached: it is for pipelines that want cfn-lint's formats.
+
+    SARIF has one run per template, its category (``automationDetails.id``) the file's name, so a
+    code-scanning page keeps each environment's findings apart; each result names, as related
+    locations, the stack modules that build the resource (``sources``: path -> logical id ->
+    ``[(module, line), ...]``, from :func:`generator.sources.sources`).
+    """
     from cfnlint.config import ConfigMixIn
     from cfnlint.exceptions import InvalidRegionException
     from cfnlint.formatters import Formatter, JsonFormatter, SARIFFormatter
     from cfnlint.runner import Runner
 
-    matches, rules, config = [], None, None
+    found, rules, config = [], None, None
     for path, region in files.items():
         config = ConfigMixIn(templates=[str(path)], **lint_settings(region, policy=True))
         with _collector_paused():
             runner = Runner(config)
             try:
-                matches += list(runner.run())
+                matches = sorted(once(list(runner.run())), key=lambda m: (m.linenumber, m.rule.id))
             except InvalidRegionException as error:
                 known = f"it must be an AWS region that cfn-lint {version('cfn-lint')} knows"
                 raise UsageError(f"{path}: unknown region {region}: {known}") from error
+        found.append((path, matches))
         rules = runner.rules
-    matches.sort(key=lambda m: (m.filename, m.linenumber, m.rule.id))
-    formatter = {"text": Formatter, "json": JsonFormatter, "sarif": SARIFFormatter}[fmt]()
-    return formatter.print_matches(matches, rules, config) or "", len(matches)
+    count = sum(len(matches) for _, matches in found)
+    if fmt != "sarif":
+        every = sorted(
+            (m for _, matches in found for m in matches), key=lambda m: (m.filename, m.linenumber, m.rule.id)
+        )
+        formatter = {"text": Formatter, "json": JsonFormatter}[fmt]()
+        return formatter.print_matches(every, rules, config) or "", count
+    runs = []
+    for path, matches in found:
+        (run,) = json.loads(SARIFFormatter().print_matches(matches, rules, config))["runs"]
+        run["automationDetails"] = {"id": f"iotstack-lint/{path.stem}/"}
+        for match, result in zip(matches, run.get("results", []), strict=True):
+            built = (sources or {}).get(path, {}).get(_logical_id(match.path), [])
+            if built:
+                result["relatedLocations"] = [
+                    {"id": i, "message": {"text": f"built here ({module})"},
+                     "physicalLocation": {"artifactLocation": {"uri": module}, "region": {"startLine": line}}}
+                    for i, (module, line) in enumerate(built)
+                ]  # fmt: skip
+        runs.append(run)
+    log = {"version": SARIFFormatter.version, "$schema": SARIFFormatter.schema, "runs": runs}
+    return json.dumps(log, indent=2), count
+
+
+def _logical_id(path) -> str:
+    """The resource or output a match's path is in (``Resources/AuroraCluster/...``), "" otherwise."""
+    parts = [str(p) for p in (path or [])]
+    return parts[1] if len(parts) > 1 and parts[0] in ("Resources", "Outputs") else ""

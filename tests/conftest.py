@@ -63,6 +63,13 @@ def _shared_lint_cache_outside_the_tree(_lint_cache, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch):
+    """Outside CI by default, wherever the suite runs: in CI (``CI`` set) a missing merge base is an error
+    and missing scanners fail, so a test about that sets ``CI`` itself."""
+    monkeypatch.delenv("CI", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _run_from_the_project_root(monkeypatch):
     """Commands find the project from the working directory: tests start at the root, wherever
     pytest was started (the ``project`` fixture moves them into a copy)."""

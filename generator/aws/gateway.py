@@ -16,7 +16,6 @@ never makes AWS do the work twice (:mod:`generator.aws.retries`).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -30,40 +29,12 @@ from generator import __version__
 from generator.aws.drift_views import DRIFTED_RESOURCE, ResourceDrift, StackDrift
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
+from generator.aws.settings import MAX_ATTEMPTS, credential_source, max_attempts
 from generator.aws.views import ChangeSet, Stack, StackEvent
 from generator.config import Environment
 from generator.errors import UsageError
 
 __all__ = ["AwsError", "Cloud", "StackNotFound", "connect", "for_environment"]
-
-# Attempts per call, throttling included (botocore's own default is 3). AWS_MAX_ATTEMPTS overrides.
-MAX_ATTEMPTS = 10
-
-
-def max_attempts() -> int:
-    """``AWS_MAX_ATTEMPTS`` (every attempt, the first included), checked; else :data:`MAX_ATTEMPTS`."""
-    given = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
-    if not given:
-        return MAX_ATTEMPTS
-    if not given.isdigit() or not 1 <= int(given) <= 100:
-        raise UsageError(f"AWS_MAX_ATTEMPTS={given!r}: must be a whole number of 1..100 (attempts per AWS call, the "
-                         "first included); unset it for iotstack's 10")  # fmt: skip
-    return int(given)
-
-
-def credential_source(profile: str = "") -> tuple[str | None, str]:
-    """The profile to use (None: the shell's own credentials) and where the credentials come from, in
-    words. An environment's ``deploy.profile`` applies only when the shell brings no credentials of
-    its own, so that an operator's ``AWS_PROFILE`` or a pipeline's web-identity token always wins."""
-    if os.environ.get("AWS_PROFILE"):
-        return None, f"AWS_PROFILE={os.environ['AWS_PROFILE']}"
-    if os.environ.get("AWS_ACCESS_KEY_ID"):
-        return None, "the access keys in AWS_ACCESS_KEY_ID"
-    if os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-        return None, "the web-identity token of AWS_WEB_IDENTITY_TOKEN_FILE"
-    if profile:
-        return profile, f"profile {profile} (deploy.profile)"
-    return None, "the default credential chain"
 
 
 def connect(region: str, notify: Callable[[str], None] | None = None, profile: str = "") -> Cloud:
@@ -295,3 +266,22 @@ class Cloud:
             if not page.get("NextToken"):
                 return drifts
             page_token = {"NextToken": page["NextToken"]}
+
+    # --- exports ----------------------------------------------------------------------------
+
+    def importers(self, export_name: str) -> list[str]:
+        """The stacks that import ``export_name`` (ListImports, every page); [] when none does, which
+        CloudFormation answers with an error ("... is not imported by any stack")."""
+        stacks: list[str] = []
+        token: dict = {}
+        while True:
+            try:
+                page = self._call(self.cloudformation, "list_imports", ExportName=export_name, **token)
+            except AwsError as error:
+                if "is not imported by any stack" in str(error):
+                    return []
+                raise
+            stacks += page.get("Imports", [])
+            if not page.get("NextToken"):
+                return sorted(stacks)
+            token = {"NextToken": page["NextToken"]}

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -40,11 +43,17 @@ def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None
     click.echo(f"{len(results)} template(s), {changed} changed, in {time.perf_counter() - started:.2f} s")
 
 
+BASE_HELP = ("Compare with templates/<env>.json at this git revision (default: the merge base with origin/main "
+             "or main, else HEAD; in CI a missing merge base is an error).")  # fmt: skip
+
+
 @click.command()
 @envs_option
+@click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
 @templates_option
-def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
-    """The review gate: committed templates current, cfn-lint clean, policy rules clean.
+def check(envs: tuple[str, ...], base: str | None, templates_dir: Path | None) -> None:
+    """The review gate: committed templates current, cfn-lint clean, policy rules clean, and the plan
+    against the base of the change does not predict a failed deploy.
 
     \b
     Exit codes: 0 all good, 1 a problem (each is listed with what to do), 2 bad usage.
@@ -54,7 +63,7 @@ def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
 
     started = time.perf_counter()
     workspace = find_workspace(templates_dir)
-    report = run_check(load_envs(workspace, envs), workspace, every=not envs)
+    report = run_check(load_envs(workspace, envs), workspace, every=not envs, base=base)
     for note in report.notes:
         click.echo(note)
     click.echo(f"check passed: {len(report.names)} template(s) ({', '.join(report.names)}): "
@@ -64,19 +73,21 @@ def check(envs: tuple[str, ...], templates_dir: Path | None) -> None:
 
 @click.command(cls=PlanCommand)
 @envs_option
-@click.option("--base", default=None, metavar="GIT_REF",
-              help="Compare with templates/<env>.json at this git revision (default: HEAD).")  # fmt: skip
+@click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
 @click.option("--deployed", is_flag=True,
               help="Compare with the template of the deployed stack instead (AWS credentials needed).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True,
               help="table for a terminal, markdown for a pull-request comment, json for machines.")  # fmt: skip
 @templates_option
 def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, templates_dir: Path | None) -> None:
-    """What deploying the generated templates would do, compared with --base (or --deployed).
+    """What deploying the generated templates would do, compared with --base (default: the merge
+    base with the main branch) or --deployed.
 
     Resource by resource: added, removed, modified (changed paths, before and after, secrets
     masked), and whether each modification replaces the resource (CloudFormation's resource
-    schemas), following references: what refers to a replaced resource is replaced or modified.
+    schemas), following references: what refers to a replaced resource is replaced or modified;
+    what becomes of a stateful resource's data, and whether the deploy would fail. The table
+    wraps to the terminal and is coloured there (not when piped, nor with NO_COLOR).
 
     \b
     Exit codes: 0 no changes, 2 changes, 3 changes that replace (or may replace)
@@ -87,8 +98,11 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
     if deployed and base:
         raise UsageError("--base and --deployed are two different baselines: give one of them")
     workspace = find_workspace(templates_dir)
-    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, cloud_for if deployed else None, fmt)
-    click.echo(text, nl=False)
+    width = shutil.get_terminal_size((100, 24)).columns
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no colour when piped, or when asked
+    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, cloud_for if deployed else None, fmt,
+                               width, color)  # fmt: skip
+    click.echo(text, nl=False, color=color)
     raise SystemExit(exit_code)
 
 
@@ -104,17 +118,26 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
     Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
     """
     from generator.lint import lint_files
+    from generator.rules import RULES
 
     workspace = find_workspace(templates_dir)
-    files = {workspace.template(env.name): env.region for env in load_envs(workspace, envs)}
-    missing = [workspace.show(p) for p in files if not p.is_file()]
+    chosen = {workspace.template(env.name): env for env in load_envs(workspace, envs)}
+    missing = [workspace.show(p) for p in chosen if not p.is_file()]
     if missing:
         raise UsageError(f"no template {', '.join(missing)}: run `make template` first")
-    report, count = lint_files(files, fmt)
+    sources = None
+    if fmt == "sarif":  # each result points at the stack module that builds its resource, too
+        from generator.sources import sources as built_by
+
+        sources = {path: built_by(env) for path, env in chosen.items()}
+    report, count = lint_files({path: env.region for path, env in chosen.items()}, fmt, sources)
     if report:
         click.echo(report)
     if count:
         raise SystemExit(1)
+    if fmt == "text":  # the machine formats stay as cfn-lint writes them
+        names = ", ".join(env.name for env in chosen.values())
+        click.echo(f"lint clean: {len(chosen)} template(s) ({names}): cfn-lint and {len(RULES)} policy rules")
 
 
 @click.command("scan")

@@ -11,6 +11,7 @@ for drift between git and AWS.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,8 +35,37 @@ def target_of(env: Environment) -> Target:
     return Target(env.stack_name, env.region)
 
 
-def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
-    """The committed ``templates/<env>.json`` of ``names`` at git revision ``ref``."""
+# The main branch, as a clone knows it: the remote's first (a pipeline's checkout may have no local main).
+MAIN_BRANCHES = ("origin/main", "main")
+
+
+def default_base(workspace: Workspace) -> tuple[str, str]:
+    """``(revision, how to show it)`` that ``diff`` and ``check`` compare with when no ``--base`` is given:
+    the merge base of ``HEAD`` with the main branch where there is one, else ``HEAD``.
+
+    In CI (``CI`` set) there is no fallback: without a merge base (a shallow clone, no main branch
+    fetched) the plan would silently compare with the wrong commit, so that is an error.
+    """
+    ci = bool(os.environ.get("CI"))
+    for branch in MAIN_BRANCHES:
+        known = _run_git(workspace, "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}")
+        if known is None or known.returncode != 0:
+            continue
+        merged = _run_git(workspace, "merge-base", "HEAD", branch)
+        if merged is not None and merged.returncode == 0:
+            sha = merged.stdout.decode().strip()
+            return sha, f"merge-base({branch})={sha[:10]}"
+        if ci:
+            raise UsageError(f"no merge base of HEAD and {branch} (a shallow clone?): fetch the history (e.g. "
+                             "fetch-depth: 0) or pass --base REF")  # fmt: skip
+    if ci:
+        raise UsageError("in CI the base of the change must be known: no origin/main or main to take the merge base "
+                         "with (fetch it, or pass --base REF)")  # fmt: skip
+    return "HEAD", "HEAD"
+
+
+def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None = None) -> Baseline:
+    """The committed ``templates/<env>.json`` of ``names`` at git revision ``ref`` (``shown`` in labels)."""
     _git(workspace, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
          error=f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")  # fmt: skip
     specs = {name: f"{ref}:{_in_repository(workspace.template(name), workspace)}" for name in names}
@@ -58,7 +88,8 @@ def from_git(ref: str, names: list[str], workspace: Workspace) -> Baseline:
         except IotstackError:
             return None  # the file at that revision is not valid: its target is unknown
 
-    return Baseline(label=lambda env: specs[env], load=load, target=target)
+    shown = shown or ref
+    return Baseline(label=lambda env: shown + specs[env][len(ref) :], load=load, target=target)
 
 
 def from_deployed(environments: list[Environment], cloud_for: Callable) -> Baseline:
@@ -101,6 +132,14 @@ def _blobs(workspace: Workspace, specs: list[str]) -> dict[str, str | None]:
         size = int(header.split()[2])
         blobs[spec], out = out[:size].decode("utf-8", errors="replace"), out[size + 1 :]
     return blobs
+
+
+def _run_git(workspace: Workspace, *args: str) -> subprocess.CompletedProcess | None:
+    """``git ARGS`` in the project, its output captured; None when git is not installed."""
+    try:
+        return subprocess.run(["git", *args], capture_output=True, cwd=workspace.root)
+    except FileNotFoundError:
+        return None
 
 
 def _git(workspace: Workspace, *args: str, error: str, stdin: str | None = None, text: bool = True):

@@ -68,10 +68,11 @@ class Report:
     committed: dict[str, Committed] = field(default_factory=dict)
     generated: dict[str, Generated] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # worth saying, not a failure
+    failing: list[str] = field(default_factory=list)  # check only: the plan predicts a failed deploy
 
     @property
     def ok(self) -> bool:
-        return not (self.stale or self.strays or any(self.findings.values()))
+        return not (self.stale or self.strays or any(self.findings.values()) or self.failing)
 
     def message(self, heading: str) -> str:
         """Every problem, then what to do about each kind: the same lines for every command."""
@@ -82,7 +83,12 @@ class Report:
         lines += [f"  {self.workspace.show(path)}: belongs to no environment (no environments/{path.stem}.toml)"
                   for path in self.strays]  # fmt: skip
         for env, findings in self.findings.items():
-            lines += [f"  {self.workspace.show(self.workspace.template(env))}: {finding}" for finding in findings]
+            built = self._sources(env) if findings else {}
+            for finding in findings:
+                where = built.get(finding.path.split("/")[1] if finding.path.count("/") else "", [])
+                source = f" (built in {', '.join(f'{m}:{n}' for m, n in where)})" if where else ""
+                lines.append(f"  {self.workspace.show(self.workspace.template(env))}: {finding}{source}")
+        lines += [f"  the deploy would fail: {line.strip()}" for line in self.failing]
         reasons = {r.id: r for r in RULES}
         fired = sorted({f.rule for findings in self.findings.values() for f in findings} & reasons.keys())
         if fired:
@@ -95,7 +101,19 @@ class Report:
             lines.append("  stray files: delete them (`git rm`) or add the environment they belong to")
         if any(self.findings.values()):
             lines.append("  lint and policy findings: fix the stack code or the environment file, then `make template`")
+        if self.failing:
+            lines.append(
+                "  a deploy that would fail: change what the plan names (e.g. rename a replaced resource "
+                "too), `make template`; `iotstack diff` shows the whole plan"
+            )
         return "\n".join(lines)
+
+    def _sources(self, env: str) -> dict[str, list[tuple[str, int]]]:
+        """Where the stack code builds each resource of ``env`` (for a finding to point at)."""
+        from generator.sources import sources
+
+        generated = self.generated.get(env)
+        return sources(generated.env) if generated else {}
 
 
 def inspect(templates: Sequence[Generated], workspace: Workspace) -> Report:

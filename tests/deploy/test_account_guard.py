@@ -5,6 +5,7 @@ only when the shell brings no credentials of its own, and the refusal says where
 import pytest
 
 from generator.aws import gateway
+from generator.aws.settings import credential_source
 from tests.conftest import run
 
 OTHER = "111111111111"  # the emulator's credentials belong to 123456789012
@@ -72,4 +73,4 @@ def test_where_the_credentials_come_from(monkeypatch, shell, profile, expected):
         monkeypatch.delenv(key, raising=False)
     for key, value in shell.items():
         monkeypatch.setenv(key, value)
-    assert gateway.credential_source(profile) == expected
+    assert credential_source(profile) == expected

@@ -98,4 +98,5 @@ def test_each_policy_rules_bad_case_fails_with_its_reason(templates, rule):
     found = {line.split(": ")[1].split()[0] for line in result.output.splitlines() if ".json: E" in line}
     assert found == {rule.id}  # only the rule that was broken
     assert f"    {rule.id}: {rule.shortdesc}. {rule.description}" in result.output
+    assert "(built in generator/stack/" in result.output  # the finding points at the code as well
     assert "lint and policy findings: fix the stack code or the environment file" in result.output

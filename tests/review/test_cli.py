@@ -34,8 +34,8 @@ def test_a_modification_exits_2(repo, env_dir):
     (env_dir / "prod.toml").write_text((env_dir / "prod.toml").read_text().replace("cache.t3.medium", "cache.t3.small"))
     result = run("diff", "--env", "prod", "--format", "markdown")
     assert result.exit_code == 2, result.output
-    assert "| modify | `RedisReplicationGroup` | `AWS::ElastiCache::ReplicationGroup` | yes | " in result.output
-    assert '`CacheNodeType: "cache.t3.medium" -> "cache.t3.small"`' in result.output
+    assert "| modify | `RedisReplicationGroup` | cache group |" in result.output
+    assert '  CacheNodeType\n-   "cache.t3.medium"\n+   "cache.t3.small"\n' in result.output
 
 
 def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
@@ -45,9 +45,9 @@ def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
     )
     result = run("diff", "--format", "json")
     assert result.exit_code == 3, result.output
-    plans = {p["environment"]: p for p in json.loads(result.output)}
+    plans = {p["environment"]: p for p in json.loads(result.output)["plans"]}
     assert sorted(plans) == ["dev", "prod", "staging"]
-    assert [(r["logical_id"], r["label"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
+    assert [(r["logical_id"], r["action"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
 
 
 def test_a_template_absent_at_the_base_is_all_added(repo):
@@ -92,19 +92,43 @@ def test_lint_sarif_lists_the_policy_findings(open_ingress):
     sarif = json.loads(result.output)
     assert sarif["version"] == "2.1.0"
     (run_,) = sarif["runs"]
+    assert run_["automationDetails"] == {"id": "iotstack-lint/dev/"}  # one category per environment
     (finding,) = run_["results"]
     assert finding["ruleId"] == "E9006" and finding["level"] == "error"
     location = finding["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == str(open_ingress / "dev.json") and location["region"]["startLine"] > 1
+    (built,) = finding["relatedLocations"]  # the stack module that builds the ingress rule
+    source = built["physicalLocation"]
+    assert source["artifactLocation"]["uri"] == "generator/stack/security_groups.py"
+    line = (ROOT / "generator/stack/security_groups.py").read_text().splitlines()[source["region"]["startLine"] - 1]
+    assert "add_resource" in line
     (rule,) = run_["tool"]["driver"]["rules"]
     assert rule["id"] == "E9006" and "private subnets" in rule["fullDescription"]["text"]
 
 
-@pytest.mark.parametrize("fmt, expected", [("sarif", '"results": []'), ("json", "[]"), ("text", "")])
+@pytest.mark.parametrize(
+    "fmt, expected",
+    [
+        ("sarif", '"results": []'),
+        ("json", "[]"),
+        ("text", "lint clean: 1 template(s) (dev): cfn-lint and 6 policy rules"),
+    ],
+)
 def test_lint_clean_exits_0(fmt, expected):
     result = run("lint", "--env", "dev", "--format", fmt, "--templates", str(ROOT / "templates"))
     assert result.exit_code == 0, result.output
     assert expected in result.output
+
+
+def test_one_finding_two_rules_report_is_reported_once(tmp_path):
+    """A stateful resource without UpdateReplacePolicy: the policy rule E9004 (with its reason), not also I3011."""
+    template = json.loads((ROOT / "templates" / "dev.json").read_text())
+    del template["Resources"]["DatabaseSecret"]["UpdateReplacePolicy"]
+    (tmp_path / "dev.json").write_text(json.dumps(template, indent=2))
+    result = run("lint", "--env", "dev", "--format", "json", "--templates", str(tmp_path))
+    assert result.exit_code == 1
+    assert [(f["Rule"]["Id"], f["Location"]["Path"][:2]) for f in json.loads(result.output)] == [
+        ("E9004", ["Resources", "DatabaseSecret"])]  # fmt: skip
 
 
 def test_lint_text_and_a_missing_template(open_ingress, tmp_path):
@@ -127,7 +151,9 @@ MOVES = {
 
 
 @pytest.mark.parametrize("setting, moved", MOVES.values(), ids=MOVES)
-def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(repo, env_dir, setting, moved):
+def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(repo, env_dir, monkeypatch, setting,
+                                                                             moved):  # fmt: skip
+    monkeypatch.setenv("COLUMNS", "400")  # one line per note
     dev = env_dir / "dev.toml"
     text = dev.read_text()
     edited = text.replace('region = "sa-east-1"', setting) if "region" in setting else text.replace("[deploy]", setting)
@@ -135,14 +161,14 @@ def test_a_moved_deploy_target_is_a_new_stack_that_leaves_the_old_one_running(re
     assert run("template", "--no-lint", "--env", "dev").exit_code == 0
     result = run("diff", "--env", "dev")
     assert result.exit_code == 3, result.output
-    assert f"NOTE: the deploy target moves {moved}" in result.output
+    assert f"WARNING: the deploy target moves {moved}" in result.output
     assert "a new stack: creates everything; the old stack keeps running with its stateful resources (" in result.output
     assert "AuroraCluster" in result.output and "LEAVES THE OLD STACK RUNNING" in result.output
-    data = json.loads(run("diff", "--env", "dev", "--format", "json").output)
+    data = json.loads(run("diff", "--env", "dev", "--format", "json").output)["plans"]
     assert data[0]["moved_from"]["stack"] == "iot-platform-dev" and data[0]["exit_code"] == 3
     checked = run("check", "--env", "dev")
     assert checked.exit_code == 0, checked.output  # check keeps its own exit codes: the move may be intended
-    assert f"note: dev: the deploy target moves {moved}" in checked.output
+    assert f"  warning: the deploy target moves {moved}" in checked.output
 
 
 def test_a_reference_to_a_resource_that_may_be_replaced_may_change_its_value():

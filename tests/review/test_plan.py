@@ -6,8 +6,10 @@ import pytest
 
 from generator import __version__
 from generator.review import plan as diff
+from generator.review.formats.words import action_of
 from generator.review.plan import MAYBE, NO, YES, plan
 from generator.review.plan_format import FORMATS, render_plan
+from generator.review.schemas import covers
 from generator.stack import aurora, keys, kinesis
 from tests.conftest import build, environment
 
@@ -48,7 +50,7 @@ def without_redis(monkeypatch):
 
 
 def actions(p):
-    return {r.logical_id: (r.label, r.replacement) for r in p.resources}
+    return {r.logical_id: (action_of(r), r.replacement) for r in p.resources}
 
 
 # change -> {logical id: (action, replacement)} for every resource that changes, and the exit code.
@@ -108,7 +110,11 @@ def test_the_reasons_of_a_replacement_are_given(monkeypatch):
         "DBClusterIdentifier refers to AuroraCluster, which is replaced (create-only): is replaced too",
     )
     # A named instance cannot be replaced under the same name: CloudFormation would fail the update.
-    assert "DBInstanceIdentifier stays 'aurora-instance-dev'" in by_id["AuroraInstance"].notes[0]
+    (fails, data) = by_id["AuroraInstance"].notes
+    assert (
+        fails.severity == "error" and "AuroraInstance: DBInstanceIdentifier stays 'aurora-instance-dev'" in fails.text
+    )
+    assert data.severity == "warning" and "data lives in the cluster" in data.text
     assert {o.name for o in result.outputs} == {"AuroraClusterEndpoint", "AuroraClusterId", "AuroraClusterPort",
                                                 "AuroraClusterReaderEndpoint"}  # fmt: skip
 
@@ -142,7 +148,7 @@ def test_replacement_follows_references_transitively():
     ids=["exact", "parent", "sibling", "star-in-array", "star-other-field", "tag-key"],
 )
 def test_create_only_pointers_cover_nested_paths(pointer, path, expected):
-    assert diff._covers(pointer, path) is expected
+    assert covers(pointer, path) is expected
 
 
 def test_conditionally_create_only_may_replace_and_counts_as_stateful():
@@ -190,11 +196,14 @@ def test_secrets_are_masked(value, shown):
 def test_formats(monkeypatch):
     result = plan(BEFORE, renamed(kinesis, "sensor-data-stream", "telemetry-stream")(monkeypatch), "sa-east-1",
                   "dev", "HEAD:templates/dev.json")  # fmt: skip
-    table = render_plan([result], "table")
-    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 2 output(s) to change; REPLACES")
-    assert 'Name: "sensor-data-stream-dev" -> "telemetry-stream-dev"  [create-only: replaces]' in table
+    table = render_plan([result], "table", width=200)
+    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 2 output(s) to change; REPLACES "
+                            "STATEFUL SensorDataStream\n")  # fmt: skip
+    assert '      Name  (create-only: replaces)\n      - "sensor-data-stream-dev"\n      + "telemetry' in table
     markdown = render_plan([result], "markdown")
-    assert "| **replace** | `SensorDataStream` | `AWS::Kinesis::Stream` | yes |" in markdown
-    (data,) = json.loads(render_plan([result], "json"))
-    assert data["exit_code"] == 3 and data["resources"][0]["label"] == "replace"
-    assert data["resources"][0]["changes"][0]["path"] == "Name"
+    assert "| **replace** | `SensorDataStream` | Kinesis stream, stateful |" in markdown
+    (data,) = json.loads(render_plan([result], "json"))["plans"]
+    assert data["exit_code"] == 3 and data["resources"][0]["action"] == "replace"
+    assert data["resources"][0]["changes"][0] == {"path": "Name", "before": "sensor-data-stream-dev",
+                                                  "after": "telemetry-stream-dev", "replaces": True,
+                                                  "may_replace": False}  # fmt: skip

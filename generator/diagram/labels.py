@@ -1,0 +1,97 @@
+"""What a node of the architecture says: its short type and the facts a reviewer looks for
+(engine, size, encryption key, retention, rotation), read from the template's properties."""
+
+from __future__ import annotations
+
+import re
+
+from generator.cfn import STATEFUL_TYPES, short_type
+
+ENGINES = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MySQL", "postgres": "PostgreSQL",
+           "mysql": "MySQL", "redis": "Redis", "valkey": "Valkey", "memcached": "Memcached"}  # fmt: skip
+SERVICES = {"KMS": "KMS", "SecretsManager": "Secrets Manager", "Logs": "CloudWatch Logs", "Kinesis": "Kinesis",
+            "IAM": "IAM"}  # fmt: skip
+
+
+def is_store(resource_type: str) -> bool:
+    """A data store: stateful, and not a key (keys are drawn as keys)."""
+    return resource_type in STATEFUL_TYPES and resource_type != "AWS::KMS::Key"
+
+
+def service(resource_type: str) -> str:
+    """The box a resource without a network is drawn in: ``AWS::Logs::LogGroup`` -> CloudWatch Logs."""
+    name = resource_type.split("::")[1] if resource_type.count("::") == 2 else resource_type
+    return SERVICES.get(name, name)
+
+
+def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
+    """The label lines of the node (or box) ``k``: its short type with the facts that matter."""
+    r = res[k]
+    props = r.get("Properties", {})
+    kind = r["Type"]
+    keys = sorted({t for _, t in refs[k] if res[t]["Type"] == "AWS::KMS::Key"})
+    key = f"KMS {', '.join(keys)}" if keys else ""
+    folded = {res[m]["Type"]: res[m].get("Properties", {}) for m in members if m != k}
+    if kind == "AWS::EC2::VPC":
+        flow = [t for m in members if res[m]["Type"] == "AWS::EC2::FlowLog" for path, t in refs[m]
+                if path and path[0] == "LogGroupName"]  # fmt: skip
+        return [f"{k} · VPC {props.get('CidrBlock', '')}" + (f" · flow logs to {flow[0]}" if flow else "")]
+    if kind == "AWS::RDS::DBCluster":
+        scaling = props.get("ServerlessV2ScalingConfiguration") or {}
+        size = f"{scaling.get('MinCapacity')}-{scaling.get('MaxCapacity')} ACU" if scaling else ""
+        return _lines(_engine(props), _join(size, _days("backups", props.get("BackupRetentionPeriod"))), key)
+    if kind == "AWS::RDS::DBInstance":
+        return _lines(f"DB instance · {props.get('DBInstanceClass', '')}")
+    if kind == "AWS::ElastiCache::ReplicationGroup":
+        size = f"{props.get('NumCacheClusters', '?')} × {props.get('CacheNodeType', '')}"
+        tls = "TLS" if props.get("TransitEncryptionEnabled") else ""
+        return _lines(_join(_engine(props), size), "nodes in the private subnets",
+                      _join(key, tls, _days("snapshots", props.get("SnapshotRetentionLimit"))))  # fmt: skip
+    if kind == "AWS::Kinesis::Stream":
+        shards = f"{props['ShardCount']} shards" if "ShardCount" in props else "on demand"
+        return _lines(f"Kinesis stream · {shards}", _join(key, _hours(props.get("RetentionPeriodHours"))))
+    if kind == "AWS::KMS::Key":
+        alias = folded.get("AWS::KMS::Alias", {}).get("AliasName", "")
+        return _lines(alias, "rotation on" if props.get("EnableKeyRotation") else "no rotation")
+    if kind == "AWS::SecretsManager::Secret":
+        schedules = [
+            res[m].get("Properties", {})
+            for m in sorted(res)
+            if res[m]["Type"] == "AWS::SecretsManager::RotationSchedule" and (("SecretId",), k) in refs[m]
+        ]
+        every = (schedules[0] if schedules else {}).get("RotationRules", {})
+        rotated = _days("rotated every", every.get("AutomaticallyAfterDays"))
+        return _lines("secret", _join(key, rotated))
+    if kind == "AWS::Logs::LogGroup":
+        return _lines(_join("log group", _days("", props.get("RetentionInDays")).strip()), key)
+    if kind == "AWS::EC2::VPCEndpoint":
+        name = props.get("ServiceName")
+        text = name.get("Fn::Sub", "") if isinstance(name, dict) else str(name or "")
+        return _lines(f"VPC endpoint · {re.sub(r'.*[.}]', '', text)}")
+    if kind == "AWS::EC2::SecurityGroup":
+        return _lines("security group", "of clients outside the stack")
+    if kind == "AWS::SecretsManager::RotationSchedule":
+        every = props.get("RotationRules", {}).get("AutomaticallyAfterDays")
+        return _lines("rotation function (Lambda)", _days("every", every))
+    return _lines(short_type(kind), key)
+
+
+def _engine(props: dict) -> str:
+    engine = str(props.get("Engine", ""))
+    return f"{ENGINES.get(engine, engine)} {props.get('EngineVersion', '')}".strip()
+
+
+def _days(what: str, days) -> str:
+    return f"{what} {days} d".strip() if days not in (None, "", 0) else ""
+
+
+def _hours(hours) -> str:
+    return f"{hours} h" if hours else ""
+
+
+def _join(*parts: str) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def _lines(*lines: str) -> list[str]:
+    return [line for line in lines if line]

@@ -1,0 +1,70 @@
+"""``templates/<env>.md``: the architecture picture of a stack, what each resource refers to, and its
+outputs, written by ``make template`` next to the JSON.
+
+The picture (:mod:`generator.diagram.architecture`) is what a reviewer reads at 100% in a page
+column. The references it leaves out (every ``Ref``, ``Fn::GetAtt`` and ``${...}`` in ``Fn::Sub``)
+follow, folded, as a table: a table draws no edge under an unrelated node. Built from the template's
+data alone, sorted everywhere, so the same template gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.cfn import references, short_type, shown
+from generator.diagram.architecture import architecture
+from generator.diagram.mermaid import mermaid
+
+
+def diagram(template: dict, environment: str, region: str = "") -> str:
+    """The Markdown file: a title, the architecture, the references (folded) and the outputs."""
+    resources = template.get("Resources", {})
+    arch = architecture(template, region)
+    rows = ["| resource | type | drawn as | refers to |", "| --- | --- | --- | --- |"]
+    for logical in sorted(resources):
+        body = {k: v for k, v in resources[logical].items() if k != "Type"}
+        targets = sorted({t for _, t in references(body) if t in resources})  # the diff's parser of references
+        drawn = arch.owner[logical]
+        cells = (f"`{logical}`", short_type(resources[logical]["Type"]), "itself" if drawn == logical else f"`{drawn}`",
+                 ", ".join(f"`{t}`" for t in targets))  # fmt: skip
+        rows.append("| " + " | ".join(cells) + " |")
+    outputs = template.get("Outputs", {})
+    table = ["| output | value | exported as | description |", "| --- | --- | --- | --- |"]
+    for name in sorted(outputs):
+        output = outputs[name]
+        export = output.get("Export", {}).get("Name")
+        value, purpose = _code(output.get("Value")), output.get("Description", "")
+        cells = (f"`{name}`", value, _code(export) if export else "", purpose)
+        table.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    description = template.get("Description", "")
+    drawn = len(arch.nodes)
+    return "\n".join([
+        f"# Stack `{environment}`",
+        "",
+        description,
+        "",
+        f"Written by `make template` next to `templates/{environment}.json`; do not edit. {len(resources)} "
+        f"resources drawn as {drawn} nodes: plumbing (aliases, route tables, attachments, ingress rules, "
+        "security and subnet groups, roles) is folded into what it serves. An arrow is traffic a security "
+        "group allows, labelled with its port; data stores are blue cylinders, keys orange.",
+        "",
+        "```mermaid",
+        *mermaid(arch),
+        "```",
+        "",
+        f"<details><summary>Every resource, where it is drawn, and what it refers to ({len(resources)})</summary>",
+        "",
+        *rows,
+        "",
+        "</details>",
+        "",
+        f"## Outputs ({len(outputs)})",
+        "",
+        *table,
+        "",
+    ])  # fmt: skip
+
+
+def _code(value: Any) -> str:
+    """A value as a reviewer reads it: ``Ref X``, ``X.Attribute``, a Sub's text, else its JSON."""
+    return f"`{shown(value)}`"

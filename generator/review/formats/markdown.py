@@ -1,0 +1,98 @@
+"""The plan as a pull-request comment that leads with its verdict.
+
+From the top: a hidden marker (a pipeline finds its own comment by it and updates it in place), a
+``> [!CAUTION]`` box when a deploy will fail or stateful data is at stake (naming the resources, what
+becomes of their data, what the deploy must be told, which exports change), one line per environment,
+then for each changed environment a narrow table (action, resource, short type) and, folded, every
+property change as a ``diff`` block (values whole) and a picture of the change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.review.formats.words import (
+    action_of,
+    counts,
+    notes_of,
+    output_lines,
+    resource_lines,
+    type_of,
+    value,
+    verdict,
+)
+from generator.review.model import ERROR, INFO, Plan
+
+# The first line of every comment; a pipeline looks for it to update its comment instead of adding one.
+MARKER = "<!-- iotstack-plan -->"
+
+
+def markdown(plans: list[Plan], pictures: dict[str, str] | None = None) -> str:
+    """The comment for ``plans``; ``pictures`` maps an environment to a Mermaid picture of its change."""
+    changed = [p for p in plans if p.exit_code]
+    lines = [MARKER, f"### iotstack plan: {len(changed)} of {len(plans)} environment(s) change", ""]
+    lines += _caution(changed)
+    lines += [f"- **`{p.environment}`**: " + "; ".join(x for x in (_verdict(p), counts(p)) if x) for p in changed]
+    unchanged = [p.environment for p in plans if not p.exit_code]
+    if unchanged:
+        lines.append("- no changes: " + ", ".join(f"`{name}`" for name in unchanged))
+    lines.append("")
+    for p in changed:
+        lines += _section(p, (pictures or {}).get(p.environment))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _verdict(p: Plan) -> str:
+    """``**the deploy will fail**; **replaces stateful** `AuroraCluster`, `AuroraInstance```."""
+    return "; ".join(" ".join([f"**{phrase}**", ", ".join(f"`{n}`" for n in names)]).strip()
+                     for phrase, names in verdict(p))  # fmt: skip
+
+
+def _caution(plans: list[Plan]) -> list[str]:
+    """The box that cannot be missed: for each environment with an error or a warning, every note."""
+    grave = [p for p in plans if any(n.severity != INFO for n in notes_of(p))]
+    if not grave:
+        return []
+    lines = ["> [!CAUTION]"]
+    for index, p in enumerate(grave):
+        heading = "the deploy will fail" if p.will_fail else "stateful resources at stake"
+        lines += [">"] if index else []
+        lines.append(f"> **`{p.environment}`: {heading}**")
+        names = {r.logical_id for r in p.resources}
+        lines += [f"> - {'**will fail:** ' if n.severity == ERROR else ''}{_text(n.text, names)}" for n in notes_of(p)]
+    return [*lines, ""]
+
+
+def _text(text: str, names: set[str]) -> str:
+    """A note in Markdown: the resource it starts with as code, pipes escaped."""
+    first_word = re.match(r"(\w+)(?=[: ])", text)
+    if first_word and first_word[1] in names:
+        text = f"`{first_word[1]}`{text[first_word.end() :]}"
+    return text.replace("|", "\\|")
+
+
+def _section(p: Plan, picture: str | None) -> list[str]:
+    target = f" (deploys to {p.target})" if p.target else ""
+    lines = [f"#### `{p.environment}`: {counts(p)}", "", f"Compared with `{p.base}`{target}.", ""]
+    if p.resources:
+        lines += ["| action | resource | type |", "| --- | --- | --- |"]
+        for r in p.resources:
+            action = f"**{action_of(r)}**" if r.dangerous or r.notes else action_of(r)
+            lines.append(f"| {action} | `{r.logical_id}` | {type_of(r)} |")
+        lines.append("")
+    details = [f"@@ {r.logical_id} ({type_of(r)}): {action_of(r)} @@\n" + _diff(resource_lines(r))
+               for r in p.resources if r.changes or r.causes]  # fmt: skip
+    details += ["@@ outputs @@\n" + _diff([line for o in p.outputs for line in output_lines(o)])] if p.outputs else []
+    details += [f"@@ template @@\n  {c.path}\n- {value(c.before)}\n+ {value(c.after)}" for c in p.template]
+    if details:
+        summary = f"What changes, property by property ({len(details)} block(s))"
+        lines += [f"<details><summary>{summary}</summary>", "", "```diff", *details, "```", "", "</details>", ""]
+    if picture:
+        lines += ["<details><summary>The picture of the change</summary>", "", "```mermaid", picture.rstrip("\n"),
+                  "```", "", "</details>", ""]  # fmt: skip
+    return lines
+
+
+def _diff(signed: list[tuple[str, str]]) -> str:
+    """``(sign, text)`` lines as a ``diff`` block's lines; a backtick fence inside a value is broken up."""
+    return "\n".join(f"{sign} {text}".replace("```", "`\u200b``") for sign, text in signed)

@@ -1,0 +1,107 @@
+"""The sentences and lines every format shares: a plan's verdict and counts, and each change as
+``-``/``+`` lines, values never cut (a list shows the elements that differ, not its first 70 characters)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from generator.cfn import short_type, shown
+from generator.review.model import NO_CHANGES, SEVERITIES, OutputChange, Plan, PropertyChange, ResourceChange
+
+# At most this many characters of unchanged list elements are shown; more are counted instead.
+UNCHANGED_SHOWN = 60
+
+
+def counts(p: Plan) -> str:
+    """``3 to replace, 1 to modify (1 may replace), 4 outputs to change``; "no changes" when there are none."""
+    if p.exit_code == NO_CHANGES:
+        return "no changes"
+    n = p.counts()
+    parts = [f"{n[a]} to {a}" for a in ("add", "replace", "modify", "remove") if n[a]]
+    if n["may_replace"]:
+        parts = [f"{part} ({n['may_replace']} may replace)" if part.endswith("to modify") else part for part in parts]
+    parts += [f"{n['outputs']} output(s) to change"] if n["outputs"] else []
+    parts += [f"{n['template']} template setting(s) to change"] if n["template"] else []
+    return ", ".join(parts)
+
+
+def verdict(p: Plan) -> list[tuple[str, list[str]]]:
+    """The things to know first, each a phrase and the resources it names: the deploy will fail,
+    stateful resources replaced (or maybe) or removed, a stack left running; [] for an ordinary change."""
+    said: list[tuple[str, list[str]]] = [("the deploy will fail", [])] if p.will_fail else []
+    for phrase, action in (("replaces stateful", "replace"), ("may replace stateful", "may"),
+                           ("removes stateful", "remove")):  # fmt: skip
+        named = [r.logical_id for r in p.resources if r.dangerous and (r.action == action or (action == "may"
+                                                                        and r.may_replace))]  # fmt: skip
+        said += [(phrase, named)] if named else []
+    return said + ([("leaves the old stack running", [])] if p.left_running else [])
+
+
+def headline(p: Plan) -> str:
+    """``3 to replace, ...; THE DEPLOY WILL FAIL; REPLACES STATEFUL AuroraCluster``: the terminal's title."""
+    loud = [" ".join([phrase.upper(), ", ".join(names)]).strip() for phrase, names in verdict(p)]
+    return "; ".join([counts(p), *loud])
+
+
+def action_of(r: ResourceChange) -> str:
+    return "modify, may replace" if r.may_replace else r.action
+
+
+def type_of(r: ResourceChange) -> str:
+    """The short type, and "stateful" where it matters: when its data is at stake."""
+    return short_type(r.type) + (", stateful" if r.dangerous else "")
+
+
+def value(v: Any) -> str:
+    return "(absent)" if v is None else shown(v)
+
+
+def change_lines(c: PropertyChange) -> list[tuple[str, str]]:
+    """One property change as ``(sign, text)`` lines: a header, then ``-`` before and ``+`` after.
+    Lists show the elements removed and added (unchanged ones counted or, when short, shown)."""
+    why = {"yes": "  (create-only: replaces)", "maybe": "  (conditionally create-only: may replace)", "no": ""}
+    lines = [(" ", f"{c.path}{why[c.replacement]}")]
+    if isinstance(c.before, list) and isinstance(c.after, list):
+        before, after = [value(x) for x in c.before], [value(x) for x in c.after]
+        matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                same = before[i1:i2]
+                text = ", ".join(same)
+                lines.append((" ", f"  {text}" if len(text) <= UNCHANGED_SHOWN else f"  ({len(same)} unchanged)"))
+            lines += [("-", f"  {x}") for x in before[i1:i2] if tag != "equal"]
+            lines += [("+", f"  {x}") for x in after[j1:j2] if tag != "equal"]
+        return lines
+    if c.before is not None:
+        lines.append(("-", f"  {value(c.before)}"))
+    if c.after is not None:
+        lines.append(("+", f"  {value(c.after)}"))
+    return lines
+
+
+def resource_lines(r: ResourceChange) -> list[tuple[str, str]]:
+    """Every changed property of ``r``, then why else it changes."""
+    lines = [line for c in r.changes for line in change_lines(c)]
+    return lines + [(" ", cause) for cause in r.causes]
+
+
+def output_lines(o: OutputChange) -> list[tuple[str, str]]:
+    """An output's value before and after (or why it changes at deploy time), and its other changes."""
+    exported = f"  (exported as {o.export})" if o.export else ""
+    lines = [(" ", f"{o.name}: {o.action}{exported}")]
+    if o.before != o.after:
+        lines += [("-", f"  {value(o.before)}")] if o.before is not None else []
+        lines += [("+", f"  {value(o.after)}")] if o.after is not None else []
+    elif o.causes:
+        lines.append((" ", f"  {value(o.after)}: " + "; ".join(o.causes)))
+    for c in o.changes:
+        lines += [(sign, f"  {text}") for sign, text in change_lines(c)]
+    return lines
+
+
+def notes_of(p: Plan) -> list:
+    """Every note of a plan by severity (errors: the deploy fails; warnings; what is good to know), each
+    resource's before the plan's own (what happens to the data, then what the deploy must be told)."""
+    marked = [(n, 0) for r in p.resources for n in r.notes] + [(n, 1) for n in p.notes]
+    return [n for n, whose in sorted(marked, key=lambda x: (SEVERITIES.index(x[0].severity), x[1]))]
