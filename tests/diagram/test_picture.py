@@ -11,7 +11,7 @@ import pytest
 from generator.diagram import architecture, change_picture, diagram
 from tests.conftest import ROOT, build, environment
 
-PICTURES = sorted((ROOT / "templates").glob("*.md"))
+PICTURES = sorted(p for p in (ROOT / "templates").glob("*.md") if p.stem != "bootstrap")  # the environments
 NODE = re.compile(r'(\w+)(\[\("|\[")(.+?)("\)\]|"\])')
 EDGE = re.compile(r'(\w+) (?:-- "([^"]+)" )?(-->|---|~~~) (\w+)')
 PLUMBING = ("AWS::KMS::Alias", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::RouteTable", "AWS::EC2::Route",

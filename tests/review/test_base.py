@@ -92,7 +92,7 @@ def test_check_fails_when_the_plan_says_the_deploy_fails_and_passes_once_it_woul
     assert f"plan: dev (against {base}:templates/dev.json): 3 to replace, 1 to modify" in passed.output
     assert "REPLACES STATEFUL AuroraCluster, AuroraInstance, AuroraPostgresqlLogGroup" in passed.output
     assert "  warning: AuroraCluster is replaced: UpdateReplacePolicy Delete" in passed.output
-    assert passed.output.rstrip().splitlines()[-1].startswith("check passed: 1 environment(s)")
+    assert passed.output.rstrip().splitlines()[-1].startswith("check passed: 1 template(s)")
 
 
 def test_outside_git_check_has_no_plan_to_check_but_fails_in_ci(project, monkeypatch):
