@@ -3,7 +3,10 @@
 Starts moto's server on a free port of 127.0.0.1 (tests/support/emulator.py, test support that the
 product never imports), then runs the real
 `iotstack` command against it with dummy credentials and AWS_ENDPOINT_URL: deploy dev, show its
-status and outputs, deploy again (nothing to do), destroy. The emulator stops at the end.
+status and outputs, deploy again (nothing to do), destroy; then rehearse prod: bootstrap the account
+and region, deploy prod through the bootstrap bucket (its template is over the inline limit), show
+its termination protection and stack policy, and see destroy refuse it. The emulator stops at the
+end, which is prod's clean-up.
 """
 
 import os
@@ -15,12 +18,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project r
 from tests.support import emulator
 
 IOTSTACK = str(Path(sys.executable).with_name("iotstack"))
-STEPS = [
-    ("Deploy dev: a change set, its changes, the events, the outputs", ["deploy", "--env", "dev", "--yes"]),
-    ("What is deployed, against the committed template", ["status", "--env", "dev"]),
-    ("Deploy again: nothing changed, so nothing to do (exit 0)", ["deploy", "--env", "dev", "--yes"]),
-    ("Destroy dev (dev.toml turns termination and deletion protection off)", ["destroy", "--env", "dev", "--yes"]),
-]
+STEPS = [  # (what it shows, the command, the exit code it should end with)
+    ("Deploy dev: a change set, its changes, the events, the outputs", ["deploy", "--env", "dev", "--yes"], 0),
+    ("What is deployed, against the committed template", ["status", "--env", "dev"], 0),
+    ("Deploy again: nothing changed, so nothing to do", ["deploy", "--env", "dev", "--yes"], 0),
+    ("Destroy dev (dev.toml turns termination and deletion protection off)", ["destroy", "--env", "dev", "--yes"], 0),
+    # The prod rehearsal: its template is over CloudFormation's 51,200-byte inline limit.
+    ("Bootstrap prod's account and region: the artifact bucket for large templates", ["bootstrap", "--env", "prod",
+                                                                                        "--yes"], 0),
+    ("Deploy prod: uploaded to the bootstrap bucket once, passed by TemplateURL", ["deploy", "--env", "prod", "--yes"],
+     0),
+    ("prod's status: termination protection and the stack policy are on", ["status", "--env", "prod"], 0),
+    ("Destroy prod: refused, its termination protection is on (exit 1, by design)", ["destroy", "--env", "prod",
+                                                                                     "--yes"], 1),
+]  # fmt: skip
 
 
 def main() -> int:
@@ -29,12 +40,14 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(emulator.dummy_credentials(), AWS_ENDPOINT_URL=endpoint)
         print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.\n", flush=True)
-        for title, args in STEPS:
+        for title, args, expected in STEPS:
             print(f"$ iotstack {' '.join(args)}    # {title}", flush=True)
             code = subprocess.run([IOTSTACK, *args], env=env, check=False).returncode
             print(f"(exit {code})\n", flush=True)
-            if code:
-                return code
+            if code != expected:
+                print(f"demo failed: expected exit {expected}", file=sys.stderr)
+                return code or 1
+        print("Stopping the emulator: that is prod's clean-up (it is protected by design).", flush=True)
     return 0
 
 

@@ -37,6 +37,7 @@ def deployed_dev_with_a_byte_not_utf8(project, monkeypatch, request):
     script.stack("UPDATE_COMPLETE", Tags=[{"Key": "iotstack:template-sha256", "Value": "0123456789ab"}])
     script.event("iot-platform-dev", "UPDATE_COMPLETE")
     script.events_page()
+    script.call("get_stack_policy", {"StackName": script.id})
 
 
 def busy_stack(project, monkeypatch, request):

@@ -165,7 +165,8 @@ def status(d: Deployment, wait: bool = False) -> str:
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
     current = text == build(env, d.workspace).text  # else deploy would refuse it: say what will work
     last = next((e for e in cloud.events(stack.id) if e.of_stack), None)
-    return status_report(env, stack, d.workspace.show(path), sha(text) if text else None, last, current)
+    return status_report(env, stack, d.workspace.show(path), sha(text) if text else None, last, current,
+                         cloud.stack_policy(stack.id))  # fmt: skip
 
 
 def destroy(d: Deployment) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC
 from generator.aws.views import ChangeSet, DriftInformation, Stack, StackEvent
 from generator.config import Environment
 from generator.console import table
-from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG, Risk
+from generator.deploy.changes import ALLOW_ALL_UPDATES, TEMPLATE_TAG, VERSION_TAG, Risk, stack_policy
 from generator.deploy.events import Outcome
 
 
@@ -75,10 +75,17 @@ def outputs_table(stack: Stack) -> str:
 
 
 def status_report(
-    env: Environment, stack: Stack, template: str, local_sha: str | None, last: StackEvent | None, current: bool
+    env: Environment,
+    stack: Stack,
+    template: str,
+    local_sha: str | None,
+    last: StackEvent | None,
+    current: bool,
+    policy: str | None = None,
 ) -> str:
     """``iotstack status``: what runs, and whether it is what ``template`` (the committed file) says;
-    ``current`` says whether that file is what the code generates (else deploy would refuse it)."""
+    ``current`` says whether that file is what the code generates (else deploy would refuse it);
+    ``policy`` is the stack policy's body (None: none)."""
     deployed = stack.tags.get(TEMPLATE_TAG)
     if not stack.status.running:
         verdict = f"not running: the stack is {stack.status}"
@@ -98,9 +105,21 @@ def status_report(
         f"{verdict}",
         f"last change  {when}",
         f"termination  protection {'on' if stack.termination_protection else 'off'}",
+        f"stack policy {_policy(policy)}",
         f"drift        {_drift(env, stack.drift)}",
     ]
     return "\n".join(lines) + "\n" + outputs_table(stack)
+
+
+def _policy(body: str | None) -> str:
+    """What the stack policy allows, in words."""
+    if not body:
+        return "none: every update is allowed"
+    if body == stack_policy():
+        return "denies replacing or deleting a stateful resource (--allow-replace lifts it for one deploy)"
+    if body == ALLOW_ALL_UPDATES:
+        return "allows every update (deploy.stack_policy = false)"
+    return "set by someone else: not iotstack's (deploy sets its own)"
 
 
 def _drift(env: Environment, drift: DriftInformation) -> str:

@@ -268,6 +268,7 @@ def test_status_shows_the_last_drift_result_and_when_it_was_taken(script, inform
     script.stack("UPDATE_COMPLETE", **({"DriftInformation": information} if information else {}))
     script.event(STACK, "UPDATE_COMPLETE")
     script.events_page()
+    script.call("get_stack_policy", {"StackName": script.id})
     result = run("status", "--env", "dev")
     assert result.exit_code == 0, result.output
     assert f"\ndrift        {line}\n" in result.output

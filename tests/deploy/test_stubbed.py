@@ -255,11 +255,13 @@ def test_status_wait_follows_an_operation_to_its_end_then_reports(cfn):
     script.events_page()
     script.stack("UPDATE_COMPLETE", by_id=True)  # the report, after the wait
     script.events_page()
+    script.call("get_stack_policy", {"StackName": script.id}, {"StackPolicyBody": stack_policy()})
     result = run("status", "--env", "dev", "--wait", "--poll-seconds", "0")
     assert result.exit_code == 0, result.output
     assert "Stack iot-platform-dev is UPDATE_IN_PROGRESS; following it to the end" in result.output
     assert "UPDATE_COMPLETE              SensorDataStream" in result.output
     assert "status       UPDATE_COMPLETE" in result.output
+    assert "stack policy denies replacing or deleting a stateful resource" in result.output
 
 
 def test_a_deploy_keeps_what_others_attached_to_the_stack(cfn, project):
