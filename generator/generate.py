@@ -10,7 +10,6 @@ anywhere leaves every previous file as it was.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,8 +57,9 @@ def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
 
 
 def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None) -> Generated:
-    text = render(template)
-    picture = diagram(json.loads(text), name, regions[0])
+    data = template.to_dict()
+    text = render(data)
+    picture = diagram(data, name, regions[0])
     return Generated(name, regions, text, len(template.resources), workspace.template(name), picture,
                      workspace.picture(name), env)  # fmt: skip
 

@@ -88,9 +88,11 @@ def process(label: str, argv: Sequence[str | Path], shown: str = "", env: Callab
 
 
 def stack_imports() -> list[str]:
-    """The troposphere and awacs modules that generator/stack/*.py import, as module names."""
+    """The troposphere and awacs modules that the templates' builders import (generator/stack/*.py for
+    the environments, generator/bootstrap/template.py for the bootstrap stack), as module names."""
     modules = set()
-    for path in sorted((ROOT / "generator" / "stack").glob("*.py")):
+    builders = [*sorted((ROOT / "generator" / "stack").glob("*.py")), ROOT / "generator" / "bootstrap" / "template.py"]
+    for path in builders:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 modules.update(alias.name for alias in node.names)

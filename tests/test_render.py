@@ -46,3 +46,20 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
         write_atomic(path, "new\n")
     assert path.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir()] == ["dev.json"]
+
+
+VALUES = {
+    "nested": {"b": [1, 2.5, True, False, None, "é\u2028\"\\"], "a": {}, "c": [], "d": {"z": 1, "y": [{}]}},
+    "numbers": {"big": 10**30, "float": 1e20, "negative-zero": -0.0, "small": 0.1},
+    "empty": {},
+}
+
+
+@pytest.mark.parametrize("data", VALUES.values(), ids=VALUES)
+def test_render_writes_exactly_what_json_dumps_writes(data):
+    assert render(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+def test_render_falls_back_to_json_for_other_types():
+    data = {"a": (1, 2), "b": float("nan")}
+    assert render(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -98,6 +97,8 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
     if deployed and base:
         raise UsageError("--base and --deployed are two different baselines: give one of them")
     workspace = find_workspace(templates_dir)
+    import shutil  # here: it imports compression modules, which the other commands do without
+
     width = shutil.get_terminal_size((100, 24)).columns
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no colour when piped, or when asked
     text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, cloud_for if deployed else None, fmt,

@@ -48,13 +48,13 @@ def each_one_of(*allowed: str) -> Check:
 
 def aws_region() -> Check:
     """A region of :data:`~generator.config.regions.REGIONS`; a near miss gets a suggestion."""
-    from difflib import get_close_matches
-
     from generator.config.regions import REGIONS
 
     def check(value: str) -> str | None:
         if value in REGIONS:
             return None
+        from difflib import get_close_matches  # only for a wrong region
+
         area = [r for r in REGIONS if r.rsplit("-", 1)[0] == value.rsplit("-", 1)[0]]  # sa-east-2: sa-east-*
         near = area or get_close_matches(value, REGIONS, n=1)
         hint = f" (did you mean {' or '.join(near)}?)" if near else ""
@@ -64,21 +64,20 @@ def aws_region() -> Check:
 
 
 def matches(pattern: str, allowed: str) -> Check:
-    """A string matching ``pattern`` as a whole; ``allowed`` says so in words."""
-    regex = re.compile(pattern)
-    return Check(allowed, lambda v: None if regex.fullmatch(v) else f"must be {allowed}")
+    """A string matching ``pattern`` as a whole; ``allowed`` says so in words. (``re`` caches the
+    compiled pattern at its first use: compiling every pattern at import would cost the fast path.)"""
+    return Check(allowed, lambda v: None if re.fullmatch(pattern, v) else f"must be {allowed}")
 
 
 def each_matches(pattern: str, allowed: str, most: int) -> Check:
     """A list of at most ``most`` distinct strings, each matching ``pattern``."""
-    regex = re.compile(pattern)
 
     def check(values: tuple[str, ...]) -> str | None:
         if len(values) > most:
             return f"must list at most {most}"
         if len(set(values)) != len(values):
             return "must not repeat a value"
-        bad = [v for v in values if not regex.fullmatch(v)]
+        bad = [v for v in values if not re.fullmatch(pattern, v)]
         return f"{', '.join(bad)}: each must be {allowed}" if bad else None
 
     return Check(f"at most {most} of: {allowed}", check)

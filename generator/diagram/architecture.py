@@ -77,6 +77,7 @@ class Architecture:
     edges: list[Edge]
     owner: dict[str, str]  # every logical id -> the node or box that shows it
     hints: list[tuple[str, str]]  # invisible links that keep the layout top to bottom
+    refers: dict[str, set[str]] = field(default_factory=dict)  # logical id -> what its Properties refer to
 
 
 def architecture(template: dict, region: str = "") -> Architecture:
@@ -171,7 +172,8 @@ def architecture(template: dict, region: str = "") -> Architecture:
     for k in subnets:  # a subnet with nothing in it is drawn as a node
         if not boxes[k].nodes:
             nodes[k] = Node(k, [boxes[k].title.split(" · ", 1)[1]])
-    return Architecture(root, nodes, edges, owners, _hints(root, nodes, edges))
+    refers = {k: {target for _, target in found} for k, found in refs.items()}
+    return Architecture(root, nodes, edges, owners, _hints(root, nodes, edges), refers)
 
 
 def _walk(box: Box):

@@ -22,8 +22,8 @@ def diagram(template: dict, environment: str, region: str = "") -> str:
     arch = architecture(template, region)
     rows = ["| resource | type | drawn as | refers to |", "| --- | --- | --- | --- |"]
     for logical in sorted(resources):
-        body = {k: v for k, v in resources[logical].items() if k != "Type"}
-        targets = sorted({t for _, t in references(body) if t in resources})  # the diff's parser of references
+        rest = {k: v for k, v in resources[logical].items() if k not in ("Type", "Properties")}  # Metadata, ...
+        targets = sorted(arch.refers[logical] | {t for _, t in references(rest) if t in resources})
         drawn = arch.owner[logical]
         cells = (f"`{logical}`", short_type(resources[logical]["Type"]), "itself" if drawn == logical else f"`{drawn}`",
                  ", ".join(f"`{t}`" for t in targets))  # fmt: skip
