@@ -18,11 +18,27 @@ from __future__ import annotations
 import click
 
 from generator import __version__
-from generator.cli import deploy, review
 from generator.cli.base import Group
 
+# Each command, and the function in this package that defines it: a command's module is imported
+# only when that command runs (or help lists them all), so `template` loads none of deploy's.
+COMMANDS = {
+    "template": "review:template",
+    "check": "review:check",
+    "diff": "review:diff",
+    "lint": "review:lint",
+    "scan": "review:scan_command",
+    "deploy": "deploy:deploy_command",
+    "bootstrap": "deploy:bootstrap_command",
+    "execute": "deploy:execute_command",
+    "status": "deploy:status_command",
+    "destroy": "deploy:destroy_command",
+    "recover": "deploy:recover_command",
+    "drift": "deploy:drift_command",
+}
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=Group, commands_by_name=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iotstack")
 def main() -> None:
     """iotstack: CloudFormation for the industrial-IoT data platform.
@@ -36,20 +52,3 @@ def main() -> None:
     Run it anywhere inside the project (the folder with setup.cfg).
     AWS_ENDPOINT_URL points every AWS call elsewhere (e.g. the local emulator of `make demo`).
     """
-
-
-for command in (
-    review.template,
-    review.check,
-    review.diff,
-    review.lint,
-    review.scan_command,
-    deploy.deploy_command,
-    deploy.bootstrap_command,
-    deploy.execute_command,
-    deploy.status_command,
-    deploy.destroy_command,
-    deploy.recover_command,
-    deploy.drift_command,
-):
-    main.add_command(command)

@@ -28,7 +28,26 @@ def as_failure(error: BaseException) -> Failure:
 
 
 class Group(click.Group):
-    """The ``iotstack`` group: every command's :class:`IotstackError` becomes its message and exit code."""
+    """The ``iotstack`` group: every command's :class:`IotstackError` becomes its message and exit code.
+
+    Its commands are named in ``commands_by_name`` (``name -> "module:function"`` in this package)
+    and imported when they run, so that a command loads only what it needs.
+    """
+
+    def __init__(self, *args, commands_by_name: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands_by_name = commands_by_name or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.commands_by_name})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands_by_name:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, function = self.commands_by_name[name].split(":")
+        return getattr(importlib.import_module(f"generator.cli.{module}"), function)
 
     def invoke(self, ctx: click.Context):
         try:
