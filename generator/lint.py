@@ -7,7 +7,7 @@ are validated in workers forked from it, one per core: a worker inherits the loa
 only decodes and validates. (One worker per template was measured too: on two cores it is no
 faster for three templates when the machine is idle, and slower when it is busy, as three
 processes then take turns on the cores.) Python's garbage collector is kept out of the way of
-cfn-lint's many long-lived objects (:func:`_collector_paused`, :func:`_runner`); that saves about
+cfn-lint's many long-lived objects (:func:`collector_paused`, :func:`_runner`); that saves about
 a third of the CPU the lint costs.
 
 A template whose bytes, region, cfn-lint version and settings are those of an earlier clean lint
@@ -82,7 +82,7 @@ def lint_templates(
     """
     markers = {name: cache_dir / cache_key(text, region, policy) for name, (text, region) in templates.items()}
     pending = {name: templates[name] for name, marker in markers.items() if not marker.exists()}
-    with _collector_paused():
+    with collector_paused():
         if len(pending) > 1 and _cores() > 1 and _fork_available():
             found = _lint_in_workers(pending, policy)
         else:
@@ -107,7 +107,7 @@ def lint_text(text: str, region: str, policy: bool = False) -> list[Finding]:
     undecodable = _SURROGATE.search(text)
     if undecodable:
         return [_undecodable_finding(text, undecodable)]
-    with _collector_paused():
+    with collector_paused():
         runner = _runner(region, policy)  # imports cfn-lint and loads its rules, once per process
         from cfnlint.decode.decode import decode_str
 
@@ -185,7 +185,7 @@ def _cores() -> int:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while cfn-lint loads and validates; as it was after.
 
     Loading cfn-lint's rules and schemas creates hundreds of thousands of objects that live as
@@ -220,7 +220,7 @@ def _runner(region: str, policy: bool) -> Runner:
     collection when the process exits, which otherwise takes 0.3 s with cfn-lint loaded. The price:
     whatever else is alive, or cyclic garbage not yet collected, when it is frozen stays for good.
     """
-    with _collector_paused():
+    with collector_paused():
         from cfnlint.config import ConfigMixIn
         from cfnlint.runner import Runner
 
@@ -271,65 +271,3 @@ def _undecodable_finding(text: str, surrogate: re.Match) -> Finding:
     column = surrogate.start() - (text.rfind("\n", 0, surrogate.start()) + 1) + 1
     rule = ParseError()
     return Finding(rule.id, rule.severity, f"not UTF-8: {what} at column {column}", "", line)
-
-
-FORMATS = ("text", "json", "sarif")
-
-
-def lint_files(
-    files: dict[Path, str], fmt: str = "text", sources: dict[Path, dict[str, list]] | None = None
-) -> tuple[str, int]:
-    """cfn-lint and the policy rules over template files ``{path: region}``, in one of cfn-lint's own
-    output formats (``text``, ``json``, ``sarif`` for code-scanning pages); returns the report and
-    the number of findings. Serial and uncached: it is for pipelines that want cfn-lint's formats.
-
-    SARIF has one run per template, its category (``automationDetails.id``) the file's name, so a
-    code-scanning page keeps each environment's findings apart; each result names, as related
-    locations, the stack modules that build the resource (``sources``: path -> logical id ->
-    ``[(module, line), ...]``, from :func:`generator.sources.sources`).
-    """
-    from cfnlint.config import ConfigMixIn
-    from cfnlint.exceptions import InvalidRegionException
-    from cfnlint.formatters import Formatter, JsonFormatter, SARIFFormatter
-    from cfnlint.runner import Runner
-
-    found, rules, config = [], None, None
-    for path, region in files.items():
-        config = ConfigMixIn(templates=[str(path)], **lint_settings(region, policy=True))
-        with _collector_paused():
-            runner = Runner(config)
-            try:
-                matches = sorted(once(list(runner.run())), key=lambda m: (m.linenumber, m.rule.id))
-            except InvalidRegionException as error:
-                known = f"it must be an AWS region that cfn-lint {version('cfn-lint')} knows"
-                raise UsageError(f"{path}: unknown region {region}: {known}") from error
-        found.append((path, matches))
-        rules = runner.rules
-    count = sum(len(matches) for _, matches in found)
-    if fmt != "sarif":
-        every = sorted(
-            (m for _, matches in found for m in matches), key=lambda m: (m.filename, m.linenumber, m.rule.id)
-        )
-        formatter = {"text": Formatter, "json": JsonFormatter}[fmt]()
-        return formatter.print_matches(every, rules, config) or "", count
-    runs = []
-    for path, matches in found:
-        (run,) = json.loads(SARIFFormatter().print_matches(matches, rules, config))["runs"]
-        run["automationDetails"] = {"id": f"iotstack-lint/{path.stem}/"}
-        for match, result in zip(matches, run.get("results", []), strict=True):
-            built = (sources or {}).get(path, {}).get(_logical_id(match.path), [])
-            if built:
-                result["relatedLocations"] = [
-                    {"id": i, "message": {"text": f"built here ({module})"},
-                     "physicalLocation": {"artifactLocation": {"uri": module}, "region": {"startLine": line}}}
-                    for i, (module, line) in enumerate(built)
-                ]  # fmt: skip
-        runs.append(run)
-    log = {"version": SARIFFormatter.version, "$schema": SARIFFormatter.schema, "runs": runs}
-    return json.dumps(log, indent=2), count
-
-
-def _logical_id(path) -> str:
-    """The resource or output a match's path is in (``Resources/AuroraCluster/...``), "" otherwise."""
-    parts = [str(p) for p in (path or [])]
-    return parts[1] if len(parts) > 1 and parts[0] in ("Resources", "Outputs") else ""

@@ -5,7 +5,8 @@ import sys
 import pytest
 
 from generator.errors import UsageError
-from generator.lint import Finding, cache_key, lint_files, lint_templates, lint_text
+from generator.lint import Finding, cache_key, lint_templates, lint_text
+from generator.lint_report import lint_files
 from generator.render import render
 from generator.stack import build_template
 from tests.conftest import environment

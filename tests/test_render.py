@@ -49,7 +49,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
 
 
 VALUES = {
-    "nested": {"b": [1, 2.5, True, False, None, "é\u2028\"\\"], "a": {}, "c": [], "d": {"z": 1, "y": [{}]}},
+    "nested": {"b": [1, 2.5, True, False, None, 'é\u2028"\\'], "a": {}, "c": [], "d": {"z": 1, "y": [{}]}},
     "numbers": {"big": 10**30, "float": 1e20, "negative-zero": -0.0, "small": 0.1},
     "empty": {},
 }

@@ -14,7 +14,7 @@ from generator.cli.base import PlanCommand, cloud_for, envs_option, find_workspa
 from generator.errors import UsageError
 
 DIFF_FORMATS = ("table", "markdown", "json")  # generator.review.plan_format.FORMATS
-LINT_FORMATS = ("text", "json", "sarif")  # generator.lint.FORMATS
+LINT_FORMATS = ("text", "json", "sarif")  # generator.lint_report.FORMATS
 
 
 @click.command()
@@ -118,7 +118,7 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
     \b
     Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
     """
-    from generator.lint import lint_files
+    from generator.lint_report import lint_files
     from generator.rules import RULES
 
     workspace = find_workspace(templates_dir)
