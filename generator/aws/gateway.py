@@ -26,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from generator import __version__
-from generator.aws.drift_views import DRIFTED_RESOURCE, ResourceDrift, StackDrift
+from generator.aws.drift_calls import DriftCalls
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
 from generator.aws.settings import MAX_ATTEMPTS, credential_source, max_attempts
@@ -73,11 +73,22 @@ def for_environment(env: Environment, notify: Callable[[str], None] | None = Non
     return cloud
 
 
+def _as_template(body: Any) -> dict:
+    """A GetTemplate body as data: botocore decodes a JSON body; {} for YAML, which iotstack never writes."""
+    if isinstance(body, dict):
+        return body
+    try:
+        decoded = json.loads(body)
+    except (TypeError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
 def _to_stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-class Cloud:
+class Cloud(DriftCalls):
     """The CloudFormation and S3 calls of iotstack; each returns plain data or a view."""
 
     def __init__(self, cloudformation: Any, s3: Any, sts: Any = None, watch: Watch | None = None, source: str = ""):
@@ -136,14 +147,7 @@ class Cloud:
 
     def template(self, stack: str) -> dict:
         """The template the stack runs, as data ({} for a YAML body, which iotstack never writes)."""
-        body = self._call(self.cloudformation, "get_template", StackName=stack)["TemplateBody"]
-        if isinstance(body, dict):  # botocore decodes a JSON body
-            return body
-        try:
-            decoded = json.loads(body)
-        except (TypeError, ValueError):
-            return {}
-        return decoded if isinstance(decoded, dict) else {}
+        return _as_template(self._call(self.cloudformation, "get_template", StackName=stack)["TemplateBody"])
 
     def delete_stack(self, stack: str) -> None:
         """Delete the stack (a stack already gone or going counts as done)."""
@@ -175,14 +179,22 @@ class Cloud:
     # --- change sets ----------------------------------------------------------------------
 
     def create_change_set(self, **kwargs: Any) -> str:
-        """Create a change set (``kwargs`` as CreateChangeSet takes them); return its ARN."""
+        """Create a change set (``kwargs`` as CreateChangeSet takes them); return the id of its stack
+        (for a new stack, the one CloudFormation made with it, in ``REVIEW_IN_PROGRESS``)."""
         stack, name = kwargs["StackName"], kwargs["ChangeSetName"]
 
         def took_effect() -> dict | None:
-            existing = self._existing_change_set(stack, name)
-            return {"Id": existing.id} if existing else None
+            existing = self.find_change_set(stack, name)
+            return {"Id": existing.id, "StackId": existing.stack_id} if existing else None
 
-        return self._call(self.cloudformation, "create_change_set", took_effect, ClientToken=token(), **kwargs)["Id"]
+        answer = self._call(self.cloudformation, "create_change_set", took_effect, ClientToken=token(), **kwargs)
+        return answer["StackId"]
+
+    def change_set_template(self, stack: str, name: str) -> dict:
+        """The template a change set was made from, as CloudFormation read it (GetTemplate, Original)."""
+        body = self._call(self.cloudformation, "get_template", StackName=stack, ChangeSetName=name,
+                          TemplateStage="Original")["TemplateBody"]  # fmt: skip
+        return _as_template(body)
 
     def change_set(self, stack: str, name: str) -> ChangeSet:
         """The change set, every page of its changes merged."""
@@ -202,7 +214,7 @@ class Cloud:
         request = token()
 
         def took_effect() -> bool | None:
-            existing = self._existing_change_set(stack, name)
+            existing = self.find_change_set(stack, name)
             if existing is not None and not existing.executable:
                 return True
             newest = next(iter(self.events(stack)), None)
@@ -214,10 +226,11 @@ class Cloud:
     def delete_change_set(self, stack: str, name: str) -> None:
         """Delete the change set; one that is gone after a lost answer counts as deleted."""
         self._call(self.cloudformation, "delete_change_set",
-                   lambda: True if self._existing_change_set(stack, name) is None else None,
+                   lambda: True if self.find_change_set(stack, name) is None else None,
                    StackName=stack, ChangeSetName=name)  # fmt: skip
 
-    def _existing_change_set(self, stack: str, name: str) -> ChangeSet | None:
+    def find_change_set(self, stack: str, name: str) -> ChangeSet | None:
+        """The change set, or None when there is none of that name on the stack."""
         try:
             return self.change_set(stack, name)
         except StackNotFound:
@@ -229,43 +242,23 @@ class Cloud:
 
     # --- S3 -------------------------------------------------------------------------------
 
-    def object_time(self, bucket: str, key: str) -> datetime | None:
-        """When the object was last written; None when there is none."""
+    def object_checksum(self, bucket: str, key: str, owner: str) -> tuple[str, datetime] | None:
+        """The object's SHA-256 checksum as S3 keeps it (base64; "" when it has none) and when it was
+        written; None when there is none. ``owner``: the account the bucket must belong to."""
         try:
-            return self._call(self.s3, "head_object", Bucket=bucket, Key=key)["LastModified"]
+            head = self._call(self.s3, "head_object", Bucket=bucket, Key=key, ChecksumMode="ENABLED",
+                              ExpectedBucketOwner=owner)  # fmt: skip
         except AwsError as exc:
             if exc.code in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise
+        return head.get("ChecksumSHA256", ""), head["LastModified"]
 
-    def put_object(self, bucket: str, key: str, body: bytes) -> None:
-        """Write an object (a PUT of the same key and bytes again changes nothing: idempotent)."""
-        self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json")
-
-    # --- drift ----------------------------------------------------------------------------
-
-    def detect_drift(self, stack: str) -> str:
-        """Start drift detection on the stack; return the detection's id. (Repeating it after a lost
-        answer only starts another detection, which changes nothing.)"""
-        return self._call(self.cloudformation, "detect_stack_drift", StackName=stack)["StackDriftDetectionId"]
-
-    def drift_detection(self, detection_id: str) -> StackDrift:
-        """How far the detection is, and its verdict once it ends."""
-        return StackDrift.of(self._call(self.cloudformation, "describe_stack_drift_detection_status",
-                                        StackDriftDetectionId=detection_id))  # fmt: skip
-
-    def resource_drifts(self, stack: str) -> list[ResourceDrift]:
-        """The stack's drifted resources (MODIFIED, DELETED) of the last detection, every page."""
-        drifts: list[ResourceDrift] = []
-        page_token: dict = {}
-        while True:
-            page = self._call(self.cloudformation, "describe_stack_resource_drifts", StackName=stack,
-                              StackResourceDriftStatusFilters=list(DRIFTED_RESOURCE), MaxResults=100,
-                              **page_token)  # fmt: skip
-            drifts += map(ResourceDrift.of, page["StackResourceDrifts"])
-            if not page.get("NextToken"):
-                return drifts
-            page_token = {"NextToken": page["NextToken"]}
+    def put_object(self, bucket: str, key: str, body: bytes, checksum: str, owner: str) -> None:
+        """Write an object; S3 refuses it unless the bytes it receives have ``checksum`` (SHA-256, base64)
+        and the bucket belongs to ``owner``. (A PUT of the same key and bytes again changes nothing.)"""
+        self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json",
+                   ChecksumSHA256=checksum, ExpectedBucketOwner=owner)  # fmt: skip
 
     # --- exports ----------------------------------------------------------------------------
 

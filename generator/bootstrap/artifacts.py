@@ -2,13 +2,19 @@
 
 A template over 51,200 bytes is uploaded to the bootstrap stack's bucket (or ``deploy.template_bucket``
 when the environment names one) under a content-addressed key, ``<stack>/<sha256>.json``, and passed
-by ``TemplateURL``. An object that is already there is not uploaded again, unless the bucket's
-lifecycle would expire it within :data:`EXPIRY_MARGIN_DAYS`. No bootstrap stack, or one older than
-this iotstack needs, is said plainly, with the command that fixes it; nothing is created silently.
+by ``TemplateURL``. An object that is already there, with the SHA-256 checksum S3 verified when it
+was written, is not uploaded again, unless the bucket's lifecycle would expire it within
+:data:`EXPIRY_MARGIN_DAYS`; anything else under that key (written without the checksum, or other
+bytes) is replaced. Every request names the account the bucket must belong to
+(``ExpectedBucketOwner``), so a bucket of that name in another account is never used. (Deploy then
+reads the template back from the change set and refuses one that is not the committed file.) No
+bootstrap stack, or one older than this iotstack needs, is said plainly, with the command that
+fixes it; nothing is created silently.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,10 +43,14 @@ def bootstrap_store(cloud: Cloud, region: str, env_name: str) -> Store | None:
     if stack is None or stack.status.in_review:
         return None
     outputs = stack.outputs
+    if stack.status.busy:
+        raise UsageError(f"the bootstrap stack {STACK} in {region} is busy ({stack.status}): try again when it ends, "
+                         f"or `iotstack bootstrap --env {env_name} --wait`")  # fmt: skip
     if not stack.status.running or "BucketName" not in outputs:
         raise UsageError(f"the bootstrap stack {STACK} in {region} is {stack.status} and has no bucket to use: "
                          f"`iotstack bootstrap --env {env_name}` creates or repairs it")  # fmt: skip
-    version = int(outputs.get("BootstrapVersion", "0") or 0)
+    given = outputs.get("BootstrapVersion", "0") or "0"
+    version = int(given) if given.isdigit() else 0
     if version < VERSION:
         raise UsageError(f"the bootstrap stack {STACK} in {region} is version {version}; this iotstack needs version "
                          f"{VERSION}: `iotstack bootstrap --env {env_name}` updates it")  # fmt: skip
@@ -48,13 +58,17 @@ def bootstrap_store(cloud: Cloud, region: str, env_name: str) -> Store | None:
     return Store(outputs["BucketName"], int(days) if days.isdigit() else None)
 
 
-def upload(cloud: Cloud, store: Store, stack: str, text: str, region: str, now: datetime | None = None) -> str:
-    """Put the template into the store under ``<stack>/<sha256>.json`` (once), return its TemplateURL."""
+def upload(
+    cloud: Cloud, store: Store, stack: str, text: str, region: str, owner: str, now: datetime | None = None
+) -> str:
+    """Put the template into the store under ``<stack>/<sha256>.json`` (once), return its TemplateURL.
+    ``owner`` is the account the bucket must belong to."""
     body = text.encode("utf-8")
-    key = f"{stack}/{hashlib.sha256(body).hexdigest()}.json"
-    uploaded = cloud.object_time(store.bucket, key)
-    if uploaded is None or _expires_soon(uploaded, store.retention_days, now or datetime.now(UTC)):
-        cloud.put_object(store.bucket, key, body)
+    digest = hashlib.sha256(body)
+    key, checksum = f"{stack}/{digest.hexdigest()}.json", base64.b64encode(digest.digest()).decode()
+    there = cloud.object_checksum(store.bucket, key, owner)
+    if there is None or there[0] != checksum or _expires_soon(there[1], store.retention_days, now or datetime.now(UTC)):
+        cloud.put_object(store.bucket, key, body, checksum, owner)
     return cfn.s3_url(store.bucket, key, region)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 from generator import cfn
-from generator.aws.gateway import AwsError, StackNotFound
 from generator.aws.views import ChangeSet, Stack
 from generator.bootstrap.artifacts import Store, bootstrap_store, upload
 from generator.bootstrap.template import STACK as BOOTSTRAP_STACK
@@ -27,10 +26,19 @@ from generator.review.plan import YES, plan
 
 class Pending:
     """The change set this run made, and for a new stack the empty stack (``REVIEW_IN_PROGRESS``) it
-    came with: deleted again when the block ends without :meth:`keep` (run, or left for review)."""
+    came with: deleted again when the block ends without :meth:`keep` (run, or left for review).
+
+    Only what this run made: the stack is known by the id CloudFormation answered (:meth:`made`),
+    or, when CreateChangeSet did not answer, by this run's change set (its name is this run's own);
+    a stack someone else created meanwhile is never touched."""
 
     def __init__(self, d: Deployment, name: str, new_stack: bool):
         self.d, self.name, self.new_stack, self.kept = d, name, new_stack, False
+        self.stack_id: str | None = None
+
+    def made(self, stack_id: str) -> None:
+        """CreateChangeSet answered: the change set is on the stack ``stack_id``."""
+        self.stack_id = stack_id
 
     def keep(self) -> None:
         self.kept = True
@@ -44,27 +52,28 @@ class Pending:
         cleaned = self._clean_up()
         if kind is not None and issubclass(kind, KeyboardInterrupt):
             raise Interrupted(f"interrupted before anything ran: {cleaned}; nothing was deployed") from None
-        if kind is not None and cleaned:
+        if kind is not None or cleaned.startswith("could NOT"):  # on success, only a failure is news
             self.d.console.say(f"Cleaned up: {cleaned}.")
         return False
 
     def _clean_up(self) -> str:
         cloud, stack = self.d.cloud, self.d.stack.stack
-        what = (f"the empty stack {stack} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted"
-                if self.new_stack else f"change set {self.name} deleted")  # fmt: skip
         try:
+            if self.stack_id is None:
+                mine = cloud.find_change_set(stack, self.name)
+                if mine is None:
+                    return "nothing to delete: this run created no change set"
+                self.stack_id = mine.stack_id
             if self.new_stack:
-                cloud.delete_stack(stack)  # it holds no resources; its change sets go with it
-            else:
-                cloud.delete_change_set(stack, self.name)
-        except StackNotFound:
-            return "nothing to delete: the change set was never created"
+                made = cloud.stack(self.stack_id)
+                if made is not None and made.status.in_review:
+                    cloud.delete_stack(self.stack_id)  # it holds no resources; its change sets go with it
+                    return f"the empty stack {stack} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted"
+            cloud.delete_change_set(stack, self.name)
         except (IotstackError, KeyboardInterrupt) as exc:
-            if isinstance(exc, AwsError) and exc.code == "ChangeSetNotFound":
-                return "nothing to delete: the change set was never created"
             left = f"stack {stack} (REVIEW_IN_PROGRESS)" if self.new_stack else f"change set {self.name}"
             return f"could NOT delete {left} ({exc or 'interrupted'}): delete it in the CloudFormation console"
-        return what
+        return f"change set {self.name} deleted"
 
 
 class NoBootstrap(UsageError):
@@ -93,7 +102,17 @@ def template_source(d: Deployment, committed: Committed, store: Store | None) ->
     """``TemplateBody`` when the template fits inline, else ``TemplateURL`` of its upload to ``store``."""
     if store is None:
         return {"TemplateBody": committed.text}
-    return {"TemplateURL": upload(d.cloud, store, d.stack.stack, committed.text, d.env.region)}
+    url = upload(d.cloud, store, d.stack.stack, committed.text, d.env.region, owner=d.cloud.account())
+    return {"TemplateURL": url}
+
+
+def same_template(d: Deployment, name: str, committed: Committed) -> None:
+    """Refuse a change set whose template is not the committed one: one made from a URL reads the
+    object when CloudFormation fetches it, and a bucket may have been written meanwhile."""
+    if d.cloud.change_set_template(d.stack.stack, name) != committed.body:
+        raise IotstackError(f"change set {name} was not made from {d.workspace.show(committed.path)} (sha256 "
+                            f"{committed.sha}): its template differs, so someone changed it on the way; nothing "
+                            "was run")  # fmt: skip
 
 
 def computed(d: Deployment, name: str) -> ChangeSet:

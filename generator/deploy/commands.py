@@ -34,6 +34,7 @@ from generator.deploy.change_sets import (
     computed,
     execute_change_set,
     review,
+    same_template,
     template_source,
     template_store,
 )
@@ -83,7 +84,7 @@ def ship(d: Deployment, committed: Committed) -> None:
     source = template_source(d, committed, store)  # uploaded before anything is created
     console.say(f"Creating change set {name} ({kind}) for stack {d.stack.stack} in {env.region}")
     with Pending(d, name, new_stack=stack is None) as pending:
-        cloud.create_change_set(
+        stack_id = cloud.create_change_set(
             StackName=d.stack.stack, ChangeSetName=name, ChangeSetType=kind,
             Capabilities=cfn.capabilities(committed.body),
             Tags=changes.stack_tags(committed.sha, stack.tags if stack else None),
@@ -91,11 +92,14 @@ def ship(d: Deployment, committed: Committed) -> None:
                                                        d.stack.notification_arns),
             Description=changes.description(committed.path.name, committed.sha), **source,
         )  # fmt: skip
+        pending.made(stack_id)
         change_set = computed(d, name)
         if change_set.empty:
             console.say(f"No changes: stack {d.stack.stack} already runs {d.workspace.show(committed.path)} "
-                        f"(sha256 {committed.sha}). The empty change set was deleted.")  # fmt: skip
+                        f"(sha256 {committed.sha}); its empty change set is deleted.")  # fmt: skip
         else:
+            if "TemplateURL" in source:
+                same_template(d, name, committed)
             allowed = review(d, change_set, stack, committed)
             if not options.execute:
                 pending.keep()
@@ -125,7 +129,7 @@ def execute(d: Deployment, name: str) -> None:
     """Run a change set left by ``deploy --no-execute``, if it is still the one to run."""
     env, cloud = d.env, d.cloud
     (committed,) = gate([build(env, d.workspace)], d.workspace).values()
-    stack = cloud.stack(d.stack.stack)
+    stack = settled(d)  # not while another operation runs on it
     if stack is None:
         raise UsageError(f"stack {d.stack.stack} does not exist in {env.region}")
     try:
@@ -142,6 +146,7 @@ def execute(d: Deployment, name: str) -> None:
         raise IotstackError(f"change set {name} was made from template sha256 {change_set.template_sha}, but "
                             f"{d.workspace.show(committed.path)} is now sha256 {committed.sha}: make a new change set "
                             "with `iotstack deploy`")  # fmt: skip
+    same_template(d, name, committed)  # the description says so; the template itself must say it too
     allowed = review(d, change_set, stack, committed)
     confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
     execute_change_set(d, change_set, allowed)

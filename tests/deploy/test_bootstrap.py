@@ -2,6 +2,7 @@
 for a template over the inline limit (prod's), uploaded once under a content-addressed key; without
 it and without a terminal, deploy says what to run and creates nothing."""
 
+import base64
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
@@ -81,30 +82,57 @@ def test_an_older_bootstrap_stack_is_refused_with_the_command_that_updates_it(aw
 
 
 class Objects:
-    """A stand-in for the gateway's two S3 calls: when each key was written, and the writes."""
+    """A stand-in for the gateway's two S3 calls: what each key holds (checksum, when written), the writes."""
 
     def __init__(self, written=None):
         self.written, self.puts = dict(written or {}), []
 
-    def object_time(self, bucket, key):
+    def object_checksum(self, bucket, key, owner):
+        assert owner == "123456789012"
         return self.written.get(key)
 
-    def put_object(self, bucket, key, body):
+    def put_object(self, bucket, key, body, checksum, owner):
+        assert owner == "123456789012" and checksum == SUM
         self.puts.append(key)
 
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 KEY = f"s/{hashlib.sha256(b'{}').hexdigest()}.json"
+SUM = base64.b64encode(hashlib.sha256(b"{}").digest()).decode()
 
 
 @pytest.mark.parametrize(
     "written, retention, uploads",
-    [({}, 30, 1), ({KEY: NOW - timedelta(days=3)}, 30, 0), ({KEY: NOW - timedelta(days=29)}, 30, 1),
-     ({KEY: NOW - timedelta(days=400)}, None, 0)],
-    ids=["new", "there", "about-to-expire", "no-lifecycle"],
+    [({}, 30, 1), ({KEY: (SUM, NOW - timedelta(days=3))}, 30, 0), ({KEY: (SUM, NOW - timedelta(days=29))}, 30, 1),
+     ({KEY: (SUM, NOW - timedelta(days=400))}, None, 0), ({KEY: ("", NOW)}, 30, 1), ({KEY: ("other", NOW)}, 30, 1)],
+    ids=["new", "there", "about-to-expire", "no-lifecycle", "written-without-a-checksum", "other-bytes"],
 )  # fmt: skip
-def test_an_upload_is_repeated_only_when_the_lifecycle_would_expire_it_soon(written, retention, uploads):
+def test_an_upload_is_repeated_only_when_missing_changed_or_about_to_expire(written, retention, uploads):
     objects = Objects(written)
-    url = upload(objects, Store("b", retention), "s", "{}", "cn-north-1", now=NOW)
+    url = upload(objects, Store("b", retention), "s", "{}", "cn-north-1", owner="123456789012", now=NOW)
     assert url == f"https://b.s3.cn-north-1.amazonaws.com.cn/{KEY}"
     assert len(objects.puts) == uploads
+
+
+def test_a_template_changed_in_the_bucket_on_the_way_is_refused_and_nothing_is_left(aws, project, monkeypatch):
+    """Someone writes the key between the upload and CreateChangeSet: the change set's template is not
+    the committed file, so nothing runs and the empty stack is deleted again."""
+    from generator.bootstrap import artifacts
+    from generator.deploy import change_sets
+
+    assert run("bootstrap", "--env", "prod", "--yes").exit_code == 0
+    real = artifacts.upload
+
+    def upload_then_tamper(cloud, store, stack, text, region, owner, now=None):
+        url = real(cloud, store, stack, text, region, owner, now)
+        planted = json.loads(text)
+        planted["Resources"]["Planted"] = {"Type": "AWS::SNS::Topic"}
+        s3().put_object(Bucket=store.bucket, Key=url.split(".com/", 1)[1], Body=json.dumps(planted).encode())
+        return url
+
+    monkeypatch.setattr(change_sets, "upload", upload_then_tamper)
+    result = run("deploy", "--env", "prod", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "was not made from templates/prod.json" in result.output and "nothing was run" in result.output
+    assert "Cleaned up: the empty stack iot-platform-prod (REVIEW_IN_PROGRESS)" in result.output
+    assert stack_names() == [STACK]

@@ -47,10 +47,11 @@ def existing_stack(script):
 
 
 def deleted(script, new):
-    """What the cleanup sends: DeleteStack for the empty new stack (its change set goes with it), else
-    DeleteChangeSet."""
+    """What the cleanup sends: for the new stack this run made (by the id CreateChangeSet answered),
+    still empty, DeleteStack (its change set goes with it); else DeleteChangeSet."""
     if new:
-        script.call("delete_stack", {"StackName": script.name})
+        script.stack("REVIEW_IN_PROGRESS", by_id=True)
+        script.call("delete_stack", {"StackName": script.id})
     else:
         script.call("delete_change_set", {"StackName": script.name, "ChangeSetName": ANY})
 

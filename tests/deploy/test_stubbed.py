@@ -235,7 +235,8 @@ def test_a_failed_change_set_for_a_new_stack_leaves_nothing_behind(cfn):
         "ChangeSetName": "cs-1", "StackId": script.id, "Status": "FAILED", "Changes": [],
         "StatusReason": "Requires capabilities : [CAPABILITY_NAMED_IAM]",
     }, None)  # fmt: skip
-    script.call("delete_stack", {"StackName": "iot-platform-dev"})  # the empty stack in review, change set and all
+    script.stack("REVIEW_IN_PROGRESS", by_id=True)  # still the empty stack this run made
+    script.call("delete_stack", {"StackName": script.id})  # the empty stack in review, change set and all
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 1
     assert "failed: Requires capabilities : [CAPABILITY_NAMED_IAM]" in result.output
@@ -287,3 +288,18 @@ def test_a_deploy_keeps_what_others_attached_to_the_stack(cfn, project):
     script.stack("UPDATE_COMPLETE", by_id=True)
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 0, result.output
+
+
+def test_a_stack_created_meanwhile_by_someone_else_is_never_deleted(cfn):
+    """The stack did not exist when deploy looked; by CreateChangeSet it did (another deploy, racing):
+    the CREATE fails, and the cleanup finds no change set of this run's, so it deletes nothing."""
+    script = Script(cfn, "iot-platform-dev")
+    script.missing()
+    exists = "Stack [iot-platform-dev] already exists and cannot be created again with the changeSet"
+    cfn.add_client_error("create_change_set", "ValidationError", exists)
+    cfn.add_client_error("describe_change_set", "ChangeSetNotFound", "ChangeSet [x] does not exist",
+                         http_status_code=404)  # fmt: skip
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 1, result.output
+    assert "already exists" in result.output
+    assert "Cleaned up: nothing to delete: this run created no change set." in result.output

@@ -84,6 +84,8 @@ Change sets
   in its current execution status of [EXECUTE_COMPLETE]`` (AWS's wording); running one makes the
   stack's other change sets ``OBSOLETE``, as on AWS.
 - ListChangeSets listed the change sets of every stack; it lists the given stack's.
+- GetTemplate with ``ChangeSetName`` answered with the stack's template (for a new stack in review,
+  an empty one); it answers with the change set's, as AWS does.
 
 Idempotency tokens: ``ClientToken`` and ``ClientRequestToken`` were ignored, and malformed ones
 accepted. Now a repeated CreateChangeSet with the same ClientToken answers the same change set and
@@ -682,6 +684,20 @@ def _patch_change_sets() -> None:
             raise _validation(f"Stack [{stack_name}] does not exist")
         return ActionResult({"Summaries": [c for c in backend.change_sets.values() if c.stack_id == stack.stack_id]})
 
+    get_template = CloudFormationResponse.get_template
+
+    def get_template_of_a_change_set(self):
+        """GetTemplate with ChangeSetName answers with that change set's template, as AWS does (moto
+        answers with the stack's, which for a new stack in review is empty)."""
+        name = self._get_param("ChangeSetName")
+        if not name:
+            return get_template(self)
+        change_set = _change_set(self.cloudformation_backend, name, self._get_param("StackName"))
+        if change_set is None:
+            raise _not_found(name)
+        return ActionResult({"TemplateBody": change_set.template})
+
+    CloudFormationResponse.get_template = get_template_of_a_change_set
     CloudFormationResponse.create_change_set = create_change_set
     CloudFormationResponse.describe_change_set = describe_change_set
     CloudFormationResponse.execute_change_set = execute_change_set
