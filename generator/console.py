@@ -52,7 +52,10 @@ class Console:
             raise UsageError(f"{question} needs a confirmation, and there is no terminal to ask on: "
                              "pass --yes to go ahead without asking")  # fmt: skip
         self.done()
-        return click.confirm(question, default=False)
+        try:
+            return click.confirm(question, default=False)
+        except click.Abort:  # click's answer to Ctrl-C (or end of input) at the prompt
+            raise KeyboardInterrupt from None
 
 
 def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:

@@ -6,16 +6,20 @@ product never imports), then runs the real
 status and outputs, deploy again (nothing to do), destroy; then rehearse prod: bootstrap the account
 and region, deploy prod through the bootstrap bucket (its template is over the inline limit), show
 its termination protection and stack policy, and see destroy refuse it. The emulator stops at the
-end, which is prod's clean-up.
+end, which is prod's clean-up. It runs in a temporary copy of the project (environments and
+templates), so the emulator's outputs never reach the project's ``outputs/``.
 """
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project root: tests.support
-from tests.support import emulator
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the project root: tests.support
+from tests.support import emulator  # noqa: E402 (after the path above)
 
 IOTSTACK = str(Path(sys.executable).with_name("iotstack"))
 STEPS = [  # (what it shows, the command, the exit code it should end with)
@@ -35,14 +39,18 @@ STEPS = [  # (what it shows, the command, the exit code it should end with)
 
 
 def main() -> int:
-    with emulator.running() as endpoint:
+    with tempfile.TemporaryDirectory(prefix="iotstack-demo-") as folder, emulator.running() as endpoint:
+        # A copy of the project, so that the emulator's outputs never land in the real outputs/.
+        shutil.copytree(ROOT / "environments", Path(folder) / "environments")
+        shutil.copytree(ROOT / "templates", Path(folder) / "templates")
+        (Path(folder) / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
         # No AWS_* setting of the shell (a profile, a service-specific endpoint) may reach real AWS.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(emulator.dummy_credentials(), AWS_ENDPOINT_URL=endpoint)
         print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.\n", flush=True)
         for title, args, expected in STEPS:
             print(f"$ iotstack {' '.join(args)}    # {title}", flush=True)
-            code = subprocess.run([IOTSTACK, *args], env=env, check=False).returncode
+            code = subprocess.run([IOTSTACK, *args], env=env, cwd=folder, check=False).returncode
             print(f"(exit {code})\n", flush=True)
             if code != expected:
                 print(f"demo failed: expected exit {expected}", file=sys.stderr)

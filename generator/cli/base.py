@@ -21,9 +21,13 @@ class Failure(click.ClickException):
 
 
 def as_failure(error: BaseException) -> Failure:
-    """The error as click raises it; Ctrl-C outside a deploy step interrupts nothing half-done."""
+    """The error as click raises it. A Ctrl-C that no step explained: files are written whole or not at
+    all; for a stack, ``status`` says where it stands."""
     if isinstance(error, KeyboardInterrupt):
-        error = Interrupted("interrupted; nothing was written or sent")
+        error = Interrupted(
+            "interrupted: files are written whole or not at all; for a stack, "
+            "`iotstack status --env NAME` shows where it stands"
+        )
     return Failure(error)
 
 

@@ -38,9 +38,13 @@ def run_operation(
         f"`iotstack status --env {d.env.name} --wait`" if d.target is None else "the CloudFormation console"
     )
     after = latest_event_id(cloud, stack.id)
-    if act is not None:
-        act()
     try:
+        if act is not None:
+            try:
+                act()
+            except KeyboardInterrupt:
+                raise Interrupted(f"interrupted while asking AWS for the {what}: the request may have reached it; "
+                                  f"{_state(cloud, stack)}. Follow it with {follow_further}") from None  # fmt: skip
         outcome = follow(cloud, stack.id, after, total, d.console, waiting.timeout_minutes, waiting.poll_seconds,
                          started_here=act is not None)  # fmt: skip
     except KeyboardInterrupt:

@@ -62,10 +62,12 @@ def declined(monkeypatch):
 
 
 def interrupted_at_the_prompt(monkeypatch):
-    def ctrl_c(question, default):
+    """Ctrl-C while click waits for the answer: click turns it into Abort."""
+
+    def ctrl_c(prompt):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("click.confirm", ctrl_c)
+    monkeypatch.setattr("click.termui.visible_prompt_func", ctrl_c)
     return Console(live=False, interactive=True), {"assume_yes": False}
 
 
@@ -148,3 +150,23 @@ def test_ctrl_c_while_it_runs_says_cloudformation_carries_on_and_how_to_follow(s
             "iot-platform-dev is UPDATE_IN_PROGRESS. Follow it with `iotstack status --env dev --wait`")  # fmt: skip
     assert said in result.output
     assert "Cleaned up" not in result.output  # a running change set is AWS's now: nothing is deleted
+
+
+def test_ctrl_c_during_the_execute_request_says_it_may_have_reached_aws(stub, project, monkeypatch):
+    script = Script(stub, "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE")
+    script.change_set(MODIFY)
+    script.deployed()
+    script.stack("UPDATE_COMPLETE", by_id=True)
+    script.events_page()
+    script.stack("UPDATE_IN_PROGRESS", by_id=True)  # asked to say where the stack is
+
+    def ctrl_c(self, stack, name):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gateway.Cloud, "execute_change_set", ctrl_c)
+    result = run("deploy", "--env", "dev", "--yes")
+    assert result.exit_code == 130, result.output
+    assert ("interrupted while asking AWS for the deploy: the request may have reached it; stack iot-platform-dev "
+            "is UPDATE_IN_PROGRESS. Follow it with `iotstack status --env dev --wait`") in result.output  # fmt: skip
+    assert "Cleaned up" not in result.output
