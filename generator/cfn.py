@@ -109,6 +109,21 @@ def shown(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
+def template_problem(data: Any) -> str | None:
+    """What makes ``data`` (parsed JSON) no CloudFormation template the plan can read; None if it is one."""
+    if not isinstance(data, dict):
+        return f"a template is a JSON object, not {type(data).__name__}"
+    for section in ("Resources", "Outputs", "Parameters"):
+        entries = data.get(section, {})
+        if not isinstance(entries, dict):
+            return f"its {section} must be an object"
+        bad = next((k for k, v in entries.items() if not isinstance(v, dict)), None)
+        if bad is not None:
+            return f"{section}.{bad} must be an object"
+    bad = next((k for k, r in data.get("Resources", {}).items() if not isinstance(r.get("Type"), str)), None)
+    return f"Resources.{bad} has no Type (a string)" if bad is not None else None
+
+
 # --- capabilities ---------------------------------------------------------------------------------
 
 # The capabilities a transform needs: the SAM and Secrets Manager transforms add IAM roles.

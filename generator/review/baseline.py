@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.cfn import template_problem
 from generator.config import Environment, parse_environment
 from generator.errors import IotstackError, UsageError
 from generator.review.plan import Target
@@ -77,9 +78,10 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
         if text is None:
             return None  # not committed at that revision: everything is new
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except ValueError as exc:
             raise UsageError(f"{specs[env]} is not a JSON template: {exc}") from None
+        return _checked(data, specs[env])
 
     def target(env: str) -> Target | None:
         text = texts[settings[env]]
@@ -103,12 +105,20 @@ def from_deployed(environments: list[Environment], cloud_for: Callable) -> Basel
         env = by_name[name]
         cloud = cloud_for(env)
         stack = cloud.stack(env.stack_name)
-        return None if stack is None else cloud.template(stack.id)
+        return None if stack is None else _checked(cloud.template(stack.id), label(name))
 
     def label(name: str) -> str:
         return f"deployed stack {by_name[name].stack_name} ({by_name[name].region})"
 
     return Baseline(label=label, load=load)
+
+
+def _checked(data: object, where: str) -> dict:
+    """``data`` if it is a template the plan can read; else one clear line, not a traceback later."""
+    problem = template_problem(data)
+    if problem or not isinstance(data, dict):
+        raise UsageError(f"{where} is not a CloudFormation template the plan can read: {problem}")
+    return data
 
 
 def _in_repository(path: Path, workspace: Workspace) -> str:

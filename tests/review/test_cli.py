@@ -183,3 +183,26 @@ def test_a_reference_to_a_resource_that_may_be_replaced_may_change_its_value():
     changes = {r.logical_id: r for r in plan(before, after, "sa-east-1").resources}
     assert changes["Db"].replacement == MAYBE
     assert changes["Alarm"].causes == ("AlarmDescription refers to Db, which may be replaced: its value may change",)
+
+
+MALFORMED_BASES = {
+    "resources-a-list": ({"Resources": []}, "its Resources must be an object"),
+    "resource-a-number": ({"Resources": {"X": 5}}, "Resources.X must be an object"),
+    "output-a-number": ({"Outputs": {"A": 1}}, "Outputs.A must be an object"),
+    "type-a-number": ({"Resources": {"X": {"Type": 5}}}, "Resources.X has no Type (a string)"),
+    "a-list": ([], "a template is a JSON object, not list"),
+    "null": (None, "a template is a JSON object, not NoneType"),
+}
+
+
+@pytest.mark.parametrize("base, problem", MALFORMED_BASES.values(), ids=MALFORMED_BASES)
+def test_a_base_that_is_json_but_no_template_is_one_line_not_a_traceback(repo, base, problem):
+    (repo / "templates" / "dev.json").write_text(json.dumps(base))
+    git(repo, "commit", "-qam", "odd base")
+    git(repo, "checkout", "-q", "HEAD~1", "--", "templates/dev.json")
+    for command, exit_code in ((["diff", "--env", "dev", "--base", "HEAD"], 1), (["check", "--env", "dev", "--base",
+                                                                                 "HEAD"], 2)):  # fmt: skip
+        result = run(*command)
+        assert result.exit_code == exit_code, result.output
+        assert f"HEAD:templates/dev.json is not a CloudFormation template the plan can read: {problem}" in result.output
+        assert "Traceback" not in result.output
