@@ -118,6 +118,8 @@ CASES = {
     "max-attempts-zero": (aws_setting("AWS_MAX_ATTEMPTS", "0"), ["status", "--env", "dev"], 2, ATTEMPTS),
     "malformed-aws-config": (malformed_aws_config, ["status", "--env", "dev"], 2, CONFIG),
     "endpoint-not-a-url": (aws_setting("AWS_ENDPOINT_URL", "not-a-url"), ["status", "--env", "dev"], 2, ENDPOINT),
+    "service-endpoint-not-a-url": (aws_setting("AWS_ENDPOINT_URL_CLOUDFORMATION", "nope"), ["status", "--env", "dev"],
+                                   2, "AWS_ENDPOINT_URL_CLOUDFORMATION='nope' is not a URL"),
     "cache-dir-is-a-file-template": (cache_dir_is_a_file, ["template"], 2, f"IOTSTACK_CACHE_DIR=.*{CACHE}"),
     "cache-dir-is-a-file-check": (cache_dir_is_a_file, ["check"], 2, CACHE),
     "outputs-is-a-file": (outputs_is_a_file, ["deploy", "--env", "dev", "--yes"], 2,

@@ -57,8 +57,10 @@ def settings_error(exc: Exception, source: str = "") -> UsageError | None:
         return UsageError(f"{exc}: the AWS config file (AWS_CONFIG_FILE, else ~/.aws/config) is not valid; fix it, or "
                           "point AWS_CONFIG_FILE elsewhere")  # fmt: skip
     if isinstance(exc, ValueError) and "endpoint" in str(exc).lower():
-        return UsageError(f"AWS_ENDPOINT_URL={os.environ.get('AWS_ENDPOINT_URL', '')!r} is not a URL ({exc}): give "
-                          "one such as http://127.0.0.1:5000, or unset it to reach AWS")  # fmt: skip
+        bad = str(exc).rsplit(": ", 1)[-1]
+        named = [k for k, v in sorted(os.environ.items()) if k.startswith("AWS_ENDPOINT_URL") and v == bad]
+        return UsageError(f"{' and '.join(named) or 'an AWS endpoint setting'}={bad!r} is not a URL ({exc}): give one "
+                          "such as http://127.0.0.1:5000, or unset it to reach AWS")  # fmt: skip
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
         return UsageError(f"no AWS credentials: {exc}. {CREDENTIALS_HELP}")
     if isinstance(exc, (TokenRetrievalError, UnauthorizedSSOTokenError, SSOTokenLoadError)):

@@ -63,6 +63,9 @@ def for_environment(env: Environment, notify: Callable[[str], None] | None = Non
     ``deploy.account``, the account guard: STS first, and no other call unless the credentials belong
     to that account (deploying prod with dev's credentials, or dev with prod's, is refused)."""
     cloud = connect(env.region, notify, env.deploy.profile)
+    if env.deploy.account or env.deploy.profile:  # where the credentials come from matters: say it
+        (notify or _to_stderr)(f"AWS credentials: {cloud.source}" + (f"; account {env.deploy.account} expected"
+                                                                      if env.deploy.account else ""))  # fmt: skip
     if env.deploy.account:
         actual = cloud.account()
         if actual != env.deploy.account:

@@ -22,16 +22,24 @@ def max_attempts() -> int:
     return int(given)
 
 
+# The shell's own credentials, in the order botocore looks (a profile named by the shell first).
+_SHELL_CREDENTIALS = (
+    ("AWS_PROFILE", "AWS_PROFILE={value}"),
+    ("AWS_DEFAULT_PROFILE", "AWS_DEFAULT_PROFILE={value}"),
+    ("AWS_ACCESS_KEY_ID", "the access keys in AWS_ACCESS_KEY_ID"),
+    ("AWS_WEB_IDENTITY_TOKEN_FILE", "the web-identity token of AWS_WEB_IDENTITY_TOKEN_FILE"),
+    ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "the container's credentials (ECS, CodeBuild)"),
+    ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "the container's credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)"),
+)
+
+
 def credential_source(profile: str = "") -> tuple[str | None, str]:
     """The profile to use (None: the shell's own credentials) and where the credentials come from, in
     words. An environment's ``deploy.profile`` applies only when the shell brings no credentials of
     its own, so that an operator's ``AWS_PROFILE`` or a pipeline's web-identity token always wins."""
-    if os.environ.get("AWS_PROFILE"):
-        return None, f"AWS_PROFILE={os.environ['AWS_PROFILE']}"
-    if os.environ.get("AWS_ACCESS_KEY_ID"):
-        return None, "the access keys in AWS_ACCESS_KEY_ID"
-    if os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-        return None, "the web-identity token of AWS_WEB_IDENTITY_TOKEN_FILE"
+    for variable, words in _SHELL_CREDENTIALS:
+        if os.environ.get(variable):
+            return None, words.format(value=os.environ[variable])
     if profile:
         return profile, f"profile {profile} (deploy.profile)"
     return None, "the default credential chain"

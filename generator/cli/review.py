@@ -118,6 +118,7 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
     \b
     Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
     """
+    from generator.bootstrap.template import NAME as BOOTSTRAP
     from generator.lint_report import lint_files
     from generator.rules import RULES
 
@@ -131,14 +132,17 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
         from generator.sources import sources as built_by
 
         sources = {path: built_by(env) for path, env in chosen.items()}
-    report, count = lint_files({path: env.region for path, env in chosen.items()}, fmt, sources)
+    files = {path: env.region for path, env in chosen.items()}
+    if not envs and workspace.template(BOOTSTRAP).is_file():  # every template: the bootstrap stack's too
+        files[workspace.template(BOOTSTRAP)] = min(env.region for env in chosen.values())
+    report, count = lint_files(files, fmt, sources)
     if report:
         click.echo(report)
     if count:
         raise SystemExit(1)
     if fmt == "text":  # the machine formats stay as cfn-lint writes them
-        names = ", ".join(env.name for env in chosen.values())
-        click.echo(f"lint clean: {len(chosen)} template(s) ({names}): cfn-lint and {len(RULES)} policy rules")
+        names = ", ".join(path.stem for path in files)
+        click.echo(f"lint clean: {len(files)} template(s) ({names}): cfn-lint and {len(RULES)} policy rules")
 
 
 @click.command("scan")

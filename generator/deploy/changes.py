@@ -13,6 +13,7 @@ from awacs.aws import Action, Allow, Condition, Deny, PolicyDocument, Principal,
 from generator import __version__
 from generator.aws.views import ResourceChange
 from generator.cfn import STATEFUL_TYPES
+from generator.errors import UsageError
 
 VERSION_TAG = "iotstack:version"
 TEMPLATE_TAG = "iotstack:template-sha256"
@@ -36,9 +37,19 @@ def stack_tags(sha: str, existing: Mapping[str, str] | None = None) -> list[dict
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
+# CloudFormation takes at most this many notification topics per stack.
+MAX_NOTIFICATION_ARNS = 5
+
+
 def notification_arns(existing: Iterable[str], configured: Iterable[str]) -> list[str]:
-    """The stack's SNS topics: those it has (an operator's wiring is never removed) and the file's."""
-    return sorted(set(existing) | set(configured))
+    """The stack's SNS topics: those it has (an operator's wiring is never removed) and the file's.
+    More than CloudFormation takes is refused here, before anything is created."""
+    topics = sorted(set(existing) | set(configured))
+    if len(topics) > MAX_NOTIFICATION_ARNS:
+        raise UsageError(f"the stack would have {len(topics)} notification topics ({', '.join(topics)}): "
+                         f"CloudFormation takes at most {MAX_NOTIFICATION_ARNS}; iotstack keeps those the stack "
+                         "has, so remove one from the stack or from deploy.notification_arns")  # fmt: skip
+    return topics
 
 
 def description(file_name: str, sha: str) -> str:

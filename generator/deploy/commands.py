@@ -81,6 +81,7 @@ def ship(d: Deployment, committed: Committed) -> None:
     stack = ready_stack(d)
     kind = "CREATE" if stack is None or stack.status.in_review else "UPDATE"
     name = changes.change_set_name(committed.sha)
+    topics = changes.notification_arns(stack.notification_arns if stack else (), d.stack.notification_arns)
     source = template_source(d, committed, store)  # uploaded before anything is created
     console.say(f"Creating change set {name} ({kind}) for stack {d.stack.stack} in {env.region}")
     with Pending(d, name, new_stack=stack is None) as pending:
@@ -88,8 +89,7 @@ def ship(d: Deployment, committed: Committed) -> None:
             StackName=d.stack.stack, ChangeSetName=name, ChangeSetType=kind,
             Capabilities=cfn.capabilities(committed.body),
             Tags=changes.stack_tags(committed.sha, stack.tags if stack else None),
-            NotificationARNs=changes.notification_arns(stack.notification_arns if stack else (),
-                                                       d.stack.notification_arns),
+            NotificationARNs=topics,
             Description=changes.description(committed.path.name, committed.sha), **source,
         )  # fmt: skip
         pending.made(stack_id)

@@ -54,11 +54,15 @@ def test_the_right_account_goes_on(project, calls):
     result = run("status", "--env", "dev")
     assert result.exit_code == 0, result.output
     assert calls[0] == "before-send.sts.GetCallerIdentity" and len(calls) > 1
+    assert "AWS credentials: the access keys in AWS_ACCESS_KEY_ID; account 123456789012 expected" in result.output
 
 
 SOURCES = {
     "shell-profile-wins": ({"AWS_PROFILE": "operator"}, "ops", (None, "AWS_PROFILE=operator")),
     "shell-keys-win": ({"AWS_ACCESS_KEY_ID": "x"}, "ops", (None, "the access keys in AWS_ACCESS_KEY_ID")),
+    "default-profile-wins": ({"AWS_DEFAULT_PROFILE": "old"}, "ops", (None, "AWS_DEFAULT_PROFILE=old")),
+    "container-credentials-win": ({"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/x"}, "ops",
+                                  (None, "the container's credentials (ECS, CodeBuild)")),
     "ci-token-wins": ({"AWS_WEB_IDENTITY_TOKEN_FILE": "/t"}, "ops", (None, "the web-identity token of "
                                                                        "AWS_WEB_IDENTITY_TOKEN_FILE")),
     "file-profile": ({}, "ops", ("ops", "profile ops (deploy.profile)")),
@@ -68,8 +72,9 @@ SOURCES = {
 
 @pytest.mark.parametrize("shell, profile, expected", SOURCES.values(), ids=SOURCES)
 def test_where_the_credentials_come_from(monkeypatch, shell, profile, expected):
-    for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                "AWS_WEB_IDENTITY_TOKEN_FILE"):  # fmt: skip
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI"):  # fmt: skip
         monkeypatch.delenv(key, raising=False)
     for key, value in shell.items():
         monkeypatch.setenv(key, value)

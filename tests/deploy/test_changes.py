@@ -70,3 +70,13 @@ EYES = {
 def test_either_eye_is_enough_and_the_refusal_says_which_saw_it(rows, predicted, seen_by):
     result = guard([ResourceChange.of(r["ResourceChange"]) for r in rows], (), predicted)
     assert [r.seen_by for r in result.refused] == ([seen_by] if seen_by else [])
+
+
+def test_more_notification_topics_than_cloudformation_takes_are_refused_before_anything():
+    from generator.deploy.changes import notification_arns
+    from generator.errors import UsageError
+
+    theirs = [f"arn:aws:sns:sa-east-1:123456789012:t{i}" for i in range(4)]
+    assert notification_arns(theirs, [*theirs[:1], "arn:aws:sns:sa-east-1:123456789012:ours"])[0].endswith("ours")
+    with pytest.raises(UsageError, match=r"would have 6 notification topics .*CloudFormation takes at most 5"):
+        notification_arns(theirs, ["arn:aws:sns:sa-east-1:123456789012:a", "arn:aws:sns:sa-east-1:123456789012:b"])
