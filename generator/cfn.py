@@ -16,7 +16,9 @@ from typing import Any
 INLINE_TEMPLATE_LIMIT = 51_200
 
 # The resource types that hold data or identity a replacement or removal would lose: the deploy
-# guard, the stack policy, the plan and the policy rules all read this one list.
+# guard, the stack policy, the plan and the policy rules all read this one list. Alerting holds none:
+# an alarm, a dashboard or a topic is made again as it was (a topic's email subscriptions must be
+# confirmed anew, which the plan warns about).
 STATEFUL_TYPES = frozenset({
     "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup", "AWS::KMS::Key",
     "AWS::Kinesis::Stream", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup",

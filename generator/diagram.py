@@ -4,11 +4,17 @@ Resources are grouped by tier (keys, network, security with IAM, data, secrets, 
 ones drawn as cylinders; an arrow runs from a resource to each resource it refers to (``Ref``,
 ``Fn::GetAtt``, ``${...}`` in ``Fn::Sub``). The outputs are listed under the diagram. Built from
 the template's JSON data alone, sorted everywhere, so the same template gives the same bytes.
+
+Alerting (alarms, alert topics, their policies and subscriptions, RDS event subscriptions, the
+rotation rule, the dashboard) is not drawn as nodes: each resource an alarm or an event subscription
+watches carries a mark (``watched: 3 alarms, RDS events``), and one line under the diagram counts
+the rest.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from generator.cfn import STATEFUL_TYPES, references
@@ -25,6 +31,9 @@ TIERS = (
     ("logs", "Logs", ("AWS::Logs::",)),
 )  # fmt: skip
 OTHER = ("other", "Other", ())
+# Alerting resources: marks on what they watch and a count, not nodes (they would double the picture).
+ALERTING = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
+            "AWS::SNS::Subscription", "AWS::RDS::EventSubscription", "AWS::Events::Rule")  # fmt: skip
 
 
 def tier(resource_type: str) -> str:
@@ -36,14 +45,16 @@ def tier(resource_type: str) -> str:
 
 def diagram(template: dict, environment: str) -> str:
     """The Markdown file: a title, the Mermaid flowchart, and the outputs."""
-    resources = template.get("Resources", {})
+    everything = template.get("Resources", {})
+    resources = {k: r for k, r in everything.items() if r["Type"] not in ALERTING}
+    marks = _watch_marks(everything)
     lines = ["flowchart LR"]
     for tid, title, _ in (*TIERS, OTHER):
         members = sorted(k for k, r in resources.items() if tier(r["Type"]) == tid)
         if not members:
             continue
         lines.append(f'  subgraph {tid}["{title}"]')
-        lines += [f"    {_node(k, resources[k]['Type'])}" for k in members]
+        lines += [f"    {_node(k, resources[k]['Type'], marks.get(k, ''))}" for k in members]
         lines.append("  end")
     for source in sorted(resources):
         body = {k: v for k, v in resources[source].items() if k != "Type"}
@@ -63,13 +74,14 @@ def diagram(template: dict, environment: str) -> str:
         "",
         description,
         "",
-        f"Written by `make template` next to `templates/{environment}.json`; do not edit. {len(resources)} "
+        f"Written by `make template` next to `templates/{environment}.json`; do not edit. {len(everything)} "
         "resources; an arrow points from a resource to one it refers to; stateful ones are cylinders.",
         "",
         "```mermaid",
         *lines,
         "```",
         "",
+        *_alerting_note(everything),
         f"## Outputs ({len(outputs)})",
         "",
         *table,
@@ -77,8 +89,38 @@ def diagram(template: dict, environment: str) -> str:
     ])  # fmt: skip
 
 
-def _node(logical: str, resource_type: str) -> str:
-    label = f"{logical}<br/>{resource_type}"
+def _watch_marks(resources: dict) -> dict[str, str]:
+    """``{logical id: "watched: 3 alarms, RDS events"}`` for each resource that alarms or RDS event
+    subscriptions refer to (only drawn resources show theirs)."""
+    alarms: Counter[str] = Counter()
+    events: set[str] = set()
+    for resource in resources.values():
+        targets = {t for _, t in references(resource.get("Properties", {}))}
+        if resource["Type"] == "AWS::CloudWatch::Alarm":
+            alarms.update(targets)
+        elif resource["Type"] == "AWS::RDS::EventSubscription":
+            events |= targets
+    marks = {}
+    for target in alarms.keys() | events:
+        parts = [f"{alarms[target]} alarm{'s' if alarms[target] > 1 else ''}"] if alarms[target] else []
+        marks[target] = "watched: " + ", ".join(parts + (["RDS events"] if target in events else []))
+    return marks
+
+
+def _alerting_note(resources: dict) -> list[str]:
+    counts: dict[str, int] = {}
+    for resource in resources.values():
+        if resource["Type"] in ALERTING:
+            counts[resource["Type"]] = counts.get(resource["Type"], 0) + 1
+    if not counts:
+        return []
+    shown = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+    return [f"Alerting, not drawn ({shown}): each resource an alarm or an RDS event subscription watches is "
+            "marked `watched`.", ""]  # fmt: skip
+
+
+def _node(logical: str, resource_type: str, mark: str = "") -> str:
+    label = f"{logical}<br/>{resource_type}" + (f"<br/>{mark}" if mark else "")
     return f'{logical}[("{label}")]' if resource_type in STATEFUL_TYPES else f'{logical}["{label}"]'
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from generator.diagram import diagram, tier
+from generator.diagram import ALERTING, diagram, tier
 from tests.conftest import ROOT, build, environment
 
 PICTURES = sorted((ROOT / "templates").glob("*.md"))
@@ -47,7 +47,7 @@ def parse(markdown: str) -> tuple[dict[str, str], list[tuple[str, str]], dict[st
 def test_committed_pictures_parse_and_show_every_resource(path):
     template = json.loads(path.with_suffix(".json").read_text())
     nodes, edges, subgraphs = parse(path.read_text())
-    assert set(nodes) == set(template["Resources"])
+    assert set(nodes) == {k for k, r in template["Resources"].items() if r["Type"] not in ALERTING}
     assert {a for edge in edges for a in edge} <= set(nodes)  # every edge joins known nodes
     assert set(subgraphs) <= {"keys", "network", "security", "data", "secrets", "logs", "other"}
     for output in template["Outputs"]:
@@ -67,8 +67,26 @@ def test_picture_names_tiers_and_references():
     assert edges == sorted(set(edges))
 
 
+def test_alerting_is_marks_on_what_it_watches_not_nodes():
+    template = build(environment("prod", aurora={"instances": 2}))
+    text = diagram(template, "prod")
+    nodes, edges, _ = parse(text)
+    assert not [k for k in nodes if template["Resources"][k]["Type"] in ALERTING]
+    assert 'SensorDataStream[("SensorDataStream<br/>AWS::Kinesis::Stream<br/>watched: 3 alarms")]' in text
+    assert "AuroraInstance2<br/>AWS::RDS::DBInstance<br/>watched: 3 alarms, RDS events" in text
+    assert "AuroraCluster<br/>AWS::RDS::DBCluster<br/>watched: RDS events" in text
+    assert "RedisReplicationGroup<br/>AWS::ElastiCache::ReplicationGroup<br/>watched: 8 alarms" in text
+    assert ("RedisReplicationGroup", "CacheEventsTopic") not in edges  # no arrow into what is not drawn
+    assert "Alerting, not drawn (17 AWS::CloudWatch::Alarm, 1 AWS::CloudWatch::Dashboard, " in text
+
+
+def test_without_alerting_there_is_no_mark_and_no_note():
+    text = diagram(build(environment("dev", alerts={"enabled": False})), "dev")
+    assert "watched" not in text and "Alerting" not in text
+
+
 def test_stateful_resources_are_cylinders():
-    text = diagram(build(environment("dev")), "dev")
+    text = diagram(build(environment("dev", alerts={"enabled": False})), "dev")
     assert 'AuroraCluster[("AuroraCluster<br/>AWS::RDS::DBCluster")]' in text
     assert 'Vpc["Vpc<br/>AWS::EC2::VPC"]' in text
 

@@ -24,7 +24,7 @@ a stateful resource (``STATEFUL_TYPES``), or that move the target away from a st
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from generator.cfn import STATEFUL_TYPES, masked, references
@@ -185,6 +185,7 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", NO, old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
+    resources = [_subscribers_warned(r, new) for r in resources]
     resources.sort(key=lambda r: r.logical_id)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced)
     rest = [k for k in sorted((before or {}).keys() | after.keys()) if k not in ("Resources", "Outputs")]
@@ -231,6 +232,21 @@ def _modification(logical: str, old: dict, new: dict, schemas: _Schemas, replace
     stateful = new["Type"] in STATEFUL_TYPES or old["Type"] in STATEFUL_TYPES
     return ResourceChange(logical, new["Type"], "modify", replacement, stateful, tuple(changes), tuple(causes),
                           tuple(notes))  # fmt: skip
+
+
+def _subscribers_warned(change: ResourceChange, resources: dict) -> ResourceChange:
+    """A topic with subscriptions that is (or may be) replaced: a new ARN, so every subscription is made
+    again and each email address receives nothing until it confirms anew."""
+    if change.type != "AWS::SNS::Topic" or change.action != "modify" or change.replacement == NO:
+        return change
+    topic = resources[change.logical_id]
+    subscriptions = [k for k, r in resources.items() if r["Type"] == "AWS::SNS::Subscription"
+                     and change.logical_id in {t for _, t in references(r.get("Properties", {}))}]  # fmt: skip
+    if not subscriptions and not topic.get("Properties", {}).get("Subscription"):
+        return change
+    note = (f"a new topic: its {len(subscriptions) or 'inline'} subscription(s) are made again, and each email "
+            "address receives nothing until it confirms anew")  # fmt: skip
+    return replace(change, notes=(*change.notes, note))
 
 
 def _outputs(old: dict, new: dict, replaced: dict) -> list[OutputChange]:

@@ -51,6 +51,18 @@ def actions(p):
     return {r.logical_id: (r.label, r.replacement) for r in p.resources}
 
 
+# What watches a replaced resource follows it: its alarms' dimensions, its RDS event subscription's
+# sources and the dashboard refer to it, so they are modified (none of them is replaced).
+WATCHING_THE_DATABASE = {
+    logical: ("modify", NO) for logical in ("AuroraClusterEventSubscription", "AuroraInstanceEventSubscription",
+                                            "AuroraInstanceCapacityAlarm", "AuroraInstanceCpuAlarm",
+                                            "AuroraInstanceFreeableMemoryAlarm", "Dashboard")
+}  # fmt: skip
+WATCHING_THE_STREAM = {
+    logical: ("modify", NO) for logical in ("SensorDataStreamIteratorAgeAlarm", "SensorDataStreamWriteThrottledAlarm",
+                                            "SensorDataStreamReadThrottledAlarm", "Dashboard")
+}  # fmt: skip
+
 # change -> {logical id: (action, replacement)} for every resource that changes, and the exit code.
 CASES = {
     "rename-cluster-identifier": (renamed(aurora, "aurora-cluster", "aurora-db"), {
@@ -58,9 +70,11 @@ CASES = {
         "AuroraInstance": ("replace", YES),  # its DBClusterIdentifier refers to the replaced cluster
         "AuroraPostgresqlLogGroup": ("replace", YES),  # its name carries the cluster's
         "DatabaseSecretAttachment": ("modify", NO),  # TargetId refers to the cluster: a mutable property
+        **WATCHING_THE_DATABASE,
     }, 3),
     "change-stream-name": (renamed(kinesis, "sensor-data-stream", "telemetry-stream"), {
         "SensorDataStream": ("replace", YES),
+        **WATCHING_THE_STREAM,  # the alarms' descriptions name the stream too
     }, 3),
     "change-redis-node-type": (configured(redis={"node_type": "cache.t3.small"}), {
         "RedisReplicationGroup": ("modify", NO),
@@ -76,6 +90,7 @@ CASES = {
         "RdsKey": ("remove", NO),
         "RdsKeyAlias": ("remove", NO),
         "DatabaseSecretAttachment": ("modify", NO),
+        **WATCHING_THE_DATABASE,
     }, 3),
     "remove-redis-group": (without_redis, {
         "RedisReplicationGroup": ("remove", NO),
@@ -191,10 +206,33 @@ def test_formats(monkeypatch):
     result = plan(BEFORE, renamed(kinesis, "sensor-data-stream", "telemetry-stream")(monkeypatch), "sa-east-1",
                   "dev", "HEAD:templates/dev.json")  # fmt: skip
     table = render_plan([result], "table")
-    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 2 output(s) to change; REPLACES")
+    assert table.startswith(
+        "dev (against HEAD:templates/dev.json): 4 to modify, 1 to replace, 2 output(s) to change; REPLACES"
+    )
     assert 'Name: "sensor-data-stream-dev" -> "telemetry-stream-dev"  [create-only: replaces]' in table
     markdown = render_plan([result], "markdown")
     assert "| **replace** | `SensorDataStream` | `AWS::Kinesis::Stream` | yes |" in markdown
     (data,) = json.loads(render_plan([result], "json"))
-    assert data["exit_code"] == 3 and data["resources"][0]["label"] == "replace"
-    assert data["resources"][0]["changes"][0]["path"] == "Name"
+    stream = next(r for r in data["resources"] if r["logical_id"] == "SensorDataStream")
+    assert data["exit_code"] == 3 and stream["label"] == "replace"
+    assert stream["changes"][0]["path"] == "Name"
+
+
+@pytest.mark.parametrize("emails, notes", [
+    (("ops@example.com", "oncall@example.com"), ("a new topic: its 2 subscription(s) are made again, and each email "
+                                                 "address receives nothing until it confirms anew",)),
+    ((), ()),
+], ids=["with-subscriptions", "without"])  # fmt: skip
+def test_a_replaced_topic_with_subscriptions_warns_that_each_address_confirms_anew(monkeypatch, emails, notes):
+    from generator.stack import alerts
+
+    env = environment("dev", alerts={"emails": emails})
+    before = build(env)
+    original = alerts.name
+    monkeypatch.setattr(alerts, "name", lambda e, kind: original(e, "iot-alarms" if kind == "iot-alerts" else kind))
+    by_id = {r.logical_id: r for r in plan(before, build(env), "sa-east-1").resources}
+    assert (by_id["AlertTopic"].label, by_id["AlertTopic"].notes) == ("replace", notes)  # TopicName is create-only
+    assert [k for k, r in by_id.items() if r.type == "AWS::SNS::Subscription" and r.label == "replace"] == [
+        f"AlertEmail{alerts.address_id(a)}" for a in sorted(emails)
+    ]
+    assert "CacheEventsTopic" not in by_id
