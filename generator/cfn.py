@@ -17,7 +17,9 @@ from typing import Any
 INLINE_TEMPLATE_LIMIT = 51_200
 
 # The resource types that hold data or identity a replacement or removal would lose: the deploy
-# guard, the stack policy, the plan and the policy rules all read this one list.
+# guard, the stack policy, the plan and the policy rules all read this one list. Alerting holds none:
+# an alarm, a dashboard or a topic is made again as it was (a topic's email subscriptions must be
+# confirmed anew, which the plan warns about).
 STATEFUL_TYPES = frozenset({
     "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::ElastiCache::ReplicationGroup", "AWS::KMS::Key",
     "AWS::Kinesis::Stream", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup",
@@ -86,6 +88,9 @@ SHORT_TYPES = {
     "AWS::EC2::SecurityGroup": "security group", "AWS::EC2::SecurityGroupIngress": "ingress rule",
     "AWS::EC2::SecurityGroupEgress": "egress rule", "AWS::EC2::FlowLog": "flow log",
     "AWS::EC2::VPCEndpoint": "VPC endpoint", "AWS::IAM::Role": "IAM role",
+    "AWS::CloudWatch::Alarm": "alarm", "AWS::CloudWatch::Dashboard": "dashboard", "AWS::SNS::Topic": "SNS topic",
+    "AWS::SNS::TopicPolicy": "topic policy", "AWS::SNS::Subscription": "subscription",
+    "AWS::RDS::EventSubscription": "RDS event subscription", "AWS::Events::Rule": "EventBridge rule",
 }  # fmt: skip
 
 

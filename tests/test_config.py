@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 SHIPPED = ROOT / "environments"
 
-TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs, deploy"
+TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs, alerts, deploy"
 LOG_RETENTIONS = (
     "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 )
@@ -40,6 +40,12 @@ NODE_TYPE = (
     "or cache.m5|m6g|m7g|r5|r6g|r6gd|r7g|c7gn.large|xlarge|<n>xlarge"
 )
 NOT_A_NETWORK = "must be an IPv4 network such as 10.0.0.0/16, /16 to /28"
+ALERT_KEYS = (
+    "enabled, emails, evaluation_minutes, kinesis_iterator_age_seconds, kinesis_write_throttled, "
+    "kinesis_read_throttled, aurora_capacity_percent, aurora_cpu_percent, aurora_freeable_memory_percent, "
+    "redis_memory_percent, redis_cpu_percent, redis_evictions, redis_replication_lag_seconds"
+)
+NOT_AN_EMAIL = "each must be an email address such as ops@example.com"
 BAD_NAME = (
     "must be 1..20 lowercase letters, digits and single hyphens, starting with a letter (it ends every resource name)"
 )
@@ -490,6 +496,95 @@ BAD_INPUT = {
         '[aurora]\npassword_rotation = "yes"',
         'dev.toml: aurora.password_rotation = "yes": must be true or false',
     ),
+    # alerts: every threshold has a range, every address is checked
+    "alerts-unknown-key": (
+        "[alerts]\ncpu_percent = 90",
+        f"dev.toml: alerts.cpu_percent: unknown key; allowed keys: {ALERT_KEYS}",
+    ),
+    "alerts-enabled-as-string": (
+        '[alerts]\nenabled = "no"',
+        'dev.toml: alerts.enabled = "no": must be true or false',
+    ),
+    "alert-email-without-domain": (
+        '[alerts]\nemails = ["ops@"]',
+        f'dev.toml: alerts.emails = ["ops@"]: ops@: {NOT_AN_EMAIL}',
+    ),
+    "alert-email-without-top-level-domain": (
+        '[alerts]\nemails = ["ops@example.com", "oncall@localhost"]',
+        f'dev.toml: alerts.emails = ["ops@example.com", "oncall@localhost"]: oncall@localhost: {NOT_AN_EMAIL}',
+    ),
+    "alert-email-with-a-space": (
+        '[alerts]\nemails = ["ops team@example.com"]',
+        f'dev.toml: alerts.emails = ["ops team@example.com"]: ops team@example.com: {NOT_AN_EMAIL}',
+    ),
+    "alert-email-as-a-string": (
+        '[alerts]\nemails = "ops@example.com"',
+        'dev.toml: alerts.emails = "ops@example.com": must be a list of strings',
+    ),
+    "alert-emails-differ-only-in-case-and-punctuation": (
+        '[alerts]\nemails = ["ops.team@example.com", "OpsTeam@example.com"]',
+        'dev.toml: alerts.emails = ["ops.team@example.com", "OpsTeam@example.com"]: ops.team@example.com and '
+        "OpsTeam@example.com: must differ in more than case and punctuation",
+    ),
+    "eleven-alert-emails": (
+        "[alerts]\nemails = [" + ", ".join(f'"ops{i}@example.com"' for i in range(11)) + "]",
+        "dev.toml: alerts.emails = ["
+        + ", ".join(f'"ops{i}@example.com"' for i in range(11))
+        + "]: must list at most 10",
+    ),
+    "evaluation-minutes-0": (
+        "[alerts]\nevaluation_minutes = 0",
+        "dev.toml: alerts.evaluation_minutes = 0: must be 1..60",
+    ),
+    "evaluation-minutes-61": (
+        "[alerts]\nevaluation_minutes = 61",
+        "dev.toml: alerts.evaluation_minutes = 61: must be 1..60",
+    ),
+    "iterator-age-59-seconds": (
+        "[alerts]\nkinesis_iterator_age_seconds = 59",
+        "dev.toml: alerts.kinesis_iterator_age_seconds = 59: must be 60..86400",
+    ),
+    "iterator-age-as-long-as-the-retention": (
+        "[alerts]\nkinesis_iterator_age_seconds = 86400",
+        "dev.toml: alerts.kinesis_iterator_age_seconds = 86400: must be below kinesis.retention_hours "
+        "(24 h = 86400 s): a consumer that far behind has lost records",
+    ),
+    "write-throttled-negative": (
+        "[alerts]\nkinesis_write_throttled = -1",
+        "dev.toml: alerts.kinesis_write_throttled = -1: must be 0..1000000",
+    ),
+    "read-throttled-as-float": (
+        "[alerts]\nkinesis_read_throttled = 0.5",
+        "dev.toml: alerts.kinesis_read_throttled = 0.5: must be a whole number",
+    ),
+    "aurora-capacity-100-percent": (
+        "[alerts]\naurora_capacity_percent = 100",
+        "dev.toml: alerts.aurora_capacity_percent = 100: must be 1..99",
+    ),
+    "aurora-cpu-0-percent": (
+        "[alerts]\naurora_cpu_percent = 0",
+        "dev.toml: alerts.aurora_cpu_percent = 0: must be 1..99",
+    ),
+    "aurora-freeable-memory-51-percent": (
+        "[alerts]\naurora_freeable_memory_percent = 51",
+        "dev.toml: alerts.aurora_freeable_memory_percent = 51: must be 1..50",
+    ),
+    "redis-memory-percent-as-string": (
+        '[alerts]\nredis_memory_percent = "80%"',
+        'dev.toml: alerts.redis_memory_percent = "80%": must be a whole number',
+    ),
+    "redis-cpu-100-percent": (
+        "[alerts]\nredis_cpu_percent = 100",
+        "dev.toml: alerts.redis_cpu_percent = 100: must be 1..99",
+    ),
+    "redis-evictions-negative": (
+        "[alerts]\nredis_evictions = -5",
+        "dev.toml: alerts.redis_evictions = -5: must be 0..1000000",
+    ),
+    "replication-lag-0-seconds": (
+        "[alerts]\nredis_replication_lag_seconds = 0",
+        "dev.toml: alerts.redis_replication_lag_seconds = 0: must be 1..3600",
+    ),
     # tags
     "tag-environment-reserved": (
         '[tags]\nEnvironment = "x"',
@@ -648,6 +743,19 @@ OTHER_DEFAULTS = {
     "deploy.notification_arns": (),
     "network.consumer_cidrs": (),
     "aurora.password_rotation_days": 30,
+    "alerts.enabled": True,
+    "alerts.emails": (),
+    "alerts.evaluation_minutes": 5,
+    "alerts.kinesis_iterator_age_seconds": 300,
+    "alerts.kinesis_write_throttled": 0,
+    "alerts.kinesis_read_throttled": 0,
+    "alerts.aurora_capacity_percent": 90,
+    "alerts.aurora_cpu_percent": 90,
+    "alerts.aurora_freeable_memory_percent": 10,
+    "alerts.redis_memory_percent": 80,
+    "alerts.redis_cpu_percent": 90,
+    "alerts.redis_evictions": 0,
+    "alerts.redis_replication_lag_seconds": 30,
 }
 DEFAULTS = {**DOCUMENT_VALUES, **SAFE_DEFAULTS, **OTHER_DEFAULTS}
 
@@ -771,6 +879,28 @@ ACCEPTED = {
         "network.private_subnet_cidrs",
         ("10.9.0.128/26", "10.9.0.192/26"),
     ),
+    "alerts-off": ("[alerts]\nenabled = false", "alerts.enabled", False),
+    "alert-emails": (
+        '[alerts]\nemails = ["iot-oncall@example.com", "first.last+iot@plant-7.example.co.uk"]',
+        "alerts.emails",
+        ("iot-oncall@example.com", "first.last+iot@plant-7.example.co.uk"),
+    ),
+    "iterator-age-below-a-longer-retention": (
+        "[kinesis]\nretention_hours = 168\n[alerts]\nkinesis_iterator_age_seconds = 86400",
+        "alerts.kinesis_iterator_age_seconds",
+        86400,
+    ),
+    "iterator-age-not-checked-with-alerting-off": (
+        "[alerts]\nenabled = false\nkinesis_iterator_age_seconds = 86400",
+        "alerts.kinesis_iterator_age_seconds",
+        86400,
+    ),
+    "thresholds-at-their-limits": (
+        "[alerts]\nevaluation_minutes = 60\naurora_capacity_percent = 99\naurora_freeable_memory_percent = 50\n"
+        "redis_evictions = 1000000\nredis_replication_lag_seconds = 3600",
+        "alerts.redis_replication_lag_seconds",
+        3600,
+    ),
     "tags-longest-key-and-value": (
         f'[tags]\n{"k" * 128} = "{"v" * 256}"',
         "tags",
@@ -842,6 +972,34 @@ def test_prod_like_environments_fail_over_and_are_protected(name):
     assert env.aurora.instances >= 2
     assert env.aurora.deletion_protection is True
     assert env.removal_policy == "snapshot"
+
+
+@pytest.mark.parametrize("name, enabled", [("dev", False), ("staging", True), ("prod", True)])
+def test_staging_and_prod_keep_alerting_on_and_dev_turns_it_off_by_saying_so(name, enabled):
+    assert load_environment(name, SHIPPED).alerts.enabled is enabled
+    assert ("[alerts]" in (SHIPPED / f"{name}.toml").read_text()) is True  # written out, not left to the default
+
+
+ALERT_ROWS = [
+    "alert-email-without-domain",
+    "alert-emails-differ-only-in-case-and-punctuation",
+    "iterator-age-as-long-as-the-retention",
+    "aurora-capacity-100-percent",
+    "redis-evictions-negative",
+]
+
+
+@pytest.mark.parametrize("row", ALERT_ROWS)
+def test_a_bad_alert_setting_is_one_line_and_exit_2_through_the_cli(env_dir, tmp_path, row):
+    from tests.conftest import run
+
+    toml_text, expected = BAD_INPUT[row]
+    (env_dir / "dev.toml").write_text(toml_text)
+    out = tmp_path / "out"
+    result = run("template", "--no-lint", "--out", str(out))
+    assert result.exit_code == 2
+    assert result.output == f"Error: invalid environment configuration (1 problem):\n  {expected}\n"
+    assert not out.exists()  # nothing written
 
 
 # --- unknown environments -----------------------------------------------------------------------

@@ -18,13 +18,15 @@ The package, each module importing only those above it:
 
 - ``fields``: :func:`setting`, :func:`section` and :class:`Check`, the schema's building blocks;
 - ``checks``: the checks a setting may carry (ranges, patterns, networks, maintenance windows);
-- ``settings``: :class:`Environment` and its sections, with their defaults and cross-field rules;
+- ``alerts``: :class:`AlertSettings`, the ``[alerts]`` section (thresholds of every alarm);
+- ``settings``: :class:`Environment` and its other sections, with their defaults and cross-field rules;
 - ``load``: environment files in, settings or every problem out;
 - ``reference``: the README's table of every setting, made from the schema.
 
 It imports neither troposphere, boto3 nor cfn-lint: ``iotstack template`` loads it first.
 """
 
+from generator.config.alerts import AlertSettings
 from generator.config.checks import window_intervals, windows_overlap
 from generator.config.load import environment_names, load_environment, load_environments, parse_environment
 from generator.config.reference import reference_markdown
@@ -39,6 +41,7 @@ from generator.config.settings import (
 )
 
 __all__ = [
+    "AlertSettings",
     "AuroraSettings",
     "DeploySettings",
     "Environment",

@@ -83,6 +83,32 @@ def each_matches(pattern: str, allowed: str, most: int) -> Check:
     return Check(f"at most {most} of: {allowed}", check)
 
 
+# A practical address: what mail systems accept, not all that RFC 5322 allows; at most 128 characters so
+# that a subscription's logical id, which is made from it, stays well under CloudFormation's 255.
+EMAIL = r"(?=.{6,128}$)[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+
+
+def email_addresses(most: int) -> Check:
+    """A list of at most ``most`` email addresses that differ in more than case and punctuation (each
+    names the logical ids of its subscriptions, made of its letters and digits)."""
+    regex = re.compile(EMAIL)
+
+    def test(values: tuple[str, ...]) -> str | None:
+        if len(values) > most:
+            return f"must list at most {most}"
+        bad = [v for v in values if not regex.fullmatch(v)]
+        if bad:
+            return f"{', '.join(bad)}: each must be an email address such as ops@example.com"
+        seen: dict[str, str] = {}
+        for value in values:
+            first = seen.setdefault(re.sub(r"[^a-z0-9]", "", value.lower()), value)
+            if first != value:
+                return f"{first} and {value}: must differ in more than case and punctuation"
+        return None
+
+    return Check(f"at most {most} email addresses such as ops@example.com", test)
+
+
 def cidr_block(shortest: int, longest: int) -> Check:
     """An IPv4 network in canonical form with a prefix length AWS accepts for the resource."""
 

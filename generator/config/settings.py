@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from generator.config.alerts import AlertSettings
 from generator.config.checks import (
     aws_region,
     between,
@@ -240,7 +241,16 @@ class Environment:
     aurora: AuroraSettings = section(AuroraSettings, "The Aurora Serverless v2 PostgreSQL cluster.")
     redis: RedisSettings = section(RedisSettings, "The ElastiCache Redis replication group.")
     logs: LogSettings = section(LogSettings, "CloudWatch log groups.")
+    alerts: AlertSettings = section(AlertSettings, "Alarms, alert topics, event notifications and the dashboard.")
     deploy: DeploySettings = section(DeploySettings, "How iotstack deploy ships the template.")
+
+    def problems(self) -> list[tuple[str, Any, str]]:
+        """``(key, value, what is wrong)`` for each rule across sections this environment breaks."""
+        age, retention = self.alerts.kinesis_iterator_age_seconds, self.kinesis.retention_hours
+        if self.alerts.enabled and age >= retention * 3600:
+            why = f"({retention} h = {retention * 3600} s): a consumer that far behind has lost records"
+            return [("alerts.kinesis_iterator_age_seconds", age, f"must be below kinesis.retention_hours {why}")]
+        return []
 
     @property
     def stack_name(self) -> str:

@@ -6,8 +6,9 @@ instance) inside its zone's private subnet; what spans the subnets (the cluster,
 replication group, whose nodes' zones ElastiCache chooses) in the VPC; the services without a
 network (Kinesis, KMS, Secrets Manager, CloudWatch Logs) beside it. Plumbing is folded into what it
 serves (a key's alias into the key, a route table association into its subnet, an ingress rule and
-a security group into the resource it guards, a subnet group into its cluster), so every drawn node
-is something a person talks about; :attr:`Architecture.owner` says which node shows each resource.
+a security group into the resource it guards, a subnet group into its cluster, an alarm or an event
+subscription into the topic it notifies), so every drawn node is something a person talks about;
+:attr:`Architecture.owner` says which node shows each resource.
 Traffic is what the security groups allow: an edge from the source's node to the guarded node,
 labelled with the port ("5432/tcp").
 """
@@ -33,6 +34,12 @@ FOLD_INTO = {
     "AWS::EC2::SecurityGroupEgress": ("GroupId",),
     "AWS::SecretsManager::SecretTargetAttachment": ("SecretId",),
     "AWS::EC2::FlowLog": ("ResourceId",),
+    # Alerting, into the topic it notifies; what an alarm watches says so (``watched: 3 alarms``).
+    "AWS::CloudWatch::Alarm": ("AlarmActions",),
+    "AWS::RDS::EventSubscription": ("SnsTopicArn",),
+    "AWS::Events::Rule": ("Targets",),
+    "AWS::SNS::TopicPolicy": ("Topics",),
+    "AWS::SNS::Subscription": ("TopicArn",),
 }
 # Plumbing folded into the resource that refers to it (the first, by logical id).
 FOLD_INTO_USER = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup", "AWS::EC2::SecurityGroup",

@@ -10,7 +10,9 @@ from generator.cfn import STATEFUL_TYPES, short_type
 ENGINES = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MySQL", "postgres": "PostgreSQL",
            "mysql": "MySQL", "redis": "Redis", "valkey": "Valkey", "memcached": "Memcached"}  # fmt: skip
 SERVICES = {"KMS": "KMS", "SecretsManager": "Secrets Manager", "Logs": "CloudWatch Logs", "Kinesis": "Kinesis",
-            "IAM": "IAM"}  # fmt: skip
+            "IAM": "IAM", "SNS": "SNS", "CloudWatch": "CloudWatch"}  # fmt: skip
+# What notifies about a resource: alarms on its metrics, and event subscriptions naming it.
+ALARM, EVENTS = "AWS::CloudWatch::Alarm", ("AWS::RDS::EventSubscription", "AWS::Events::Rule")
 
 
 def is_store(resource_type: str) -> bool:
@@ -25,7 +27,27 @@ def service(resource_type: str) -> str:
 
 
 def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
-    """The label lines of the node (or box) ``k``: its short type with the facts that matter."""
+    """The label lines of the node (or box) ``k``: its short type with the facts that matter, and what
+    watches it (``watched: 3 alarms, events``)."""
+    return _facts(k, res, members, refs) + _lines(_watched(k, res, refs))
+
+
+def _watched(k: str, res: dict, refs: dict) -> str:
+    """``watched: 3 alarms, events``: alarms on ``k``'s metrics, events about it sent to a topic."""
+    alarms = sum(1 for m, r in res.items() if r["Type"] == ALARM and (("Dimensions",), k) in _heads(refs[m]))
+    events = "NotificationTopicArn" in res[k].get("Properties", {}) or any(
+        r["Type"] in EVENTS and _heads(refs[m]) & {(("SourceIds",), k), (("EventPattern",), k)} for m, r in res.items()
+    )
+    parts = [_count(alarms, "alarm"), "events" if events else ""]
+    return "watched: " + ", ".join(p for p in parts if p) if alarms or events else ""
+
+
+def _heads(found) -> set:
+    """``{(first path element,), target}`` of ``references``: which property refers to what."""
+    return {(path[:1], target) for path, target in found}
+
+
+def _facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
     r = res[k]
     props = r.get("Properties", {})
     kind = r["Type"]
@@ -70,10 +92,22 @@ def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
         return _lines(f"VPC endpoint · {re.sub(r'.*[.}]', '', text)}")
     if kind == "AWS::EC2::SecurityGroup":
         return _lines("security group", "of clients outside the stack")
+    if kind == "AWS::SNS::Topic":
+        count = {t: sum(1 for m in members if res[m]["Type"] == t) for t in (ALARM, *EVENTS, "AWS::SNS::Subscription")}
+        senders = sorted(m for m in res if (("NotificationTopicArn",), k) in _heads(refs[m]))
+        told = _join(_count(count[ALARM], "alarm"), _count(count[EVENTS[0]] + count[EVENTS[1]], "event subscription"),
+                     f"events of {', '.join(senders)}" if senders else "")  # fmt: skip
+        return _lines(_join("topic", key), told, _count(count["AWS::SNS::Subscription"], "subscription"))
+    if kind == "AWS::CloudWatch::Dashboard":
+        return _lines("dashboard")
     if kind == "AWS::SecretsManager::RotationSchedule":
         every = props.get("RotationRules", {}).get("AutomaticallyAfterDays")
         return _lines("rotation function (Lambda)", _days("every", every))
     return _lines(short_type(kind), key)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n > 1 else ''}" if n else ""
 
 
 def _engine(props: dict) -> str:

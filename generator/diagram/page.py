@@ -38,6 +38,8 @@ def diagram(template: dict, environment: str, region: str = "") -> str:
         table.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     description = template.get("Description", "")
     drawn = len(arch.nodes)
+    notifies = any(r["Type"] == "AWS::CloudWatch::Alarm" for r in resources.values())
+    alerting = "; alarms and event subscriptions into the topic they notify" if notifies else ""
     return "\n".join([
         f"# Stack `{environment}`",
         "",
@@ -45,8 +47,8 @@ def diagram(template: dict, environment: str, region: str = "") -> str:
         "",
         f"Written by `make template` next to `templates/{environment}.json`; do not edit. {len(resources)} "
         f"resources drawn as {drawn} nodes: plumbing (aliases, route tables, attachments, ingress rules, "
-        "security and subnet groups, roles) is folded into what it serves. An arrow is traffic a security "
-        "group allows, labelled with its port; data stores are blue cylinders, keys orange.",
+        f"security and subnet groups, roles{alerting}) is folded into what it serves. An arrow is traffic a "
+        "security group allows, labelled with its port; data stores are blue cylinders, keys orange.",
         "",
         "```mermaid",
         *mermaid(arch),

@@ -37,6 +37,7 @@ from generator.review.model import (
     NO_CHANGES,
     SCHEMA,
     STATEFUL_CHANGES,
+    WARNING,
     Note,
     OutputChange,
     Plan,
@@ -91,7 +92,8 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
-    resources = [_at_stake(r, old.get(r.logical_id, {})) for r in sorted(resources, key=lambda r: r.logical_id)]
+    resources = [_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)
+                 for r in sorted(resources, key=lambda r: r.logical_id)]  # fmt: skip
     stack = (target.stack, target.region) if target else (None, None)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced, *stack)
     rest = [k for k in sorted((before or {}).keys() | after.keys()) if k not in ("Resources", "Outputs")]
@@ -106,7 +108,8 @@ def _modification(logical: str, old: dict, new: dict, schemas: Schemas, replaced
     attributes = [(path, a, b) for attribute in ATTRIBUTES
                   for path, a, b in _differences(old.get(attribute), new.get(attribute), [attribute])]  # fmt: skip
     properties = list(_differences(old_props, new_props, []))
-    referred = sorted((path, target) for path, target in references(new_props) if target in replaced)
+    referred = sorted({(_property_path(new_props, path), target) for path, target in references(new_props)
+                       if target in replaced})  # fmt: skip
     if not (attributes or properties or referred):
         return None  # unchanged: its schema is never loaded
     schema = schemas.get(new["Type"])
@@ -149,6 +152,24 @@ def _at_stake(change: ResourceChange, old: dict) -> ResourceChange:
     change = replace(change, policy=(attribute, old.get(attribute)))
     note = fate(change, old)
     return replace(change, notes=(*change.notes, note)) if note else change
+
+
+def _subscribers_warned(change: ResourceChange, resources: dict) -> ResourceChange:
+    """A topic with subscriptions that is (or may be) replaced gets a new ARN: every subscription is made
+    again, and each email address receives nothing until it confirms anew."""
+    if change.type != "AWS::SNS::Topic" or not (change.replaces or change.may_replace):
+        return change
+    topic = resources[change.logical_id]
+    subscriptions = [k for k, r in resources.items() if r["Type"] == "AWS::SNS::Subscription"
+                     and change.logical_id in {t for _, t in references(r.get("Properties", {}))}]  # fmt: skip
+    if not subscriptions and not topic.get("Properties", {}).get("Subscription"):
+        return change
+    note = Note(
+        WARNING,
+        f"{change.logical_id} gets a new ARN: its {len(subscriptions) or 'inline'} subscription(s) "
+        "are made again, and each email address receives nothing until it confirms anew",
+    )
+    return replace(change, notes=(*change.notes, note))
 
 
 def _outputs(old: dict, new: dict, replaced: dict, stack: str | None, region: str | None) -> list[OutputChange]:
@@ -206,6 +227,20 @@ def _differences(a: Any, b: Any, path: list) -> Iterator[tuple[list, Any, Any]]:
 def _masked(path: list, value: Any) -> Any:
     """``value`` with every credential masked, whether it sits at ``path`` or deeper inside."""
     return masked(next((p for p in reversed(path) if isinstance(p, str)), ""), value)
+
+
+def _property_path(props: dict, path: list) -> tuple:
+    """``path`` cut where the value is an intrinsic function: ``DashboardBody`` for a reference in its
+    ``Fn::Join``, whose positions mean nothing to a reviewer (a property's own list keeps its index)."""
+    value: Any = props
+    for depth, key in enumerate(path):
+        if _intrinsic(value):
+            return tuple(path[:depth])
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    return tuple(path)
 
 
 def _show_path(path: list) -> str:

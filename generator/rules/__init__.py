@@ -13,8 +13,12 @@ from generator.rules.kinesis_retention import KinesisRetention
 from generator.rules.no_literal_secrets import NoLiteralSecrets
 from generator.rules.no_open_ingress import NoOpenIngress
 from generator.rules.stateful_policies import StatefulPolicies
+from generator.rules.watched_data_stores import WatchedDataStores
 
 MODULE = __name__
-RULES = (KinesisRetention, FailoverReplicas, CustomerManagedKeys, StatefulPolicies, NoLiteralSecrets, NoOpenIngress)
+RULES = (
+    KinesisRetention, FailoverReplicas, CustomerManagedKeys, StatefulPolicies, NoLiteralSecrets, NoOpenIngress,
+    WatchedDataStores,
+)  # fmt: skip
 
 __all__ = ["MODULE", "RULES", *(rule.__name__ for rule in RULES)]

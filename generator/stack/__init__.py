@@ -5,7 +5,8 @@ the handles the next ones need. Finding a resource's code from its name: KMS key
 VPC/subnets/routes in ``network``, flow logs in ``flow_logs``, security groups in
 ``security_groups``, the stream in ``kinesis``, the secrets in ``secrets``, the cluster in
 ``aurora``, password rotation and its VPC endpoint in ``rotation``, the replication group in
-``redis``, log groups in ``logs``, outputs in ``outputs``.
+``redis``, log groups in ``logs``, the alert topics, their subscriptions and the event notifications
+in ``alerts``, the alarms in ``alarms``, the dashboard in ``dashboard``, outputs in ``outputs``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from troposphere import Template
 
 from generator import __version__
 from generator.config import Environment
+from generator.stack.alarms import add_alarms, watches
+from generator.stack.alerts import add_alerts
 from generator.stack.aurora import add_aurora
+from generator.stack.dashboard import add_dashboard
 from generator.stack.flow_logs import add_flow_logs
 from generator.stack.keys import add_keys
 from generator.stack.kinesis import add_sensor_stream
@@ -39,7 +43,12 @@ def build_template(env: Environment) -> Template:
     stream = add_sensor_stream(template, env, keys.kinesis)
     secrets = add_secrets(template, env, keys.secrets)
     aurora = add_aurora(template, env, network, groups.database, keys.rds, keys.logs, secrets.database)
-    add_password_rotation(template, env, network, groups, secrets.database, keys.secrets, aurora)
-    redis = add_redis(template, env, network, groups.cache, keys.redis, keys.logs, secrets.redis_auth)
-    add_outputs(template, network, keys, groups, stream, aurora, redis, secrets)
+    rotation = add_password_rotation(template, env, network, groups, secrets.database, keys.secrets, aurora)
+    topics = add_alerts(template, env, keys.alerts, aurora, secrets.database, rotation)
+    redis = add_redis(template, env, network, groups.cache, keys.redis, keys.logs, secrets.redis_auth,
+                      topics.cache_events if topics else None)  # fmt: skip
+    watched = watches(env, stream, aurora, redis)
+    add_alarms(template, env, topics.alerts if topics else None, watched)
+    add_dashboard(template, env, watched)
+    add_outputs(template, network, keys, groups, stream, aurora, redis, secrets, topics)
     return template

@@ -7,6 +7,11 @@ administers the key and delegates its use to IAM policies (services that encrypt
 behalf, such as RDS or Kinesis, use the caller's IAM permissions through grants). Only the logs key
 names a service principal, CloudWatch Logs, which encrypts on its own behalf; it may use the key
 only for this account's log groups in this region (the encryption context CloudWatch Logs sends).
+With alerting on (``alerts.enabled``) a sixth key encrypts the alert topic; its policy lets exactly
+the services that publish to that topic use it: CloudWatch alarms and RDS events of this account
+and region (``aws:SourceAccount``, ``aws:SourceArn``), and EventBridge where a rule publishes (password
+rotation on), without source conditions, which AWS does not support for EventBridge to an encrypted
+topic (SNS developer guide, "Key management").
 No statement has a wildcard principal.
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from awacs import kms as kms_actions
-from awacs.aws import Allow, ArnLike, AWSPrincipal, Condition, PolicyDocument, Principal, Statement
+from awacs.aws import Allow, ArnLike, AWSPrincipal, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import Ref, Sub, Template
 from troposphere.kms import Alias, Key
 
@@ -38,16 +43,29 @@ LOGS_ACTIONS = [
 ]  # fmt: skip
 
 
+# What a service needs to publish to an encrypted topic (SNS developer guide, "Enable compatibility
+# between event sources from AWS services and encrypted topics").
+PUBLISHER_ACTIONS = [kms_actions.Action("GenerateDataKey*"), kms_actions.Decrypt]
+# The publishers whose request names its source: (Sid, service principal, the ARN of what publishes).
+SOURCED_PUBLISHERS = (
+    ("AllowCloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com",
+     "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
+    ("AllowRdsEventsOfThisAccount", "events.rds.amazonaws.com",
+     "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*"),
+)  # fmt: skip
+
+
 class Keys(NamedTuple):
     kinesis: Key
     rds: Key
     secrets: Key
     redis: Key
     logs: Key
+    alerts: Key | None = None  # the alert topic's, where alerting is on
 
 
 def add_keys(template: Template, env: Environment) -> Keys:
-    """Add the five service keys and their aliases."""
+    """Add the five service keys, the alert topic's where alerting is on, and their aliases."""
     return Keys(
         kinesis=_add_key(template, env, "Kinesis", "kinesis", "Kinesis", "Kinesis Data Stream encryption"),
         rds=_add_key(template, env, "Rds", "rds", "RDS", "RDS Aurora encryption"),
@@ -55,6 +73,8 @@ def add_keys(template: Template, env: Environment) -> Keys:
         redis=_add_key(template, env, "Redis", "elasticache", "ElastiCache", "ElastiCache Redis encryption"),
         logs=_add_key(template, env, "Logs", "logs", "CloudWatchLogs", "CloudWatch Logs encryption",
                       key_policy(_logs_statement())),
+        alerts=_add_key(template, env, "Alerts", "alerts", "SNS", "the alert topic's encryption",
+                        key_policy(*_publisher_statements(env))) if env.alerts.enabled else None,
     )  # fmt: skip
 
 
@@ -89,6 +109,22 @@ def _logs_statement() -> Statement:
             )
         ),
     )
+
+
+def _publisher_statements(env: Environment) -> list[Statement]:
+    statements = [
+        Statement(
+            Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=PUBLISHER_ACTIONS, Resource=["*"],
+            Condition=Condition([StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
+                                 ArnLike("aws:SourceArn", Sub(source))]),
+        )
+        for sid, service, source in SOURCED_PUBLISHERS
+    ]  # fmt: skip
+    if env.aurora.password_rotation:  # the rule on a failed rotation publishes through EventBridge
+        statements.append(Statement(Sid="AllowEventBridgeRules", Effect=Allow,
+                                    Principal=Principal("Service", "events.amazonaws.com"),
+                                    Action=PUBLISHER_ACTIONS, Resource=["*"]))  # fmt: skip
+    return statements
 
 
 def _add_key(

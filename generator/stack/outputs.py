@@ -10,6 +10,7 @@ from troposphere import AWSObject, Export, GetAtt, Join, Output, Ref, Sub, Templ
 from troposphere.elasticache import ReplicationGroup
 from troposphere.kinesis import Stream
 
+from generator.stack.alerts import AlertTopics
 from generator.stack.aurora import Aurora
 from generator.stack.keys import Keys
 from generator.stack.network import Network
@@ -19,7 +20,7 @@ from generator.stack.security_groups import SecurityGroups
 
 def add_outputs(
     template: Template, network: Network, keys: Keys, groups: SecurityGroups,
-    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secrets: Secrets,
+    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secrets: Secrets, topics: AlertTopics | None = None,
 ) -> None:  # fmt: skip
     """Add one exported output per value other systems need."""
     outputs = {
@@ -50,6 +51,8 @@ def add_outputs(
             "Security group to attach to what uses the database and cache",
         ),
     }
+    if topics is not None:  # for other stacks' alarms of this account
+        outputs["AlertTopicArn"] = (Ref(topics.alerts), "Alert topic ARN (alarms and events of this stack)")
     for title, (value, description) in outputs.items():
         template.add_output(
             Output(title, Description=description, Value=value, Export=Export(Sub(f"${{AWS::StackName}}-{title}")))

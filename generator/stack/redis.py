@@ -5,7 +5,8 @@ subnets' AZs. With two or more cache clusters a failed primary is replaced by a 
 automatically (automatic failover with Multi-AZ). Encrypted at rest with its own key and in
 transit; clients authenticate with the AUTH token from Secrets Manager (a dynamic reference, so the
 token is never in the template). The slow log (Redis 6.0+) and the engine log (6.2+) are delivered
-to encrypted log groups.
+to encrypted log groups. Where alerting is on, the group's events (failover, node replacement, ...)
+go to the unencrypted cache-events topic of :mod:`generator.stack.alerts`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from troposphere.elasticache import (
 )
 from troposphere.kms import Key
 from troposphere.secretsmanager import Secret
+from troposphere.sns import Topic
 
 from generator.config import Environment
 from generator.stack.common import name, protect, tags
@@ -35,9 +37,10 @@ LOG_TYPES = {"slow-log": (6, 0), "engine-log": (6, 2)}
 
 def add_redis(
     template: Template, env: Environment, network: Network, security_group: SecurityGroup,
-    key: Key, logs_key: Key, auth_secret: Secret,
+    key: Key, logs_key: Key, auth_secret: Secret, events_topic: Topic | None = None,
 ) -> ReplicationGroup:  # fmt: skip
-    """Add the cache subnet group, the log groups and the replication group."""
+    """Add the cache subnet group, the log groups and the replication group (its events to
+    ``events_topic`` when given)."""
     subnet_group_name = name(env, "redis-subnet-group")
     subnet_group = template.add_resource(
         SubnetGroup(
@@ -93,4 +96,6 @@ def add_redis(
             Tags=tags(env, name(env, "redis-cluster")),
         )
     )
+    if events_topic is not None:
+        group.NotificationTopicArn = Ref(events_topic)
     return protect(group, env)

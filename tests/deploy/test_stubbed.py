@@ -24,10 +24,10 @@ def run(*args: str):
 def cfn(monkeypatch, project):
     """A Stubber on the CloudFormation client the CLI will use (its S3 client is never called).
 
-    prod's template (about 57 kB) would go through S3; these tests are about CloudFormation, so it
+    prod's template (about 110 kB) would go through S3; these tests are about CloudFormation, so it
     is sent inline here (test_deploy.py covers the bucket).
     """
-    monkeypatch.setattr(facts, "INLINE_TEMPLATE_LIMIT", 100_000)
+    monkeypatch.setattr(facts, "INLINE_TEMPLATE_LIMIT", 200_000)
     with stubbed(monkeypatch) as stub:
         yield stub
         stub.assert_no_pending_responses()

@@ -75,7 +75,7 @@ def test_committed_pictures_are_architectures_of_a_readable_size(path):
     titles = {title for title, _ in picture.boxes.values()}
     assert {"Region sa-east-1", "AZ a", "AZ b", "CloudWatch Logs", "KMS", "Kinesis", "Secrets Manager"} <= titles
     assert any(t.startswith("Vpc · VPC 10.") for t in titles)
-    assert 18 <= len(picture.nodes) <= 25  # readable at 100% in a 900 px column
+    assert 18 <= len(picture.nodes) <= 26  # readable at 100% in a 900 px column (prod's: 884 px wide)
     drawn = set(picture.nodes) | set(picture.boxes)
     assert {a for s, _, t, _ in picture.edges for a in (s, t)} <= drawn  # every edge joins known things
     types = {k: r["Type"] for k, r in template["Resources"].items()}
@@ -116,9 +116,40 @@ def test_places_follow_the_aws_convention():
 
 def test_encryption_retention_and_folded_plumbing_are_labels():
     picture = parse(diagram(build(environment("prod", kinesis={"retention_hours": 168})), "prod", "sa-east-1"))
-    assert picture.labels["SensorDataStream"].endswith("KMS KinesisKey · 168 h")
+    assert "<br/>KMS KinesisKey · 168 h<br/>" in picture.labels["SensorDataStream"]
     assert "alias/rds-prod" in picture.labels["RdsKey"]  # the alias, folded into its key
     assert "log group · 7 d<br/>KMS LogsKey" in picture.labels["AuroraPostgresqlLogGroup"]
+
+
+def test_alerting_is_folded_into_its_topics_and_marks_what_it_watches():
+    template = build(environment("prod", aurora={"instances": 2}, alerts={"emails": ("ops@example.com",)}))
+    arch = architecture(template, "sa-east-1")
+    picture = parse(diagram(template, "prod", "sa-east-1"))
+    alerting = ("AWS::CloudWatch::Alarm", "AWS::RDS::EventSubscription", "AWS::Events::Rule", "AWS::SNS::TopicPolicy",
+                "AWS::SNS::Subscription")  # fmt: skip
+    folded = {k: arch.owner[k] for k, r in template["Resources"].items() if r["Type"] in alerting}
+    # 17 alarms, 2 RDS event subscriptions, the failed-rotation rule, 2 topic policies, the address on each topic
+    assert len(folded) == 17 + 2 + 1 + 2 + 2 and set(folded.values()) == {"AlertTopic", "CacheEventsTopic"}
+    assert (
+        folded["CacheEventsTopicPolicy"] == "CacheEventsTopic" and folded["DatabaseRotationFailedRule"] == "AlertTopic"
+    )
+    assert picture.labels["AlertTopic"] == ("AlertTopic<br/>topic · KMS AlertsKey<br/>17 alarms · 3 event subscriptions"
+                                            "<br/>1 subscription")  # fmt: skip
+    assert (
+        picture.labels["CacheEventsTopic"]
+        == "CacheEventsTopic<br/>topic<br/>events of RedisReplicationGroup<br/>1 subscription"
+    )
+    assert picture.labels["SensorDataStream"].endswith("<br/>watched: 3 alarms")
+    assert picture.labels["AuroraInstance2"].endswith("<br/>watched: 3 alarms, events")  # alarms and RDS events
+    assert picture.labels["AuroraCluster"].endswith("<br/>watched: events")
+    assert picture.labels["RedisReplicationGroup"].endswith("<br/>watched: 8 alarms, events")
+    assert picture.labels["DatabaseSecret"].endswith("<br/>watched: events")  # a failed rotation is an event
+    assert not [label for node, label in picture.labels.items() if "watched" in label and "Topic" in node]
+
+
+def test_without_alerting_nothing_is_watched():
+    text = diagram(build(environment("dev", alerts={"enabled": False})), "dev", "sa-east-1")
+    assert "watched" not in text and "Topic" not in text and "alarms" not in text
 
 
 def test_the_password_rotation_function_is_drawn_with_its_traffic():

@@ -83,6 +83,7 @@ BAD = {
     "E9004": lambda r: r["DatabaseSecret"].pop("UpdateReplacePolicy"),
     "E9005": lambda r: r["AuroraCluster"]["Properties"].update(MasterUserPassword="hunter2hunter2"),
     "E9006": lambda r: open_to_the_world(r["CacheIngressFromConsumers"]["Properties"]),
+    "E9007": lambda r: r.update(AlertTopic={"Type": "AWS::SNS::Topic"}),  # dev has no alarms: an alert topic, none
 }
 
 

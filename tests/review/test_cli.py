@@ -111,7 +111,7 @@ def test_lint_sarif_lists_the_policy_findings(open_ingress):
     [
         ("sarif", '"results": []'),
         ("json", "[]"),
-        ("text", "lint clean: 1 template(s) (dev): cfn-lint and 6 policy rules"),
+        ("text", "lint clean: 1 template(s) (dev): cfn-lint and 7 policy rules"),
     ],
 )
 def test_lint_clean_exits_0(fmt, expected):

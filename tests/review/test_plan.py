@@ -10,7 +10,7 @@ from generator.review.formats.words import action_of
 from generator.review.plan import MAYBE, NO, YES, plan
 from generator.review.plan_format import FORMATS, render_plan
 from generator.review.schemas import covers
-from generator.stack import aurora, keys, kinesis
+from generator.stack import alerts, aurora, keys, kinesis
 from tests.conftest import build, environment
 
 BEFORE = build(environment("dev"))
@@ -53,6 +53,18 @@ def actions(p):
     return {r.logical_id: (action_of(r), r.replacement) for r in p.resources}
 
 
+# What watches a replaced resource follows it: its alarms' dimensions, its RDS event subscription's
+# sources and the dashboard refer to it, so they are modified (none of them is replaced).
+WATCHING_THE_DATABASE = {
+    logical: ("modify", NO) for logical in ("AuroraClusterEventSubscription", "AuroraInstanceEventSubscription",
+                                            "AuroraInstanceCapacityAlarm", "AuroraInstanceCpuAlarm",
+                                            "AuroraInstanceFreeableMemoryAlarm", "Dashboard")
+}  # fmt: skip
+WATCHING_THE_STREAM = {
+    logical: ("modify", NO) for logical in ("SensorDataStreamIteratorAgeAlarm", "SensorDataStreamWriteThrottledAlarm",
+                                            "SensorDataStreamReadThrottledAlarm", "Dashboard")
+}  # fmt: skip
+
 # change -> {logical id: (action, replacement)} for every resource that changes, and the exit code.
 CASES = {
     "rename-cluster-identifier": (renamed(aurora, "aurora-cluster", "aurora-db"), {
@@ -60,9 +72,11 @@ CASES = {
         "AuroraInstance": ("replace", YES),  # its DBClusterIdentifier refers to the replaced cluster
         "AuroraPostgresqlLogGroup": ("replace", YES),  # its name carries the cluster's
         "DatabaseSecretAttachment": ("modify", NO),  # TargetId refers to the cluster: a mutable property
+        **WATCHING_THE_DATABASE,
     }, 3),
     "change-stream-name": (renamed(kinesis, "sensor-data-stream", "telemetry-stream"), {
         "SensorDataStream": ("replace", YES),
+        **WATCHING_THE_STREAM,  # the alarms' descriptions name the stream too
     }, 3),
     "change-redis-node-type": (configured(redis={"node_type": "cache.t3.small"}), {
         "RedisReplicationGroup": ("modify", NO),
@@ -78,6 +92,7 @@ CASES = {
         "RdsKey": ("remove", NO),
         "RdsKeyAlias": ("remove", NO),
         "DatabaseSecretAttachment": ("modify", NO),
+        **WATCHING_THE_DATABASE,
     }, 3),
     "remove-redis-group": (without_redis, {
         "RedisReplicationGroup": ("remove", NO),
@@ -197,13 +212,32 @@ def test_formats(monkeypatch):
     result = plan(BEFORE, renamed(kinesis, "sensor-data-stream", "telemetry-stream")(monkeypatch), "sa-east-1",
                   "dev", "HEAD:templates/dev.json")  # fmt: skip
     table = render_plan([result], "table", width=200)
-    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 2 output(s) to change; REPLACES "
-                            "STATEFUL SensorDataStream\n")  # fmt: skip
+    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 4 to modify, 2 output(s) to change; "
+                            "REPLACES STATEFUL SensorDataStream\n")  # fmt: skip
     assert '      Name  (create-only: replaces)\n      - "sensor-data-stream-dev"\n      + "telemetry' in table
     markdown = render_plan([result], "markdown")
     assert "| **replace** | `SensorDataStream` | Kinesis stream, stateful |" in markdown
     (data,) = json.loads(render_plan([result], "json"))["plans"]
-    assert data["exit_code"] == 3 and data["resources"][0]["action"] == "replace"
-    assert data["resources"][0]["changes"][0] == {"path": "Name", "before": "sensor-data-stream-dev",
-                                                  "after": "telemetry-stream-dev", "replaces": True,
-                                                  "may_replace": False}  # fmt: skip
+    stream = next(r for r in data["resources"] if r["logical_id"] == "SensorDataStream")
+    assert data["exit_code"] == 3 and stream["action"] == "replace"
+    assert stream["changes"][0] == {"path": "Name", "before": "sensor-data-stream-dev", "after": "telemetry-stream-dev",
+                                    "replaces": True, "may_replace": False}  # fmt: skip
+
+
+@pytest.mark.parametrize("emails, notes", [
+    (("ops@example.com", "oncall@example.com"), ("AlertTopic gets a new ARN: its 2 subscription(s) are made again, and "
+                                                 "each email address receives nothing until it confirms anew",)),
+    ((), ()),
+], ids=["with-subscriptions", "without"])  # fmt: skip
+def test_a_replaced_topic_with_subscriptions_warns_that_each_address_confirms_anew(monkeypatch, emails, notes):
+    env = environment("dev", alerts={"emails": emails})
+    before = build(env)
+    original = alerts.name
+    monkeypatch.setattr(alerts, "name", lambda e, kind: original(e, "iot-alarms" if kind == "iot-alerts" else kind))
+    by_id = {r.logical_id: r for r in plan(before, build(env), "sa-east-1").resources}
+    topic = by_id["AlertTopic"]
+    assert (topic.action, tuple(n.text for n in topic.notes)) == ("replace", notes)  # TopicName is create-only
+    assert [k for k, r in by_id.items() if r.type == "AWS::SNS::Subscription" and r.action == "replace"] == [
+        f"AlertEmail{alerts.address_id(a)}" for a in sorted(emails)
+    ]
+    assert "CacheEventsTopic" not in by_id

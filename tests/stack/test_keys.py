@@ -5,16 +5,21 @@ from tests.conftest import build, environment, resources_of
 ROOT = {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
 
 
-def test_five_rotated_keys_each_with_its_alias():
-    template = build(environment("dev"))
+SERVICE_KEYS = ["KinesisKey", "LogsKey", "RdsKey", "RedisKey", "SecretsKey"]
+
+
+@pytest.mark.parametrize("alerting, expected", [(False, SERVICE_KEYS), (True, ["AlertsKey", *SERVICE_KEYS])])
+def test_five_rotated_keys_each_with_its_alias_and_the_alert_topics_where_alerting_is_on(alerting, expected):
+    template = build(environment("dev", alerts={"enabled": alerting}))
     keys = resources_of(template, "AWS::KMS::Key")
-    assert sorted(keys) == ["KinesisKey", "LogsKey", "RdsKey", "RedisKey", "SecretsKey"]
+    assert sorted(keys) == expected
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
     aliases = {
         a["Properties"]["AliasName"]: a["Properties"]["TargetKeyId"]["Ref"]
         for a in resources_of(template, "AWS::KMS::Alias").values()
     }
     assert aliases == {
+        **({"alias/alerts-dev": "AlertsKey"} if alerting else {}),
         "alias/kinesis-dev": "KinesisKey",
         "alias/rds-dev": "RdsKey",
         "alias/secrets-dev": "SecretsKey",
@@ -48,3 +53,31 @@ def test_logs_key_lets_cloudwatch_logs_use_it_only_for_this_accounts_log_groups(
 def test_prod_keeps_keys_dev_deletes_them(removal_policy, expected):
     for key in resources_of(build(environment(removal_policy=removal_policy)), "AWS::KMS::Key").values():
         assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == (expected, expected)
+
+
+SOURCED = {
+    "cloudwatch.amazonaws.com": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*",
+    "events.rds.amazonaws.com": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*",
+}
+
+
+@pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
+def test_the_alerts_key_lets_exactly_the_publishers_use_it(rotation):
+    """CloudWatch alarms and RDS events of this account and region; EventBridge only where a rule publishes
+    (a failed rotation), and without source conditions, which AWS does not support for it."""
+    env = environment("dev", aurora={"password_rotation": rotation})
+    root, *publishers = build(env)["Resources"]["AlertsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert root["Principal"] == ROOT
+    services = [p["Principal"]["Service"] for p in publishers]
+    assert services == [*SOURCED, *(["events.amazonaws.com"] if rotation else [])]
+    for statement in publishers:
+        assert statement["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]  # to publish, nothing more
+        assert statement["Effect"] == "Allow" and statement["Resource"] == ["*"]  # "*" is this key
+        service = statement["Principal"]["Service"]
+        if service in SOURCED:
+            assert statement["Condition"] == {
+                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                "ArnLike": {"aws:SourceArn": {"Fn::Sub": SOURCED[service]}},
+            }
+        else:
+            assert "Condition" not in statement

@@ -101,12 +101,17 @@ server answers each request on its own thread.
 
 Still not emulated: moto creates nothing for ``AWS::RDS::DBCluster``,
 ``AWS::ElastiCache::ReplicationGroup`` and ``SubnetGroup``, ``AWS::SecretsManager::Secret``,
-``SecretTargetAttachment`` and ``RotationSchedule`` (their outputs read ``(not emulated)``); it never
-reports ``Replacement`` or ``Scope`` in a change set; it emits no per-resource events for a create,
-update or delete, only the stack's own; every operation runs synchronously within its request (a
-stack is never seen ``*_IN_PROGRESS``); KMS keys are deleted at once (AWS schedules them); executed
-and obsolete change sets stay listed; stack policies are stored, not enforced. Those cases are
-covered with botocore's Stubber in the tests.
+``SecretTargetAttachment`` and ``RotationSchedule`` (their outputs read ``(not emulated)``), nor, of
+alerting (``[alerts]``, tests/deploy/test_alerting_on_emulator.py), for ``AWS::CloudWatch::Alarm``,
+``AWS::SNS::Subscription``, ``AWS::SNS::TopicPolicy`` and ``AWS::RDS::EventSubscription``: no alarm
+is ever evaluated, no email is subscribed, no topic policy is applied (a topic keeps moto's default
+one), no RDS or ElastiCache event is published. It does create the topics (``KmsMasterKeyId`` is
+stored; nothing is encrypted), the dashboard (its body as sent) and the EventBridge rule with its
+target, and deletes them with the stack. It never reports ``Replacement`` or ``Scope`` in a change
+set; it emits no per-resource events for a create, update or delete, only the stack's own; every
+operation runs synchronously within its request (a stack is never seen ``*_IN_PROGRESS``); KMS keys
+are deleted at once (AWS schedules them); executed and obsolete change sets stay listed; stack
+policies are stored, not enforced. Those cases are covered with botocore's Stubber in the tests.
 """
 
 from __future__ import annotations

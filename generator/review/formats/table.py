@@ -37,12 +37,21 @@ def _plan(p: Plan, width: int, color: bool) -> str:
     if p.resources:
         rows = [("action", "resource", "type")] + [(action_of(r), r.logical_id, type_of(r)) for r in p.resources]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        margin = 2 + widths[0] + 2 + widths[1] + 2  # where the type column starts
         for index, row in enumerate(rows):
-            cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=True)]
+            beside = max(map(len, row[2].split() or [""])) <= width - margin  # else: under the resource's name
+            room = width - margin if beside else width - 4 - widths[0]
+            kind = textwrap.wrap(row[2], max(room, 10), break_long_words=False) or [""]
+            cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), kind[0]]
             if index:
                 resource = p.resources[index - 1]
                 cells[0] = paint(cells[0], row[0], bold=resource.dangerous)
-            lines.append(("  " + "  ".join(cells)).rstrip())
+            if beside:
+                lines.append(("  " + "  ".join(cells)).rstrip())
+                lines += [" " * margin + more for more in kind[1:]]
+            else:  # a narrow terminal: the type goes under the resource's name
+                lines.append(("  " + "  ".join(cells[:2])).rstrip())
+                lines += [" " * (4 + widths[0]) + more for more in kind]
             if index:
                 lines += _details(resource_lines(p.resources[index - 1]), INDENT, wrapped, paint)
     if p.outputs:

@@ -1,0 +1,165 @@
+"""Alerts: where the stack's alarms and events go, and who reads them.
+
+Two SNS topics per environment, each subscribed by every address of ``alerts.emails``:
+
+- ``iot-alerts-{env}``, encrypted with the alerts key (:mod:`generator.stack.keys`): the alarms of
+  :mod:`generator.stack.alarms`, the RDS events of the cluster and its instances (failover, failure,
+  maintenance, notification) and, where the password rotates, a rule on a failed rotation. Its
+  policy lets only those services publish, on behalf of this account (``aws:SourceAccount``) and of
+  its alarms, databases and rules in this region (``aws:SourceArn``).
+- ``iot-cache-events-{env}``, unencrypted: ElastiCache cannot publish to an encrypted topic (the
+  topic would go inactive), so the replication group's events (failover, node replacement, ...) go
+  here. They are event metadata (an event name and the node's id), never cached data; only
+  ElastiCache of this account may publish (``aws:SourceOwner``). docs/SECURITY.md records the
+  exception.
+
+Nothing here exists when ``alerts.enabled`` is false.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from awacs import sns as sns_actions
+from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import Ref, Sub, Template
+from troposphere.events import InputTransformer, Rule, Target
+from troposphere.kms import Key
+from troposphere.rds import EventSubscription
+from troposphere.secretsmanager import RotationSchedule, Secret
+from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
+
+from generator.config import Environment
+from generator.stack.aurora import Aurora
+from generator.stack.common import name, suppress, tags
+from generator.stack.keys import SOURCED_PUBLISHERS
+
+# The RDS event categories worth a message (a subscription without categories would send all of them).
+RDS_EVENT_CATEGORIES = ["failover", "failure", "maintenance", "notification"]
+UNENCRYPTED_REASON = (
+    "ElastiCache cannot publish to an encrypted topic (it would go inactive); this topic carries "
+    "ElastiCache's event metadata only (event name, node id), and only ElastiCache of this account may publish"
+)
+ACCOUNT = StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))
+
+
+class AlertTopics(NamedTuple):
+    alerts: Topic  # encrypted: alarms, RDS events, rotation failures
+    alerts_policy: TopicPolicy
+    cache_events: Topic  # unencrypted: ElastiCache events
+
+
+def add_alerts(
+    template: Template, env: Environment, key: Key | None, aurora: Aurora, secret: Secret,
+    rotation: RotationSchedule | None,
+) -> AlertTopics | None:  # fmt: skip
+    """Add both topics, their policies and subscriptions, the RDS event subscriptions and the rule on a
+    failed rotation; None (and nothing added) when alerting is off."""
+    if not env.alerts.enabled:
+        return None
+    assert key is not None  # made by add_keys when alerting is on
+    alerts = template.add_resource(
+        Topic("AlertTopic", TopicName=name(env, "iot-alerts"), DisplayName=f"IoT alerts ({env.name})",
+              KmsMasterKeyId=Ref(key), Tags=tags(env, name(env, "iot-alerts")))
+    )  # fmt: skip
+    # The publishers the alerts key admits, and EventBridge (which the key admits without conditions).
+    publishers = list(SOURCED_PUBLISHERS)
+    if rotation is not None:
+        publishers.append(("AllowEventBridgeRulesOfThisAccount", "events.amazonaws.com",
+                           "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*"))  # fmt: skip
+    statements = [
+        Statement(Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=[sns_actions.Publish],
+                  Resource=[Ref(alerts)], Condition=Condition([ACCOUNT, ArnLike("aws:SourceArn", Sub(source))]))
+        for sid, service, source in publishers
+    ]  # fmt: skip
+    alerts_policy = template.add_resource(
+        TopicPolicy("AlertTopicPolicy", Topics=[Ref(alerts)],
+                    PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements))
+    )  # fmt: skip
+    cache_events = template.add_resource(
+        Topic("CacheEventsTopic", TopicName=name(env, "iot-cache-events"),
+              DisplayName=f"IoT cache events ({env.name})", Tags=tags(env, name(env, "iot-cache-events")))
+    )  # fmt: skip
+    suppress(cache_events, checkov={"CKV_AWS_26": UNENCRYPTED_REASON})
+    only_elasticache = Statement(
+        Sid="AllowElastiCacheOfThisAccount", Effect=Allow, Principal=Principal("Service", "elasticache.amazonaws.com"),
+        Action=[sns_actions.Publish], Resource=[Ref(cache_events)],
+        Condition=Condition(StringEquals("aws:SourceOwner", Ref("AWS::AccountId"))),
+    )  # fmt: skip
+    template.add_resource(
+        TopicPolicy("CacheEventsTopicPolicy", Topics=[Ref(cache_events)],
+                    PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[only_elasticache]))
+    )  # fmt: skip
+    for address in env.alerts.emails:
+        for prefix, topic in (("AlertEmail", alerts), ("CacheEventsEmail", cache_events)):
+            subscription = SubscriptionResource(prefix + address_id(address), Protocol="email", Endpoint=address,
+                                                TopicArn=Ref(topic))  # fmt: skip
+            template.add_resource(subscription)
+    topics = AlertTopics(alerts, alerts_policy, cache_events)
+    _add_rds_events(template, env, topics, aurora)
+    if rotation is not None:
+        _add_rotation_failure_rule(template, env, topics, secret)
+    return topics
+
+
+def address_id(address: str) -> str:
+    """The part of a subscription's logical id that names its address: ``ops.team@example.com`` gives
+    ``OpsTeamExampleCom`` (config checks that no two addresses give the same)."""
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", address) if part)
+
+
+def _add_rds_events(template: Template, env: Environment, topics: AlertTopics, aurora: Aurora) -> None:
+    # One subscription per source type: a subscription has a single one (RDS CreateEventSubscription).
+    for logical, kind, source_type, sources in (
+        ("AuroraClusterEventSubscription", "aurora-cluster-events", "db-cluster", [aurora.cluster]),
+        ("AuroraInstanceEventSubscription", "aurora-instance-events", "db-instance", aurora.instances),
+    ):
+        template.add_resource(
+            EventSubscription(
+                logical,
+                DependsOn=[topics.alerts_policy.title],  # RDS checks that it may publish to the topic
+                SubscriptionName=name(env, kind),
+                SourceType=source_type,
+                SourceIds=[Ref(s) for s in sources],
+                EventCategories=RDS_EVENT_CATEGORIES,
+                SnsTopicArn=Ref(topics.alerts),
+                Enabled=True,
+                Tags=tags(env, name(env, kind)),
+            )
+        )
+
+
+def _add_rotation_failure_rule(template: Template, env: Environment, topics: AlertTopics, secret: Secret) -> None:
+    # Secrets Manager reports a failed rotation as the CloudTrail event RotationFailed, naming the
+    # secret's ARN in additionalEventData.SecretId.
+    function = name(env, "db-password-rotation")  # the function rotation.py has Secrets Manager build
+    message = (f'"Password rotation of <secret> failed at <time>. First check: the log group /aws/lambda/{function}, '
+               'then whether the function reaches the database and the Secrets Manager endpoint."')  # fmt: skip
+    template.add_resource(
+        Rule(
+            "DatabaseRotationFailedRule",
+            Name=name(env, "db-rotation-failed"),
+            Description=f"A failed rotation of the database password, to the alert topic - {env.name}",
+            EventPattern={
+                "source": ["aws.secretsmanager"],
+                "detail": {
+                    "eventSource": ["secretsmanager.amazonaws.com"],
+                    "eventName": ["RotationFailed"],
+                    "additionalEventData": {"SecretId": [Ref(secret)]},
+                },
+            },
+            State="ENABLED",
+            Tags=tags(env, name(env, "db-rotation-failed")),
+            Targets=[
+                Target(
+                    Id="AlertTopic",
+                    Arn=Ref(topics.alerts),
+                    InputTransformer=InputTransformer(
+                        InputPathsMap={"secret": "$.detail.additionalEventData.SecretId", "time": "$.time"},
+                        InputTemplate=message,
+                    ),
+                )
+            ],
+        )
+    )

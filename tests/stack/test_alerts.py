@@ -1,0 +1,124 @@
+"""The alert topics, who may publish to them, who reads them, and the events routed there."""
+
+import json
+
+import pytest
+
+from generator.stack.alerts import RDS_EVENT_CATEGORIES, address_id
+from tests.conftest import build, environment, only, resources_of
+
+HERE = "${AWS::Region}:${AWS::AccountId}"
+ACCOUNT = {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+
+
+def statements(template: dict, policy: str) -> dict[str, dict]:
+    """``{service principal: statement}`` of a topic policy."""
+    document = template["Resources"][policy]["Properties"]["PolicyDocument"]
+    return {s["Principal"]["Service"]: s for s in document["Statement"]}
+
+
+def test_the_alert_topic_is_encrypted_with_its_own_key_and_the_cache_topic_is_the_documented_exception():
+    resources = build(environment("dev"))["Resources"]
+    alerts, cache = resources["AlertTopic"]["Properties"], resources["CacheEventsTopic"]
+    assert (alerts["TopicName"], alerts["KmsMasterKeyId"]) == ("iot-alerts-dev", {"Ref": "AlertsKey"})
+    assert cache["Properties"]["TopicName"] == "iot-cache-events-dev"
+    assert "KmsMasterKeyId" not in cache["Properties"]
+    (skip,) = cache["Metadata"]["checkov"]["skip"]
+    assert skip["id"] == "CKV_AWS_26" and "ElastiCache cannot publish to an encrypted topic" in skip["comment"]
+
+
+@pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
+def test_only_this_accounts_alarms_rds_events_and_rules_may_publish_alerts(rotation):
+    template = build(environment("dev", aurora={"password_rotation": rotation}))
+    found = statements(template, "AlertTopicPolicy")
+    sources = {
+        "cloudwatch.amazonaws.com": f"arn:${{AWS::Partition}}:cloudwatch:{HERE}:alarm:*",
+        "events.rds.amazonaws.com": f"arn:${{AWS::Partition}}:rds:{HERE}:*",
+        **({"events.amazonaws.com": f"arn:${{AWS::Partition}}:events:{HERE}:rule/*"} if rotation else {}),
+    }
+    assert sorted(found) == sorted(sources)
+    for service, statement in found.items():
+        assert (statement["Effect"], statement["Action"], statement["Resource"]) == (
+            "Allow", ["sns:Publish"], [{"Ref": "AlertTopic"}],
+        )  # fmt: skip
+        assert statement["Condition"] == {"StringEquals": ACCOUNT,
+                                          "ArnLike": {"aws:SourceArn": {"Fn::Sub": sources[service]}}}  # fmt: skip
+    assert template["Resources"]["AlertTopicPolicy"]["Properties"]["Topics"] == [{"Ref": "AlertTopic"}]
+
+
+def test_only_elasticache_of_this_account_may_publish_cache_events():
+    (statement,) = statements(build(), "CacheEventsTopicPolicy").values()
+    assert statement["Principal"] == {"Service": "elasticache.amazonaws.com"}
+    assert (statement["Action"], statement["Resource"]) == (["sns:Publish"], [{"Ref": "CacheEventsTopic"}])
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceOwner": {"Ref": "AWS::AccountId"}}}
+
+
+@pytest.mark.parametrize("emails", [(), ("ops@example.com",), ("ops@example.com", "first.last+iot@plant-7.example")])
+def test_each_address_subscribes_to_both_topics(emails):
+    subscriptions = resources_of(build(environment(alerts={"emails": emails})), "AWS::SNS::Subscription")
+    pairs = (("AlertEmail", "AlertTopic"), ("CacheEventsEmail", "CacheEventsTopic"))
+    expected = {f"{prefix}{address_id(a)}": (a, topic) for a in emails for prefix, topic in pairs}
+    assert {k: (s["Properties"]["Endpoint"], s["Properties"]["TopicArn"]["Ref"]) for k, s in subscriptions.items()} == (
+        expected
+    )
+    assert all(s["Properties"]["Protocol"] == "email" for s in subscriptions.values())
+
+
+@pytest.mark.parametrize(
+    "address, logical",
+    [("ops@example.com", "OpsExampleCom"), ("first.last+iot@plant-7.example.co.uk", "FirstLastIotPlant7ExampleCoUk"),
+     ("IOT-Oncall@Example.com", "IotOncallExampleCom")],
+)  # fmt: skip
+def test_a_subscriptions_logical_id_is_made_of_its_address(address, logical):
+    assert address_id(address) == logical
+
+
+@pytest.mark.parametrize("instances", [1, 3])
+def test_rds_events_of_the_cluster_and_every_instance_go_to_the_alert_topic(instances):
+    resources = build(environment("dev", aurora={"instances": instances}))["Resources"]
+    cluster, members = resources["AuroraClusterEventSubscription"], resources["AuroraInstanceEventSubscription"]
+    for subscription in (cluster, members):
+        props = subscription["Properties"]
+        assert (props["SnsTopicArn"], props["EventCategories"], props["Enabled"]) == (
+            {"Ref": "AlertTopic"}, ["failover", "failure", "maintenance", "notification"], True,
+        )  # fmt: skip
+        assert subscription["DependsOn"] == ["AlertTopicPolicy"]
+    assert RDS_EVENT_CATEGORIES == ["failover", "failure", "maintenance", "notification"]
+    assert (cluster["Properties"]["SourceType"], cluster["Properties"]["SourceIds"]) == (
+        "db-cluster", [{"Ref": "AuroraCluster"}],
+    )  # fmt: skip
+    names = ["AuroraInstance"] + [f"AuroraInstance{n}" for n in range(2, instances + 1)]
+    assert (members["Properties"]["SourceType"], members["Properties"]["SourceIds"]) == (
+        "db-instance", [{"Ref": n} for n in names],
+    )  # fmt: skip
+
+
+def test_the_replication_groups_events_go_to_the_cache_topic():
+    group = only(build(), "AWS::ElastiCache::ReplicationGroup")["Properties"]
+    assert group["NotificationTopicArn"] == {"Ref": "CacheEventsTopic"}
+
+
+@pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
+def test_a_failed_rotation_reaches_the_alert_topic_where_the_password_rotates(rotation):
+    rules = resources_of(build(environment("prod", aurora={"password_rotation": rotation})), "AWS::Events::Rule")
+    if not rotation:
+        assert rules == {}
+        return
+    props = rules["DatabaseRotationFailedRule"]["Properties"]
+    assert props["Name"] == "db-rotation-failed-prod" and props["State"] == "ENABLED"
+    assert props["EventPattern"] == {
+        "source": ["aws.secretsmanager"],
+        "detail": {"eventSource": ["secretsmanager.amazonaws.com"], "eventName": ["RotationFailed"],
+                   "additionalEventData": {"SecretId": [{"Ref": "DatabaseSecret"}]}},
+    }  # fmt: skip
+    (target,) = props["Targets"]
+    assert target["Arn"] == {"Ref": "AlertTopic"}
+    message = json.loads(target["InputTransformer"]["InputTemplate"])  # a JSON string: the email's text
+    assert message.startswith("Password rotation of <secret> failed at <time>. First check: the log group "
+                              "/aws/lambda/db-password-rotation-prod")  # fmt: skip
+
+
+def test_the_alert_topic_is_an_output_for_other_stacks_alarms():
+    output = build()["Outputs"]["AlertTopicArn"]
+    assert output["Value"] == {"Ref": "AlertTopic"}
+    assert output["Export"] == {"Name": {"Fn::Sub": "${AWS::StackName}-AlertTopicArn"}}
