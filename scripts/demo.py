@@ -10,11 +10,13 @@ end, which is prod's clean-up. It runs in a temporary copy of the project (envir
 templates), so the emulator's outputs never reach the project's ``outputs/``.
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +49,12 @@ def main() -> int:
         # No AWS_* setting of the shell (a profile, a service-specific endpoint) may reach real AWS.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(emulator.dummy_credentials(), AWS_ENDPOINT_URL=endpoint)
-        print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.\n", flush=True)
+        print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.", flush=True)
+        templates = [json.loads((ROOT / "templates" / f"{name}.json").read_text()) for name in ("dev", "prod")]
+        said = (f'It accepts these types and creates nothing for them (their outputs read "{emulator.NOT_EMULATED}"; '
+                "no alarm is evaluated, no email sent, no event published): "
+                + ", ".join(emulator.not_created(*templates)))  # fmt: skip
+        print(textwrap.fill(said, 100, subsequent_indent="  ") + "\n", flush=True)
         for title, args, expected in STEPS:
             print(f"$ iotstack {' '.join(args)}    # {title}", flush=True)
             code = subprocess.run([IOTSTACK, *args], env=env, cwd=folder, check=False).returncode

@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 from click.testing import CliRunner
 
-from tests.support.emulator import NOT_EMULATED, fail_rollback, ignoring_tokens
+from tests.support.emulator import NOT_EMULATED, fail_rollback, ignoring_tokens, not_created
 from tests.support.proxy import faulty, proxied
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -642,3 +642,9 @@ def test_the_proxy_passes_headers_and_bodies_through(tmp_path):
 def test_the_proxy_forwards_only_to_loopback():
     with pytest.raises(ValueError, match=r"only to http://127\.0\.0\.1:PORT"):
         faulty("http://example.com:80").__enter__()
+
+
+def test_the_types_the_emulator_makes_nothing_for_are_named():
+    template = {"Resources": {"Db": {"Type": "AWS::RDS::DBCluster"}, "Stream": {"Type": "AWS::Kinesis::Stream"},
+                              "Alarm": {"Type": "AWS::CloudWatch::Alarm"}}}  # fmt: skip
+    assert not_created(template, {"Resources": {}}) == ["AWS::CloudWatch::Alarm", "AWS::RDS::DBCluster"]

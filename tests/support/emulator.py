@@ -797,6 +797,15 @@ def running(port: int = 0) -> Iterator[str]:
         server.stop()
 
 
+def not_created(*templates: dict) -> list[str]:
+    """The resource types of ``templates`` that moto's CloudFormation accepts and makes nothing for
+    (it only warns): what a deploy on the emulator cannot show."""
+    from moto.cloudformation.parsing import get_model_map
+
+    types = {r["Type"] for template in templates for r in template.get("Resources", {}).values()}
+    return sorted(types - get_model_map().keys())
+
+
 def dummy_credentials() -> dict[str, str]:
     """Environment variables that point every AWS client at nothing real: fake keys, no profile."""
     return {
