@@ -65,11 +65,12 @@ def references(value: Any, path: list | None = None) -> Iterator[tuple[list, str
                     if not target.startswith("AWS::") and target not in variables:
                         yield path, target
                 yield from references(variables, path)
-            else:
+            elif isinstance(inner, (dict, list)):  # a text or a number refers to nothing: not descended into
                 yield from references(inner, path if key.startswith("Fn::") else [*path, key])
     elif isinstance(value, list):
         for index, inner in enumerate(value):
-            yield from references(inner, [*path, index])
+            if isinstance(inner, (dict, list)):
+                yield from references(inner, [*path, index])
 
 
 # --- how a reviewer reads types and values --------------------------------------------------------

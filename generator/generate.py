@@ -18,7 +18,7 @@ from generator import cfn
 from generator.config import Environment
 from generator.diagram import diagram
 from generator.errors import LintError
-from generator.render import render, write_atomic
+from generator.render import plain, render, write_atomic
 from generator.stack import build_template
 from generator.workspace import Workspace
 
@@ -57,7 +57,7 @@ def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
 
 
 def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None) -> Generated:
-    data = template.to_dict()
+    data = plain(template)
     text = render(data)
     picture = diagram(data, name, regions[0])
     return Generated(name, regions, text, len(template.resources), workspace.template(name), picture,

@@ -2,8 +2,12 @@ import json
 import os
 
 import pytest
+from troposphere import Output, Parameter, Ref, Template
+from troposphere.kinesis import Stream
+from troposphere.kms import Alias
 
-from generator.render import render, write_atomic
+from generator.bootstrap.template import build_bootstrap_template
+from generator.render import plain, render, write_atomic
 from generator.stack import build_template
 from tests.conftest import environment
 
@@ -12,6 +16,28 @@ def test_render_is_canonical_json():
     text = render(build_template(environment("dev")))
     assert text.endswith("}\n") and not text.endswith("\n\n")
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize("template", [
+    build_template(environment("dev")),
+    build_template(environment("prod", aurora={"instances": 2}, alerts={"emails": ("ops@example.com",)})),
+    build_bootstrap_template(),
+], ids=["dev", "prod", "bootstrap"])  # fmt: skip
+def test_plain_is_troposphere_s_own_data_in_the_same_order(template):
+    assert json.dumps(plain(template)) == json.dumps(template.to_dict())
+
+
+def test_plain_validates_as_troposphere_does():
+    template = Template(Description="d")
+    template.add_parameter(Parameter("Shards", Type="Number"))
+    template.add_resource(Stream("Stream", ShardCount=Ref("Shards")))
+    template.add_output(Output("Name", Value=Ref("Stream")))
+    assert plain(template) == template.to_dict()
+    template.add_resource(Alias("Alias", AliasName="alias/a"))  # TargetKeyId, required, is checked when encoded
+    with pytest.raises(ValueError, match="Resource TargetKeyId required in type AWS::KMS::Alias"):
+        template.to_dict()
+    with pytest.raises(ValueError, match="Resource TargetKeyId required in type AWS::KMS::Alias"):
+        plain(template)
 
 
 def test_same_environment_same_bytes():

@@ -15,6 +15,7 @@ import re
 import tomllib
 import typing
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -83,10 +84,16 @@ def load_environments(names: Sequence[str], directory: Path) -> list[Environment
     return envs
 
 
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A settings class's field types (its annotations are text: evaluating them is most of a load)."""
+    return typing.get_type_hints(cls)
+
+
 def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str, problems: list[str], **given: Any) -> Any:
     """Build ``cls`` from ``table``, appending ``file: key = value: what is allowed`` to ``problems``."""
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     for key in (k for k in table if k not in fields):  # in file order: a set's order varies by run
         problems.append(f"{file}: {prefix}{key}: unknown key; allowed keys: {', '.join(fields)}")
     values, problems_before = dict(given), len(problems)

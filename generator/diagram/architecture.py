@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from generator.cfn import references
-from generator.diagram.labels import facts, is_store, service
+from generator.diagram.labels import facts, is_store, service, watch_marks
 
 # Plumbing, folded into the resource a property refers to (the first that is present).
 FOLD_INTO = {
@@ -138,8 +138,9 @@ def architecture(template: dict, region: str = "") -> Architecture:
                 found |= subnets_of(t, depth + 1)
         return found
 
-    nodes = {k: Node(k, facts(k, res, members[k], refs), is_store(res[k]["Type"]), res[k]["Type"] == "AWS::KMS::Key")
-             for k in drawn}  # fmt: skip
+    marks = watch_marks(res, refs)
+    nodes = {k: Node(k, facts(k, res, members[k], refs) + ([marks[k]] if k in marks else []), is_store(res[k]["Type"]),
+                     res[k]["Type"] == "AWS::KMS::Key") for k in drawn}  # fmt: skip
     vpcs = by_type("AWS::EC2::VPC")
     root = Box("region", f"Region {region}" if region else "Region", "region")
     placed: dict[str, str] = {}

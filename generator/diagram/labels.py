@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from generator.cfn import STATEFUL_TYPES, short_type
 
@@ -26,20 +27,22 @@ def service(resource_type: str) -> str:
     return SERVICES.get(name, name)
 
 
-def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
-    """The label lines of the node (or box) ``k``: its short type with the facts that matter, and what
-    watches it (``watched: 3 alarms, events``)."""
-    return _facts(k, res, members, refs) + _lines(_watched(k, res, refs))
-
-
-def _watched(k: str, res: dict, refs: dict) -> str:
-    """``watched: 3 alarms, events``: alarms on ``k``'s metrics, events about it sent to a topic."""
-    alarms = sum(1 for m, r in res.items() if r["Type"] == ALARM and (("Dimensions",), k) in _heads(refs[m]))
-    events = "NotificationTopicArn" in res[k].get("Properties", {}) or any(
-        r["Type"] in EVENTS and _heads(refs[m]) & {(("SourceIds",), k), (("EventPattern",), k)} for m, r in res.items()
-    )
-    parts = [_count(alarms, "alarm"), "events" if events else ""]
-    return "watched: " + ", ".join(p for p in parts if p) if alarms or events else ""
+def watch_marks(res: dict, refs: dict) -> dict[str, str]:
+    """``{logical id: "watched: 3 alarms, events"}``: alarms on a resource's metrics (its dimensions),
+    and events about it sent to a topic (an event subscription or rule naming it, or its own
+    ``NotificationTopicArn``)."""
+    alarms: Counter[str] = Counter()
+    events = set()
+    for m, r in res.items():
+        heads = _heads(refs[m])
+        if r["Type"] == ALARM:
+            alarms.update(t for path, t in heads if path == ("Dimensions",))
+        elif r["Type"] in EVENTS:
+            events |= {t for path, t in heads if path in (("SourceIds",), ("EventPattern",))}
+        if "NotificationTopicArn" in r.get("Properties", {}):
+            events.add(m)
+    return {k: "watched: " + ", ".join(p for p in (_count(alarms[k], "alarm"), "events" * (k in events)) if p)
+            for k in alarms.keys() | events}  # fmt: skip
 
 
 def _heads(found) -> set:
@@ -47,7 +50,8 @@ def _heads(found) -> set:
     return {(path[:1], target) for path, target in found}
 
 
-def _facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
+def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
+    """The label lines of the node (or box) ``k``: its short type with the facts that matter."""
     r = res[k]
     props = r.get("Properties", {})
     kind = r["Type"]
