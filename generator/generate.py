@@ -104,7 +104,9 @@ def summary(results: list[Generated], workspace: Workspace) -> str:
         lint = "skipped" if r.findings is None else f"{len(r.findings)} finding(s)" if r.findings else "clean"
         fits = "yes" if r.size <= limit else "no: deployed from S3"
         rows.append((r.name, str(r.resources), f"{r.size:,}", fits, lint, f"{workspace.show(r.path)} ({r.file})"))
-    return table(rows, right=(1, 2))
+    unheard = [r.name for r in results if r.env and r.env.alerts.enabled and not r.env.alerts.emails]
+    note = f"\nnote: {', '.join(unheard)}: alerting on, [alerts] emails empty: no one is told" if unheard else ""
+    return table(rows, right=(1, 2)) + note
 
 
 def _write(result: Generated) -> bool:

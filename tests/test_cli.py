@@ -42,6 +42,21 @@ def test_second_run_reports_nothing_changed(tmp_path):
     assert "skipped" in result.output
 
 
+@pytest.mark.parametrize("alerts, note", [
+    ("enabled = false", None),  # dev as shipped
+    ("enabled = true", "note: dev: alerting on, [alerts] emails empty: no one is told"),
+    ('enabled = true\nemails = ["ops@example.com"]', None),
+], ids=["alerting-off", "nobody-subscribed", "an-address"])  # fmt: skip
+def test_alerting_that_tells_no_one_is_said(env_dir, tmp_path, alerts, note):
+    dev = env_dir / "dev.toml"
+    assert "\nenabled = false\n" in dev.read_text()
+    dev.write_text(dev.read_text().replace("\nenabled = false\n", f"\n{alerts}\n"))
+    result = run("template", "--no-lint", "--env", "dev", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note:")]
+    assert notes == ([note] if note else [])
+
+
 def test_only_the_named_environments_are_built(tmp_path):
     result = run("template", "--no-lint", "--env", "prod", "--env", "dev", "--out", str(tmp_path))
     assert result.exit_code == 0

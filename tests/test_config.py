@@ -526,6 +526,15 @@ BAD_INPUT = {
         'dev.toml: alerts.emails = ["ops.team@example.com", "OpsTeam@example.com"]: ops.team@example.com and '
         "OpsTeam@example.com: must differ in more than case and punctuation",
     ),
+    "alert-email-listed-twice": (
+        '[alerts]\nemails = ["ops@example.com", "ops@example.com"]',
+        'dev.toml: alerts.emails = ["ops@example.com", "ops@example.com"]: ops@example.com is listed twice',
+    ),
+    "alerts-off-where-the-data-stays": (
+        "[alerts]\nenabled = false",
+        'dev.toml: alerts.enabled = false: may be false only where removal_policy = "destroy" (a throwaway '
+        "environment such as dev): an environment that keeps its data is watched",
+    ),
     "eleven-alert-emails": (
         "[alerts]\nemails = [" + ", ".join(f'"ops{i}@example.com"' for i in range(11)) + "]",
         "dev.toml: alerts.emails = ["
@@ -879,7 +888,7 @@ ACCEPTED = {
         "network.private_subnet_cidrs",
         ("10.9.0.128/26", "10.9.0.192/26"),
     ),
-    "alerts-off": ("[alerts]\nenabled = false", "alerts.enabled", False),
+    "alerts-off-in-a-throwaway-env": ('removal_policy = "destroy"\n[alerts]\nenabled = false', "alerts.enabled", False),
     "alert-emails": (
         '[alerts]\nemails = ["iot-oncall@example.com", "first.last+iot@plant-7.example.co.uk"]',
         "alerts.emails",
@@ -891,7 +900,7 @@ ACCEPTED = {
         86400,
     ),
     "iterator-age-not-checked-with-alerting-off": (
-        "[alerts]\nenabled = false\nkinesis_iterator_age_seconds = 86400",
+        'removal_policy = "destroy"\n[alerts]\nenabled = false\nkinesis_iterator_age_seconds = 86400',
         "alerts.kinesis_iterator_age_seconds",
         86400,
     ),
@@ -983,6 +992,8 @@ def test_staging_and_prod_keep_alerting_on_and_dev_turns_it_off_by_saying_so(nam
 ALERT_ROWS = [
     "alert-email-without-domain",
     "alert-emails-differ-only-in-case-and-punctuation",
+    "alert-email-listed-twice",
+    "alerts-off-where-the-data-stays",
     "iterator-age-as-long-as-the-retention",
     "aurora-capacity-100-percent",
     "redis-evictions-negative",

@@ -101,9 +101,12 @@ def email_addresses(most: int) -> Check:
             return f"{', '.join(bad)}: each must be an email address such as ops@example.com"
         seen: dict[str, str] = {}
         for value in values:
-            first = seen.setdefault(re.sub(r"[^a-z0-9]", "", value.lower()), value)
-            if first != value:
-                return f"{first} and {value}: must differ in more than case and punctuation"
+            key = re.sub(r"[^a-z0-9]", "", value.lower())
+            if key in seen:
+                first = seen[key]
+                return (f"{value} is listed twice" if first == value else
+                        f"{first} and {value}: must differ in more than case and punctuation")  # fmt: skip
+            seen[key] = value
         return None
 
     return Check(f"at most {most} email addresses such as ops@example.com", test)

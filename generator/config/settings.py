@@ -246,11 +246,17 @@ class Environment:
 
     def problems(self) -> list[tuple[str, Any, str]]:
         """``(key, value, what is wrong)`` for each rule across sections this environment breaks."""
+        problems = []
+        if not self.alerts.enabled and self.removal_policy != "destroy":
+            why = 'may be false only where removal_policy = "destroy" (a throwaway environment such as dev)'
+            problems.append(("alerts.enabled", False, f"{why}: an environment that keeps its data is watched"))
         age, retention = self.alerts.kinesis_iterator_age_seconds, self.kinesis.retention_hours
         if self.alerts.enabled and age >= retention * 3600:
             why = f"({retention} h = {retention * 3600} s): a consumer that far behind has lost records"
-            return [("alerts.kinesis_iterator_age_seconds", age, f"must be below kinesis.retention_hours {why}")]
-        return []
+            problems.append(
+                ("alerts.kinesis_iterator_age_seconds", age, f"must be below kinesis.retention_hours {why}")
+            )
+        return problems
 
     @property
     def stack_name(self) -> str:

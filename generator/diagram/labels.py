@@ -99,9 +99,11 @@ def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
     if kind == "AWS::SNS::Topic":
         count = {t: sum(1 for m in members if res[m]["Type"] == t) for t in (ALARM, *EVENTS, "AWS::SNS::Subscription")}
         senders = sorted(m for m in res if (("NotificationTopicArn",), k) in _heads(refs[m]))
-        told = _join(_count(count[ALARM], "alarm"), _count(count[EVENTS[0]] + count[EVENTS[1]], "event subscription"),
-                     f"events of {', '.join(senders)}" if senders else "")  # fmt: skip
-        return _lines(_join("topic", key), told, _count(count["AWS::SNS::Subscription"], "subscription"))
+        events = f"events of {', '.join(senders)}" if senders else ""
+        told = _join(_count(count[ALARM], "alarm"), _count(count[EVENTS[0]], "event subscription"),
+                     _count(count[EVENTS[1]], "rule"), events)  # fmt: skip
+        readers = _count(count["AWS::SNS::Subscription"], "subscriber") or "no subscriber"
+        return _lines(_join("topic", key), told, readers)
     if kind == "AWS::CloudWatch::Dashboard":
         return _lines("dashboard")
     if kind == "AWS::SecretsManager::RotationSchedule":

@@ -200,16 +200,28 @@ def _intrinsic(value: Any) -> bool:
     )
 
 
+def _joins_alike(a: Any, b: Any) -> bool:
+    joins = [v.get("Fn::Join") if isinstance(v, dict) and len(v) == 1 else None for v in (a, b)]
+    return all(isinstance(j, list) and len(j) == 2 and isinstance(j[1], list) for j in joins) and (
+        joins[0][0] == joins[1][0] and len(joins[0][1]) == len(joins[1][1])
+    )
+
+
 def _tag_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "Key" in v for v in value)
 
 
 def _differences(a: Any, b: Any, path: list) -> Iterator[tuple[list, Any, Any]]:
-    """``(path, before, after)`` for each differing leaf; an intrinsic function is one leaf, tags are
-    compared by key, lists of the same length element by element, others as a whole."""
+    """``(path, before, after)`` for each differing leaf; an intrinsic function is one leaf (but two
+    ``Fn::Join`` of as many parts with one delimiter are compared part by part: a dashboard body shows
+    only the widget that changed), tags are compared by key, lists of the same length element by
+    element, others as a whole."""
     if a == b:
         return
-    if isinstance(a, dict) and isinstance(b, dict) and not _intrinsic(a) and not _intrinsic(b):
+    if _joins_alike(a, b):
+        for index, (x, y) in enumerate(zip(a["Fn::Join"][1], b["Fn::Join"][1], strict=True)):
+            yield from _differences(x, y, [*path, "Fn::Join", index])
+    elif isinstance(a, dict) and isinstance(b, dict) and not _intrinsic(a) and not _intrinsic(b):
         for key in sorted(a.keys() | b.keys()):
             yield from _differences(a.get(key), b.get(key), [*path, key])
     elif (_tag_list(a) or a is None) and (_tag_list(b) or b is None) and path:

@@ -12,14 +12,14 @@ MEMBERS = {"AWS::RDS::DBInstance": "DBClusterIdentifier"}
 
 class WatchedDataStores(CloudFormationLintRule):
     id = "E9007"
-    shortdesc = "Every data store is watched by an alarm with an action (where the template has an alert topic)"
+    shortdesc = "Every data store is watched by an alarm that tells a topic (where the template has an alert topic)"
     description = (
         "A stream whose consumers fall behind, a database at its maximum capacity or a cache that evicts "
         "shows only in metrics. In a template with an alert topic (AWS::SNS::Topic), each Kinesis stream, "
         "Aurora cluster and replication group must be named in the Dimensions of at least one "
-        "AWS::CloudWatch::Alarm with AlarmActions (by Ref, Fn::GetAtt or ${} in Fn::Sub, such as "
-        "${RedisReplicationGroup}-001); a cluster is watched through any of its instances. A template "
-        "without an alert topic has no alerting to check."
+        "AWS::CloudWatch::Alarm whose AlarmActions name a topic of the template (by Ref, Fn::GetAtt or ${} "
+        "in Fn::Sub, such as ${RedisReplicationGroup}-001); a cluster is watched through any of its "
+        "instances. A template without an alert topic has no alerting to check."
     )
     source_url = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best_Practice_Recommended_Alarms_AWS_Services.html"
     tags = ["iotstack", "cloudwatch", "alarms"]
@@ -31,8 +31,9 @@ class WatchedDataStores(CloudFormationLintRule):
         watched = set()
         for alarm in cfn.get_resources(["AWS::CloudWatch::Alarm"]).values():
             props = alarm.get("Properties", {})
-            if not props.get("AlarmActions"):
-                continue  # an alarm that tells no one watches nothing
+            told = {t for _, t in references(props.get("AlarmActions", []))}
+            if not any(resources.get(t, {}).get("Type") == "AWS::SNS::Topic" for t in told):
+                continue  # an alarm that tells none of the template's topics watches nothing
             for _, target in references([props.get("Dimensions", []), props.get("Metrics", [])]):
                 watched.add(target)
                 member_of = MEMBERS.get(resources.get(target, {}).get("Type"))

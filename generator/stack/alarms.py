@@ -15,8 +15,10 @@ what the alarm means and the first thing to check. :func:`add_alarms` turns each
 
 Every alarm looks at one-minute periods and goes off when ``alerts.evaluation_minutes`` of them in a
 row breach. Missing data: ``notBreaching`` for counts that are only reported when something happens
-(throttles, evictions) and for replication lag; ``missing`` (the state stays) for the gauges, so
-that a consumer or node that stops reporting neither raises nor clears an alarm.
+(throttles, evictions) and for replication lag (the primary reports none). The gauges are always
+reported while their resource works, so their silence is news: ``missing`` turns such an alarm
+INSUFFICIENT_DATA once the whole window is empty, and its insufficient-data action tells the topic
+(a consumer that stopped reading no longer publishes an iterator age at all).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ PERIOD_SECONDS = 60  # Kinesis, RDS and ElastiCache all publish these metrics ev
 GIB = 2**30
 ACU_MEMORY = 2 * GIB  # an Aurora capacity unit is about 2 GiB of memory (Aurora user guide)
 ABOVE, BELOW = "GreaterThanThreshold", "LessThanThreshold"
+MISSING, NOT_BREACHING = "missing", "notBreaching"  # TreatMissingData: a gauge's silence is news, a count's is not
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def add_alarms(template: Template, env: Environment, topic: Topic | None, watche
             Statistic=w.statistic, Period=PERIOD_SECONDS, EvaluationPeriods=minutes, DatapointsToAlarm=minutes,
             ComparisonOperator=w.comparison, Threshold=w.threshold, TreatMissingData=w.missing,
             AlarmActions=[Ref(topic)], OKActions=[Ref(topic)], Tags=tags(env, w.alarm_name),
+            **({"InsufficientDataActions": [Ref(topic)]} if w.missing == MISSING else {}),
         )))  # fmt: skip
     return alarms
 
@@ -96,20 +100,21 @@ def _kinesis(env: Environment, stream: Stream) -> list[Watch]:
     watch = _watcher(env, stream.title, "sensor-data-stream", "AWS/Kinesis", "StreamName", f"${{{stream.title}}}")
     return [
         watch("IteratorAge", "iterator-age", "Kinesis: iterator age (ms)", "GetRecords.IteratorAgeMilliseconds",
-              "Maximum", ABOVE, a.kinesis_iterator_age_seconds * 1000, "missing",
+              "Maximum", ABOVE, a.kinesis_iterator_age_seconds * 1000, MISSING,
               f"Consumers of {stream_name} are more than {a.kinesis_iterator_age_seconds} s behind the newest record "
               f"(GetRecords.IteratorAgeMilliseconds, maximum, {window}): sensor data is processed late, and records "
               f"older than {env.kinesis.retention_hours} h are lost. First check: the consumer application's errors "
-              "and health; then whether it needs more workers or the stream more shards."),
+              "and health; then whether it needs more workers or the stream more shards. No data at all "
+              "(INSUFFICIENT_DATA) means no consumer is reading."),
         watch("WriteThrottled", "write-throttled", "Kinesis: records rejected (write throttled)",
-              "WriteProvisionedThroughputExceeded", "Sum", ABOVE, a.kinesis_write_throttled, "notBreaching",
+              "WriteProvisionedThroughputExceeded", "Sum", ABOVE, a.kinesis_write_throttled, NOT_BREACHING,
               f"Producers writing to {stream_name} are throttled: more than {a.kinesis_write_throttled} records a "
               f"minute rejected for the shards' write limit (1 MB/s or 1,000 records/s per shard; "
               f"WriteProvisionedThroughputExceeded, sum, {window}). Producers retry, but sensor data is delayed or "
               f"dropped. First check: IncomingBytes and IncomingRecords against {shards}; then raise "
               "kinesis.shard_count or spread the partition keys."),
         watch("ReadThrottled", "read-throttled", "Kinesis: GetRecords calls throttled",
-              "ReadProvisionedThroughputExceeded", "Sum", ABOVE, a.kinesis_read_throttled, "notBreaching",
+              "ReadProvisionedThroughputExceeded", "Sum", ABOVE, a.kinesis_read_throttled, NOT_BREACHING,
               f"Reads from {stream_name} are throttled: more than {a.kinesis_read_throttled} GetRecords calls a "
               f"minute over the shards' read limit (5 calls/s and 2 MB/s per shard; "
               f"ReadProvisionedThroughputExceeded, sum, {window}). First check: how many consumers poll each of "
@@ -127,17 +132,17 @@ def _aurora(env: Environment, aurora: Aurora) -> list[Watch]:
         watch = _watcher(env, instance.title, kind, "AWS/RDS", "DBInstanceIdentifier", f"${{{instance.title}}}")
         found += [
             watch("Capacity", "capacity", "Aurora: capacity (% of max ACU)", "ACUUtilization", "Maximum", ABOVE,
-                  a.aurora_capacity_percent, "missing",
+                  a.aurora_capacity_percent, MISSING,
                   f"{instance_id} runs above {a.aurora_capacity_percent} % of aurora.max_capacity ({most:g} ACU) "
                   f"(ACUUtilization, maximum, {window}): it can hardly scale further, so queries slow down. First "
                   "check: the slowest and most frequent queries (Performance Insights, the postgresql log); then "
                   "raise aurora.max_capacity."),
-            watch("Cpu", "cpu", "Aurora: CPU (%)", "CPUUtilization", "Average", ABOVE, a.aurora_cpu_percent, "missing",
+            watch("Cpu", "cpu", "Aurora: CPU (%)", "CPUUtilization", "Average", ABOVE, a.aurora_cpu_percent, MISSING,
                   f"{instance_id} uses more than {a.aurora_cpu_percent} % CPU (CPUUtilization, average, {window}); "
                   "at its maximum capacity queries wait for CPU. First check: the top queries by CPU "
                   "(pg_stat_statements, Performance Insights); then the capacity alarm."),
             watch("FreeableMemory", "freeable-memory", "Aurora: freeable memory (bytes)", "FreeableMemory", "Minimum",
-                  BELOW, free, "missing",
+                  BELOW, free, MISSING,
                   f"{instance_id} has less than {free / 2**20:,.0f} MiB free, {a.aurora_freeable_memory_percent} % of "
                   f"its memory at {most:g} ACU (FreeableMemory, minimum, {window}): it is at its maximum capacity "
                   "and short of memory. First check: connections and their work_mem, large sorts and hashes; "
@@ -156,27 +161,29 @@ def _redis(env: Environment, redis: ReplicationGroup) -> list[Watch]:
         node_id = f"{group}-{node}"
         found += [
             watch("Memory", "memory", "Redis: memory used (%)", "DatabaseMemoryUsagePercentage", "Maximum", ABOVE,
-                  a.redis_memory_percent, "missing",
+                  a.redis_memory_percent, MISSING,
                   f"{node_id} uses more than {a.redis_memory_percent} % of its memory (DatabaseMemoryUsagePercentage, "
                   f"maximum, {window}); when it is full, Redis evicts keys. First check: the number and size of keys "
                   "and whether writers set TTLs; then a larger redis.node_type."),
             watch("Evictions", "evictions", "Redis: keys evicted", "Evictions", "Sum", ABOVE, a.redis_evictions,
-                  "notBreaching",
+                  NOT_BREACHING,
                   f"{node_id} evicts more than {a.redis_evictions} keys a minute (Evictions, sum, {window}): it is "
                   "full and drops data that readers expect. First check: the memory alarm and the writers' TTLs; "
                   "then a larger redis.node_type."),
             watch("Cpu", "cpu", "Redis: engine CPU (%)", "EngineCPUUtilization", "Average", ABOVE, a.redis_cpu_percent,
-                  "missing",
+                  MISSING,
                   f"The Redis engine thread of {node_id} uses more than {a.redis_cpu_percent} % CPU "
                   f"(EngineCPUUtilization, average, {window}): commands queue up. First check: the slow log "
                   f"(/aws/elasticache/{group}/slow-log) for expensive commands (KEYS, large ranges)."),
             watch("ReplicationLag", "replication-lag", "Redis: replication lag (s)", "ReplicationLag", "Maximum",
-                  ABOVE, a.redis_replication_lag_seconds, "notBreaching",
+                  ABOVE, a.redis_replication_lag_seconds, NOT_BREACHING,
                   f"{node_id} is more than {a.redis_replication_lag_seconds} s behind its primary (ReplicationLag, "
                   f"maximum, {window}): reads from it are stale, and a failover to it would lose writes. The primary "
                   "reports no lag, which is not a breach. First check: the primary's write rate and the network "
                   "between the nodes; then the engine log."),
         ]  # fmt: skip
+    if env.redis.cache_clusters == 1:  # a lone node has no replica that could lag: its alarm would never fire
+        found = [w for w in found if w.metric != "ReplicationLag"]
     return found
 
 

@@ -33,7 +33,7 @@ from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
 from generator.config import Environment
 from generator.stack.aurora import Aurora
 from generator.stack.common import name, suppress, tags
-from generator.stack.keys import SOURCED_PUBLISHERS
+from generator.stack.keys import ALERT_TOPIC, SOURCE_ACCOUNT, alert_publishers
 
 # The RDS event categories worth a message (a subscription without categories would send all of them).
 RDS_EVENT_CATEGORIES = ["failover", "failure", "maintenance", "notification"]
@@ -41,7 +41,6 @@ UNENCRYPTED_REASON = (
     "ElastiCache cannot publish to an encrypted topic (it would go inactive); this topic carries "
     "ElastiCache's event metadata only (event name, node id), and only ElastiCache of this account may publish"
 )
-ACCOUNT = StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))
 
 
 class AlertTopics(NamedTuple):
@@ -60,18 +59,14 @@ def add_alerts(
         return None
     assert key is not None  # made by add_keys when alerting is on
     alerts = template.add_resource(
-        Topic("AlertTopic", TopicName=name(env, "iot-alerts"), DisplayName=f"IoT alerts ({env.name})",
-              KmsMasterKeyId=Ref(key), Tags=tags(env, name(env, "iot-alerts")))
+        Topic("AlertTopic", TopicName=name(env, ALERT_TOPIC), DisplayName=f"IoT alerts ({env.name})",
+              KmsMasterKeyId=Ref(key), Tags=tags(env, name(env, ALERT_TOPIC)))
     )  # fmt: skip
-    # The publishers the alerts key admits, and EventBridge (which the key admits without conditions).
-    publishers = list(SOURCED_PUBLISHERS)
-    if rotation is not None:
-        publishers.append(("AllowEventBridgeRulesOfThisAccount", "events.amazonaws.com",
-                           "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*"))  # fmt: skip
     statements = [
         Statement(Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=[sns_actions.Publish],
-                  Resource=[Ref(alerts)], Condition=Condition([ACCOUNT, ArnLike("aws:SourceArn", Sub(source))]))
-        for sid, service, source in publishers
+                  Resource=[Ref(alerts)],
+                  Condition=Condition([SOURCE_ACCOUNT, ArnLike("aws:SourceArn", Sub(source))]))
+        for sid, service, source in alert_publishers(env)
     ]  # fmt: skip
     alerts_policy = template.add_resource(
         TopicPolicy("AlertTopicPolicy", Topics=[Ref(alerts)],

@@ -46,13 +46,23 @@ LOGS_ACTIONS = [
 # What a service needs to publish to an encrypted topic (SNS developer guide, "Enable compatibility
 # between event sources from AWS services and encrypted topics").
 PUBLISHER_ACTIONS = [kms_actions.Action("GenerateDataKey*"), kms_actions.Decrypt]
-# The publishers whose request names its source: (Sid, service principal, the ARN of what publishes).
+# The publishers to the alert topic: (Sid, service principal, the ARN of what publishes). EventBridge
+# (the rule on a failed rotation) only where the password rotates.
 SOURCED_PUBLISHERS = (
     ("AllowCloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com",
      "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
     ("AllowRdsEventsOfThisAccount", "events.rds.amazonaws.com",
      "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*"),
 )  # fmt: skip
+EVENTBRIDGE_RULES = ("AllowEventBridgeRulesOfThisAccount", "events.amazonaws.com",
+                     "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*")  # fmt: skip
+SOURCE_ACCOUNT = StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))
+ALERT_TOPIC = "iot-alerts"  # the alert topic's name before the environment's suffix (generator.stack.alerts)
+
+
+def alert_publishers(env: Environment) -> tuple[tuple[str, str, str], ...]:
+    """Who publishes to the alert topic: the key admits them, the topic's policy lets them publish."""
+    return (*SOURCED_PUBLISHERS, *([EVENTBRIDGE_RULES] if env.aurora.password_rotation else []))
 
 
 class Keys(NamedTuple):
@@ -112,19 +122,21 @@ def _logs_statement() -> Statement:
 
 
 def _publisher_statements(env: Environment) -> list[Statement]:
-    statements = [
+    """Each publisher may use the key only for the alert topic (SNS passes the topic's ARN as encryption
+    context); CloudWatch and RDS also only on behalf of this account's alarms and databases. EventBridge
+    sends no source to KMS when it publishes to an encrypted topic, so its statement has the topic only."""
+    topic = Sub(f"arn:${{AWS::Partition}}:sns:${{AWS::Region}}:${{AWS::AccountId}}:{name(env, ALERT_TOPIC)}")
+    for_the_topic = {"kms:EncryptionContext:aws:sns:topicArn": topic}
+    # One StringEquals with both keys: given two conditions with one operator, awacs keeps only the last.
+    of_this_account = {**for_the_topic, "aws:SourceAccount": Ref("AWS::AccountId")}
+    return [
         Statement(
             Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=PUBLISHER_ACTIONS, Resource=["*"],
-            Condition=Condition([StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
-                                 ArnLike("aws:SourceArn", Sub(source))]),
+            Condition=Condition([StringEquals(for_the_topic)] if service == EVENTBRIDGE_RULES[1] else
+                                [StringEquals(of_this_account), ArnLike("aws:SourceArn", Sub(source))]),
         )
-        for sid, service, source in SOURCED_PUBLISHERS
+        for sid, service, source in alert_publishers(env)
     ]  # fmt: skip
-    if env.aurora.password_rotation:  # the rule on a failed rotation publishes through EventBridge
-        statements.append(Statement(Sid="AllowEventBridgeRules", Effect=Allow,
-                                    Principal=Principal("Service", "events.amazonaws.com"),
-                                    Action=PUBLISHER_ACTIONS, Resource=["*"]))  # fmt: skip
-    return statements
 
 
 def _add_key(

@@ -133,11 +133,11 @@ def test_alerting_is_folded_into_its_topics_and_marks_what_it_watches():
     assert (
         folded["CacheEventsTopicPolicy"] == "CacheEventsTopic" and folded["DatabaseRotationFailedRule"] == "AlertTopic"
     )
-    assert picture.labels["AlertTopic"] == ("AlertTopic<br/>topic · KMS AlertsKey<br/>17 alarms · 3 event subscriptions"
-                                            "<br/>1 subscription")  # fmt: skip
+    assert picture.labels["AlertTopic"] == ("AlertTopic<br/>topic · KMS AlertsKey<br/>17 alarms · 2 event "
+                                            "subscriptions · 1 rule<br/>1 subscriber")  # fmt: skip
     assert (
         picture.labels["CacheEventsTopic"]
-        == "CacheEventsTopic<br/>topic<br/>events of RedisReplicationGroup<br/>1 subscription"
+        == "CacheEventsTopic<br/>topic<br/>events of RedisReplicationGroup<br/>1 subscriber"
     )
     assert picture.labels["SensorDataStream"].endswith("<br/>watched: 3 alarms")
     assert picture.labels["AuroraInstance2"].endswith("<br/>watched: 3 alarms, events")  # alarms and RDS events

@@ -29,6 +29,16 @@ def silence_alarms(logical):
     return lambda resources: [resources[k]["Properties"].pop("AlarmActions") for k in alarms_on(resources, logical)]
 
 
+def alarms_to_elsewhere(logical):
+    """The alarms tell an ARN from outside the template (an old topic, a typo): not the alert topic."""
+
+    def change(resources):
+        for k in alarms_on(resources, logical):
+            resources[k]["Properties"]["AlarmActions"] = ["arn:aws:sns:sa-east-1:123456789012:somewhere-else"]
+
+    return change
+
+
 def keep_one_alarm(logical, keep):
     return lambda resources: [resources.pop(k) for k in alarms_on(resources, logical) if k != keep]
 
@@ -61,6 +71,7 @@ def alarm_by_metric_math(resources):
         (None, []),
         (drop_alarms("SensorDataStream"), [STREAM]),
         (silence_alarms("SensorDataStream"), [STREAM]),
+        (alarms_to_elsewhere("SensorDataStream"), [STREAM]),
         (keep_one_alarm("SensorDataStream", "SensorDataStreamReadThrottledAlarm"), []),  # one is enough
         (drop_alarms("AuroraInstance"), [CLUSTER]),  # the cluster is watched through its instance
         (drop_alarms("RedisReplicationGroup"), [GROUP]),  # ${RedisReplicationGroup}-001 refers to the group
@@ -71,7 +82,8 @@ def alarm_by_metric_math(resources):
         (alarm_by_literal_name, [STREAM]),
         (alarm_by_metric_math, []),
     ],
-    ids=["generated", "stream-without-alarms", "stream-alarms-without-actions", "one-alarm-is-enough",
+    ids=["generated", "stream-without-alarms", "stream-alarms-without-actions",
+         "stream-alarms-telling-no-topic-of-the-template", "one-alarm-is-enough",
          "instance-without-alarms", "cache-without-alarms", "one-node-alarm-is-enough", "nothing-watched",
          "no-alert-topic", "literal-name-is-not-a-reference", "metric-math-alarm"],
 )  # fmt: skip

@@ -46,7 +46,8 @@ def test_every_store_instance_and_node_has_its_alarms_telling_the_alert_topic(ma
     assert len(instances) == env.aurora.instances
     expected = [("StreamName", {"Ref": s}, STREAM_METRICS) for s in streams]
     expected += [("DBInstanceIdentifier", {"Ref": i}, INSTANCE_METRICS) for i in instances]
-    expected += [("CacheClusterId", {"Fn::Sub": f"${{{group_id}}}-{n:03d}"}, NODE_METRICS)
+    node_metrics = NODE_METRICS if env.redis.cache_clusters > 1 else NODE_METRICS - {"ReplicationLag"}  # no replica
+    expected += [("CacheClusterId", {"Fn::Sub": f"${{{group_id}}}-{n:03d}"}, node_metrics)
                  for n in range(1, env.redis.cache_clusters + 1)]  # fmt: skip
     seen = 0
     for dimension, value, metrics in expected:
@@ -54,14 +55,16 @@ def test_every_store_instance_and_node_has_its_alarms_telling_the_alert_topic(ma
         assert set(alarms) == metrics, value
         for props in alarms.values():
             assert props["AlarmActions"] == props["OKActions"] == TOPIC
-            assert props["TreatMissingData"] in ("missing", "notBreaching")
+            # a gauge that falls silent tells the topic (INSUFFICIENT_DATA); a count that is silent is calm
+            silence = {"missing": TOPIC, "notBreaching": None}[props["TreatMissingData"]]
+            assert props.get("InsufficientDataActions") == silence
             assert "First check:" in props["AlarmDescription"] and len(props["AlarmDescription"]) <= 1024
         seen += len(alarms)
     assert seen == len(resources_of(template, "AWS::CloudWatch::Alarm"))  # no alarm watches anything else
 
 
 # Missing data: counts reported only when something happens, and the primary's absent lag, are no breach;
-# a gauge that stops reporting keeps the alarm's state.
+# a gauge that stops reporting for the whole window turns the alarm INSUFFICIENT_DATA, which tells the topic.
 MISSING = {
     "GetRecords.IteratorAgeMilliseconds": ("Maximum", "GreaterThanThreshold", "missing"),
     "WriteProvisionedThroughputExceeded": ("Sum", "GreaterThanThreshold", "notBreaching"),
@@ -77,11 +80,14 @@ MISSING = {
 
 
 def test_each_metric_has_its_statistic_comparison_and_missing_data():
+    seen = set()
     for alarm in resources_of(build(environment()), "AWS::CloudWatch::Alarm").values():
         props = alarm["Properties"]
         expected = MISSING[props["MetricName"]]
         assert (props["Statistic"], props["ComparisonOperator"], props["TreatMissingData"]) == expected
         assert (props["Period"], props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (60, 5, 5)
+        seen.add(props["MetricName"])
+    assert seen == set(MISSING)
 
 
 GIB = 2**30
@@ -109,9 +115,12 @@ THRESHOLDS = {
 
 @pytest.mark.parametrize("settings, expected", THRESHOLDS.values(), ids=THRESHOLDS.keys())
 def test_thresholds_follow_the_environment_file(settings, expected):
+    seen = set()
     for alarm in resources_of(build(environment(**settings)), "AWS::CloudWatch::Alarm").values():
         props = alarm["Properties"]
         assert props["Threshold"] == expected[props["MetricName"]], props["AlarmName"]
+        seen.add(props["MetricName"])
+    assert seen == set(expected)
 
 
 @pytest.mark.parametrize("name", ["staging", "prod"])
@@ -124,8 +133,9 @@ def test_the_shipped_files_thresholds_are_in_their_templates(name):
 
 @pytest.mark.parametrize("minutes", [1, 15])
 def test_every_alarm_looks_at_the_evaluation_window(minutes):
-    for alarm in resources_of(build(environment(alerts={"evaluation_minutes": minutes})), "AWS::CloudWatch::Alarm"
-                              ).values():  # fmt: skip
+    alarms = resources_of(build(environment(alerts={"evaluation_minutes": minutes})), "AWS::CloudWatch::Alarm")
+    assert len(alarms) == 3 + 3 + 4 * 2  # the stream, one instance, two nodes
+    for alarm in alarms.values():
         props = alarm["Properties"]
         assert (props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (minutes, minutes)
         assert (f"{minutes} minutes in a row" if minutes > 1 else "1 minute") in props["AlarmDescription"]

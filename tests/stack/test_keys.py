@@ -64,20 +64,22 @@ SOURCED = {
 @pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
 def test_the_alerts_key_lets_exactly_the_publishers_use_it(rotation):
     """CloudWatch alarms and RDS events of this account and region; EventBridge only where a rule publishes
-    (a failed rotation), and without source conditions, which AWS does not support for it."""
+    (a failed rotation), without source conditions, which it does not send; all only for the alert topic."""
     env = environment("dev", aurora={"password_rotation": rotation})
     root, *publishers = build(env)["Resources"]["AlertsKey"]["Properties"]["KeyPolicy"]["Statement"]
     assert root["Principal"] == ROOT
     services = [p["Principal"]["Service"] for p in publishers]
     assert services == [*SOURCED, *(["events.amazonaws.com"] if rotation else [])]
+    topic = {"kms:EncryptionContext:aws:sns:topicArn": {
+        "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:iot-alerts-dev"}}  # fmt: skip
     for statement in publishers:
         assert statement["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]  # to publish, nothing more
         assert statement["Effect"] == "Allow" and statement["Resource"] == ["*"]  # "*" is this key
         service = statement["Principal"]["Service"]
         if service in SOURCED:
             assert statement["Condition"] == {
-                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                "StringEquals": {**topic, "aws:SourceAccount": {"Ref": "AWS::AccountId"}},
                 "ArnLike": {"aws:SourceArn": {"Fn::Sub": SOURCED[service]}},
             }
         else:
-            assert "Condition" not in statement
+            assert statement["Condition"] == {"StringEquals": topic}
