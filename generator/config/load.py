@@ -85,7 +85,7 @@ def load_environments(names: Sequence[str], directory: Path) -> list[Environment
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
+def field_types(cls: type) -> dict[str, Any]:
     """A settings class's field types (its annotations are text: evaluating them is most of a load)."""
     return typing.get_type_hints(cls)
 
@@ -93,7 +93,7 @@ def _hints(cls: type) -> dict[str, Any]:
 def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str, problems: list[str], **given: Any) -> Any:
     """Build ``cls`` from ``table``, appending ``file: key = value: what is allowed`` to ``problems``."""
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
-    hints = _hints(cls)
+    hints = field_types(cls)
     for key in (k for k in table if k not in fields):  # in file order: a set's order varies by run
         problems.append(f"{file}: {prefix}{key}: unknown key; allowed keys: {', '.join(fields)}")
     values, problems_before = dict(given), len(problems)

@@ -6,9 +6,8 @@ tests/test_config.py fails when README.md's copy differs; scripts/readme_referen
 from __future__ import annotations
 
 import dataclasses
-import typing
 
-from generator.config.load import _show  # values shown as in the loader's messages: as TOML
+from generator.config.load import _show, field_types  # values shown as the loader's messages show them
 from generator.config.settings import Environment
 
 
@@ -17,7 +16,7 @@ def reference_markdown() -> str:
     rows = ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
 
     def walk(cls: type, prefix: str) -> None:
-        hints = typing.get_type_hints(cls)
+        hints = field_types(cls)
         for f in dataclasses.fields(cls):
             if f.metadata.get("derived"):
                 continue

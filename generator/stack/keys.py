@@ -132,7 +132,7 @@ def _publisher_statements(env: Environment) -> list[Statement]:
     return [
         Statement(
             Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=PUBLISHER_ACTIONS, Resource=["*"],
-            Condition=Condition([StringEquals(for_the_topic)] if service == EVENTBRIDGE_RULES[1] else
+            Condition=Condition([StringEquals(for_the_topic)] if (sid, service, source) == EVENTBRIDGE_RULES else
                                 [StringEquals(of_this_account), ArnLike("aws:SourceArn", Sub(source))]),
         )
         for sid, service, source in alert_publishers(env)
