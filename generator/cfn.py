@@ -1,9 +1,9 @@
 """Facts about CloudFormation itself, for every layer: the generator, the review, the rules and deploy.
 
 Nothing here knows this project's stack: which resource types hold data, how large an inline
-template may be, how one resource refers to another, which capabilities a template needs, and
-what counts as a credential. Pure functions over template data (dicts as JSON gives them); no
-troposphere, boto3 or cfn-lint import, so the fast commands can use it.
+template may be, how one resource refers to another, and which capabilities a template needs
+(what counts as a credential is :mod:`generator.masking`'s). Pure functions over template data
+(dicts as JSON gives them); no troposphere, boto3 or cfn-lint import, so the fast commands can use it.
 """
 
 from __future__ import annotations
@@ -151,38 +151,3 @@ def capabilities(template: dict) -> list[str]:
             named = any(p in resource.get("Properties", {}) for p in NAMED_IAM_PROPERTIES)
             needed.add("CAPABILITY_NAMED_IAM" if named else "CAPABILITY_IAM")
     return sorted(needed)
-
-
-# --- credentials ----------------------------------------------------------------------------------
-# A property whose name says it carries a credential (password, token, secret string, private key)
-# must hold a dynamic reference that CloudFormation resolves at deploy time, never the value itself.
-# GenerateSecretString is the exception by design: it holds the recipe, and AWS makes the value.
-
-SECRET_KEY = re.compile(r"(?i)(?!GenerateSecretString$).*(password|passwd|secretstring|token|secretkey|privatekey)")
-DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
-MASK = "(secret, masked)"
-
-
-def is_secret_key(key: str) -> bool:
-    """Whether a property of this name carries a credential."""
-    return bool(SECRET_KEY.fullmatch(key))
-
-
-def is_dynamic_reference(value: Any) -> bool:
-    """Whether ``value`` is (a ``Fn::Sub`` of) exactly one secure dynamic reference."""
-    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
-    return isinstance(text, str) and bool(DYNAMIC_REFERENCE.fullmatch(text))
-
-
-def masked(key: str, value: Any) -> Any:
-    """``value`` as it may be shown under ``key``: a credential's literal is replaced, a dynamic
-    reference shown as is; inside a dict or list, every credential at any depth is masked."""
-    if value is None:
-        return None
-    if is_secret_key(key):
-        return value if is_dynamic_reference(value) else MASK
-    if isinstance(value, dict):
-        return {k: masked(k, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [masked(key, v) for v in value]
-    return value

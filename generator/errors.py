@@ -1,6 +1,16 @@
-"""The project's own exceptions; the CLI turns them into a message and an exit code in one place."""
+"""The project's own exceptions; the CLI turns them into a message and an exit code in one place.
+
+Every way out takes the same path: an error raises one of these, Ctrl-C raises ``KeyboardInterrupt``
+and SIGTERM or SIGHUP raise :class:`Stopped` (a ``KeyboardInterrupt`` too, see
+:func:`signals_raised`), so the code that cleans up after itself (``try/finally``, a context manager)
+runs whichever it is, and the exit code says which (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
+"""
 
 from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class IotstackError(Exception):
@@ -50,11 +60,76 @@ class GuardRefusal(IotstackError):
     exit_code = 3
 
 
-class Interrupted(IotstackError):
-    """Ctrl-C: the message says what was cleaned up, or what AWS carries on with."""
+class OutputsNotWritten(IotstackError):
+    """The stack deployed, but its outputs file could not be written (a local failure after AWS's success)."""
 
-    exit_code = 130  # the shell's convention for a process ended by SIGINT
+    exit_code = 4
+
+
+class Unreachable(IotstackError):
+    """No answer from AWS (no connection, or it dropped): whether a request that changes something took
+    effect is unknown."""
 
 
 class ScanError(IotstackError):
     """A security scanner found unsuppressed problems, or could not run."""
+
+
+# --- signals: one way out --------------------------------------------------------------------------
+
+# How a message names each signal that stops a run, and the exit code is 128 + its number (the shell's
+# convention for a process ended by a signal).
+_SIGNALS = {signal.SIGINT: "interrupted (Ctrl-C)", signal.SIGTERM: "terminated (SIGTERM)",
+            signal.SIGHUP: "hung up (SIGHUP)"}  # fmt: skip
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (what a CI runner sends on cancel, what a closed terminal sends), raised where
+    the program is, as Python raises ``KeyboardInterrupt`` for Ctrl-C: so every ``except
+    KeyboardInterrupt`` and ``finally`` treats the three alike."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def signal_of(interruption: BaseException | None) -> int:
+    """The signal behind a ``KeyboardInterrupt`` (SIGINT unless it is a :class:`Stopped`)."""
+    return getattr(interruption, "signum", signal.SIGINT)
+
+
+class Interrupted(IotstackError):
+    """A run stopped by a signal (``by``: the ``KeyboardInterrupt`` or :class:`Stopped` caught); the
+    message says what was cleaned up, or what AWS carries on with.
+
+    ``{stopped}`` in ``message`` is replaced by the words that name the signal (``interrupted
+    (Ctrl-C)``, ``terminated (SIGTERM)``); without it they lead: ``terminated (SIGTERM): <message>``.
+    """
+
+    def __init__(self, message: str, by: BaseException | None = None):
+        signum = signal_of(by)
+        stopped = _SIGNALS.get(signum, f"stopped by signal {signum}")
+        super().__init__(message.replace("{stopped}", stopped) if "{stopped}" in message else f"{stopped}: {message}")
+        self.exit_code = 128 + signum
+
+
+@contextmanager
+def signals_raised() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise :class:`Stopped` like Ctrl-C raises ``KeyboardInterrupt``
+    (Python's default for them ends the process on the spot, skipping every cleanup); the previous
+    handlers come back after. Only the main thread may set handlers: elsewhere this does nothing."""
+
+    def stop(signum: int, frame) -> None:
+        raise Stopped(signum)
+
+    previous = {}
+    try:
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, stop)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -4,8 +4,8 @@ bootstrap stack's, ``templates/bootstrap.json``, when every environment is built
 :func:`build` is the one route from an environment to "the template the code makes now" (and its
 picture): ``template`` writes it, the gate (:mod:`generator.review.gate`) compares the committed
 file with it, ``diff`` plans against it. Nothing is half-done: every template is built and
-linted, and only when all of them are clean are the files written, each atomically. A failure
-anywhere leaves every previous file as it was.
+linted, and only when all of them are clean are the files written, all or none
+(:func:`generator.files.write_all`). A failure anywhere leaves every previous file as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from generator import cfn
 from generator.config import Environment
 from generator.diagram import diagram
 from generator.errors import LintError
-from generator.render import plain, render, write_atomic
+from generator.files import write_all
+from generator.render import plain, render
 from generator.stack import build_template
 from generator.workspace import Workspace
 
@@ -91,7 +92,10 @@ def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = Tru
         results = [replace(r, findings=findings[r.name]) for r in results]
     if any(r.findings for r in results):
         raise LintError(_lint_report(results), results)
-    return [replace(r, file="written" if _write(r) else "unchanged") for r in results]
+    files = {path: text for r in results for path, text in ((r.path, r.text), (r.picture_path, r.picture))}
+    changed = write_all(files, workspace.show, given=workspace.given)  # all of them, or none
+    return [replace(r, file="written" if changed[r.path] or changed[r.picture_path] else "unchanged")
+            for r in results]  # fmt: skip
 
 
 def summary(results: list[Generated], workspace: Workspace) -> str:
@@ -107,11 +111,6 @@ def summary(results: list[Generated], workspace: Workspace) -> str:
     unheard = [r.name for r in results if r.env and r.env.alerts.enabled and not r.env.alerts.emails]
     note = f"\nnote: {', '.join(unheard)}: alerting on, [alerts] emails empty: no one is told" if unheard else ""
     return table(rows, right=(1, 2)) + note
-
-
-def _write(result: Generated) -> bool:
-    changed = write_atomic(result.path, result.text)
-    return write_atomic(result.picture_path, result.picture) or changed
 
 
 def _lint_report(results: list[Generated]) -> str:

@@ -13,7 +13,7 @@ a third of the CPU the lint costs.
 A template whose bytes, region, cfn-lint version and settings are those of an earlier clean lint
 is not linted again: the cache (``.cache/iotstack/lint``, git-ignored; ``$IOTSTACK_CACHE_DIR/lint``
 when that is set) holds one empty file per clean result. Only clean results are cached, so a
-finding is always shown again.
+finding is always shown again. A cache that cannot be written (a read-only checkout) is skipped.
 
 A template that cannot be read (not JSON or YAML, e.g. with merge-conflict markers, or with bytes
 that are not UTF-8) comes back as a finding of cfn-lint's parse rule (E0000) with its line, not as
@@ -34,7 +34,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import UsageError
+from generator.files import WriteFailed, write_all
 
 if TYPE_CHECKING:
     from cfnlint.rules import Match
@@ -87,10 +88,8 @@ def lint_templates(
             found = _lint_in_workers(pending, policy)
         else:
             found = {name: lint_text(text, region, policy) for name, (text, region) in pending.items()}
-    for name, findings in found.items():
-        if not findings:
-            markers[name].parent.mkdir(parents=True, exist_ok=True)
-            markers[name].touch()
+    with suppress(WriteFailed):  # a cache that cannot be written (a read-only checkout) is skipped
+        write_all({markers[name]: "" for name, findings in found.items() if not findings})
     return {name: found.get(name, []) for name in templates}
 
 

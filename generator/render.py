@@ -1,15 +1,12 @@
-"""Templates as data, deterministic JSON, and atomic writes.
+"""Templates as data, and deterministic JSON.
 
 Same code and configuration give the same bytes: keys sorted, two-space indentation, a trailing
-newline, nothing that depends on time or the machine. Files are replaced atomically, so a reader
-(or a failed run) never sees half a template.
+newline, nothing that depends on time or the machine. (Writing them is :mod:`generator.files`'s.)
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 from troposphere import BaseAWSObject, Template
 
@@ -105,30 +102,3 @@ def _pretty(value: object, newline: str, out: list[str]) -> None:
         out.append(newline + "]")
     else:
         raise TypeError(type(value).__name__)
-
-
-def write_atomic(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename.
-
-    Returns whether the file changed; an unchanged file is not touched (its mtime stays).
-    """
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A name no one else writes: this process's id, created exclusively (tempfile would do the same,
-    # at the price of importing random, shutil and three compression modules on the fast path).
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return True

@@ -45,16 +45,26 @@ def find_root(start: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Workspace:
-    """The project's folders; ``templates`` may be moved elsewhere (``--templates``, ``--out``)."""
+    """The project's folders; ``templates`` may be moved elsewhere (``--templates``, ``--out``: then
+    ``given`` is true, and a failure to use it is bad usage)."""
 
     root: Path
     templates: Path
+    given: bool = False
 
     @classmethod
-    def find(cls, start: Path | None = None, templates: Path | None = None) -> Workspace:
-        """The workspace of the project around ``start`` (default: the working directory)."""
+    def find(cls, start: Path | None = None, templates: Path | None = None, existing: bool = False) -> Workspace:
+        """The workspace of the project around ``start`` (default: the working directory). A ``templates``
+        folder given must be usable: no file in its way, and where it is read (``existing``) there."""
         root = find_root(start)
-        return cls(root, templates.resolve() if templates else root / "templates")
+        if templates is None:
+            return cls(root, root / "templates")
+        workspace = cls(root, templates.resolve(), given=True)
+        workspace.usable_folder(workspace.templates, f"the templates folder {templates}")
+        if existing and not workspace.templates.is_dir():
+            raise UsageError(f"the templates folder {templates} does not exist (the project's is "
+                             f"{workspace.show(root / 'templates')})")  # fmt: skip
+        return workspace
 
     @property
     def environments(self) -> Path:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.cfn import MASK, capabilities, masked, references
+from generator.cfn import capabilities, references
 
 CAPABILITY_CASES = {
     "none": ({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}}}, []),
@@ -36,18 +36,3 @@ REFERENCE_CASES = {
 @pytest.mark.parametrize("value, expected", REFERENCE_CASES.values(), ids=REFERENCE_CASES)
 def test_references(value, expected):
     assert list(references(value)) == expected
-
-
-MASK_CASES = {
-    "literal-password": ("MasterUserPassword", "hunter2", MASK),
-    "dynamic-reference": ("MasterUserPassword", "{{resolve:secretsmanager:db:SecretString:password}}",
-                          "{{resolve:secretsmanager:db:SecretString:password}}"),
-    "recipe-is-not-a-secret": ("GenerateSecretString", {"PasswordLength": 32}, {"PasswordLength": 32}),
-    "nested": ("Properties", {"AuthToken": "x", "Port": 6379}, {"AuthToken": MASK, "Port": 6379}),
-    "absent": ("MasterUserPassword", None, None),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("key, value, expected", MASK_CASES.values(), ids=MASK_CASES)
-def test_credentials_are_masked_at_any_depth(key, value, expected):
-    assert masked(key, value) == expected

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generator.cfn import masked
+from generator.masking import masked
 
 # What a resource may be; only these two are drift (NOT_CHECKED and UNSUPPORTED are types drift
 # detection cannot check, UNKNOWN its own trouble).
@@ -60,7 +60,7 @@ class PropertyDifference:
     """One property that differs from the template: where, what was expected, what is there now.
 
     A value is as CloudFormation reports it (a string), the object or list when it encodes one, or
-    None when absent (``null``); a credential is masked by :func:`generator.cfn.masked` under the
+    None when absent (``null``); a credential is masked by :func:`generator.masking.masked` under the
     path's last key, before it is kept, so no view ever holds one.
     """
 

@@ -14,6 +14,7 @@ from botocore.exceptions import (
     ClientError,
     ConfigParseError,
     EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
@@ -22,9 +23,10 @@ from botocore.exceptions import (
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
+from botocore.exceptions import ConnectionError as NoConnection
 from botocore.parsers import ResponseParserError
 
-from generator.errors import IotstackError, UsageError
+from generator.errors import IotstackError, Unreachable, UsageError
 
 
 class AwsError(IotstackError):
@@ -75,16 +77,34 @@ def translate(exc: Exception, service: str, operation: str, endpoint: str, tried
     if (usage := settings_error(exc)) is not None:
         return usage
     if isinstance(exc, EndpointConnectionError):
-        return IotstackError(f"cannot reach AWS at {exc.kwargs.get('endpoint_url', endpoint)}{tried}: check the "
-                             "network, or AWS_ENDPOINT_URL if it is set")  # fmt: skip
+        return Unreachable(f"cannot reach AWS at {exc.kwargs.get('endpoint_url', endpoint)}{tried}: check the "
+                           "network, or AWS_ENDPOINT_URL if it is set")  # fmt: skip
+    if isinstance(exc, (NoConnection, HTTPClientError)):  # the connection dropped or timed out: no answer
+        return Unreachable(f"no answer from AWS at {endpoint} to {operation} ({type(exc).__name__}){tried}: check "
+                           "the network, or AWS_ENDPOINT_URL if it is set")  # fmt: skip
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        message, code = error.get("Message", ""), error.get("Code", "")
+        message, code = _readable(error.get("Message", ""), endpoint), error.get("Code", "")
         if code == "ValidationError" and "does not exist" in message:
             return StackNotFound(message, code)
         if code in _CREDENTIAL_CODES:
             return UsageError(f"AWS refused the credentials: {code}: {message}. {CREDENTIALS_HELP}")
         return AwsError(f"{service} {exc.operation_name} failed: {code}: {message}{tried}", code)
     if isinstance(exc, (BotoCoreError, ResponseParserError)):
-        return IotstackError(f"AWS call {operation} failed{tried}: {exc}")
+        return IotstackError(f"AWS call {operation} failed{tried}: {_readable(str(exc), endpoint)}")
     raise exc
+
+
+# How much of an answer a message quotes: an AWS message is a sentence; more is a page from something else.
+_QUOTED = 300
+
+
+def _readable(message: str, endpoint: str) -> str:
+    """AWS's message as it may be quoted: an HTML page (a proxy's, a captive portal's, a web server's at
+    a wrong AWS_ENDPOINT_URL) is named, not printed; anything else is cut at :data:`_QUOTED` characters."""
+    head = message.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")) or "<html" in head or "<body" in head:
+        return (f"the answer is an HTML page, not AWS's: is {endpoint} an AWS endpoint? (AWS_ENDPOINT_URL, a proxy "
+                "or a firewall in the way)")  # fmt: skip
+    message = " ".join(message.split())
+    return message if len(message) <= _QUOTED else message[: _QUOTED - 3] + "..."

@@ -15,8 +15,6 @@ never makes AWS do the work twice (:mod:`generator.aws.retries`).
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -30,8 +28,9 @@ from generator.aws.drift_calls import DriftCalls
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
 from generator.aws.settings import MAX_ATTEMPTS, credential_source, max_attempts
-from generator.aws.views import ChangeSet, Stack, StackEvent
+from generator.aws.views import ChangeSet, Stack, StackEvent, template_of
 from generator.config import Environment
+from generator.console import echo
 from generator.errors import UsageError
 
 __all__ = ["AwsError", "Cloud", "StackNotFound", "connect", "for_environment"]
@@ -76,19 +75,13 @@ def for_environment(env: Environment, notify: Callable[[str], None] | None = Non
     return cloud
 
 
-def _as_template(body: Any) -> dict:
-    """A GetTemplate body as data: botocore decodes a JSON body; {} for YAML, which iotstack never writes."""
-    if isinstance(body, dict):
-        return body
-    try:
-        decoded = json.loads(body)
-    except (TypeError, ValueError):
-        return {}
-    return decoded if isinstance(decoded, dict) else {}
+def _name(stack: str) -> str:
+    """A stack's name from its name or id (``arn:...:stack/NAME/uuid``)."""
+    return stack.split("/")[1] if stack.startswith("arn:") and stack.count("/") >= 2 else stack
 
 
 def _to_stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    echo(line, err=True)
 
 
 class Cloud(DriftCalls):
@@ -149,8 +142,9 @@ class Cloud(DriftCalls):
             page_token = {"NextToken": page["NextToken"]}
 
     def template(self, stack: str) -> dict:
-        """The template the stack runs, as data ({} for a YAML body, which iotstack never writes)."""
-        return _as_template(self._call(self.cloudformation, "get_template", StackName=stack)["TemplateBody"])
+        """The template the stack runs, as data (JSON or YAML)."""
+        body = self._call(self.cloudformation, "get_template", StackName=stack)["TemplateBody"]
+        return template_of(body, f"the template stack {_name(stack)} runs")
 
     def delete_stack(self, stack: str) -> None:
         """Delete the stack (a stack already gone or going counts as done)."""
@@ -197,7 +191,7 @@ class Cloud(DriftCalls):
         """The template a change set was made from, as CloudFormation read it (GetTemplate, Original)."""
         body = self._call(self.cloudformation, "get_template", StackName=stack, ChangeSetName=name,
                           TemplateStage="Original")["TemplateBody"]  # fmt: skip
-        return _as_template(body)
+        return template_of(body, f"the template of change set {name}")
 
     def change_set(self, stack: str, name: str) -> ChangeSet:
         """The change set, every page of its changes merged."""
@@ -254,6 +248,11 @@ class Cloud(DriftCalls):
         except AwsError as exc:
             if exc.code in ("404", "NoSuchKey", "NotFound"):
                 return None
+            if exc.code in ("403", "AccessDenied", "Forbidden"):  # HeadObject's errors have no body: a bare 403
+                raise AwsError(f"S3 refused HeadObject of s3://{bucket}/{key} (403 Forbidden): the credentials need "
+                               f"s3:GetObject on {bucket}/* and s3:ListBucket on {bucket} (without it S3 answers 403 "
+                               f"for a key that is not there), and the bucket must belong to account {owner}",
+                               exc.code) from None  # fmt: skip
             raise
         return head.get("ChecksumSHA256", ""), head["LastModified"]
 

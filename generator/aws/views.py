@@ -9,13 +9,16 @@ by :mod:`generator.aws.gateway`; nothing here calls AWS or imports boto3. The dr
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from generator.cfn import STACK_TYPE, STATEFUL_TYPES
+from generator.errors import IotstackError
 
 # How CloudFormation says a change set has nothing to do (CreateChangeSet, and UpdateStack's wording).
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -259,3 +262,35 @@ def _target_path(target: dict) -> str:
     if target.get("Attribute") == "Properties" and target.get("Name"):
         return f"Properties.{target['Name']}"
     return target.get("Attribute", "")
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+
+def template_of(body: Any, where: str) -> dict:
+    """A GetTemplate body as data. botocore decodes a JSON body; a stack made by hand or by another tool
+    may run YAML, short forms (``!Ref``, ``!Sub``, ``!GetAtt``) included, which cfn-lint's CloudFormation
+    YAML loader reads into the long forms JSON has (``{"Fn::Sub": ...}``). Anything else is one clear
+    line naming ``where`` it came from: a plan must never read a stack it cannot read as empty."""
+    if isinstance(body, dict):
+        return json.loads(json.dumps(body, default=str))  # plain dicts and lists, whatever botocore made
+    try:
+        decoded = json.loads(body)
+    except (TypeError, ValueError):
+        decoded = _yaml(body, where)
+    if not isinstance(decoded, dict):
+        raise IotstackError(f"{where} is not a CloudFormation template: a template is an object, not "
+                            f"{type(decoded).__name__}")  # fmt: skip
+    return decoded
+
+
+def _yaml(body: Any, where: str) -> Any:
+    from cfnlint.decode.cfn_yaml import loads  # cfn-lint's loader: CloudFormation's YAML, short forms included
+    from yaml import YAMLError
+
+    try:
+        data = loads(body if isinstance(body, str) else str(body))
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        problem = " ".join(str(exc).split())[:200]
+        raise IotstackError(f"{where} is neither JSON nor YAML that CloudFormation reads: {problem}") from None
+    return json.loads(json.dumps(data, default=str))  # cfn-lint's nodes as plain dicts, lists and strings

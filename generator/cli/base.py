@@ -3,32 +3,37 @@ environments, reaching AWS, and the options several commands take."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from pathlib import Path
 
 import click
 
 from generator.config import Environment, load_environments
-from generator.errors import Interrupted, IotstackError
+from generator.errors import Interrupted, IotstackError, signals_raised
+from generator.masking import masked_text
 from generator.workspace import Workspace
 
 
 class Failure(click.ClickException):
-    """An :class:`IotstackError` on its way out, with its exit code."""
+    """An :class:`IotstackError` on its way out, with its exit code; its message is masked
+    (:func:`generator.masking.masked_text`): no error prints a credential."""
 
     def __init__(self, error: IotstackError, exit_code: int | None = None):
-        super().__init__(str(error))
+        super().__init__(masked_text(str(error)))
         self.exit_code = error.exit_code if exit_code is None else exit_code
+
+    def show(self, file=None) -> None:
+        with contextlib.suppress(BrokenPipeError):  # stderr gone: nobody to tell; the exit code still says it
+            super().show(file)
 
 
 def as_failure(error: BaseException) -> Failure:
-    """The error as click raises it. A Ctrl-C that no step explained: files are written whole or not at
-    all; for a stack, ``status`` says where it stands."""
+    """The error as click raises it. A signal that no step explained (Ctrl-C, SIGTERM, SIGHUP): files
+    are written whole or not at all; for a stack, ``status`` says where it stands."""
     if isinstance(error, KeyboardInterrupt):
-        error = Interrupted(
-            "interrupted: files are written whole or not at all; for a stack, "
-            "`iotstack status --env NAME` shows where it stands"
-        )
+        error = Interrupted("files are written whole or not at all; for a stack, `iotstack status --env NAME` "
+                            "shows where it stands", by=error)  # fmt: skip
     return Failure(error)
 
 
@@ -64,14 +69,17 @@ class Group(click.Group):
         return getattr(importlib.import_module(f"generator.cli.{module}"), function)
 
     def invoke(self, ctx: click.Context):
+        """Run the command with SIGTERM and SIGHUP raised like Ctrl-C: one way out for every stop."""
         try:
-            return super().invoke(ctx)
+            with signals_raised():
+                return super().invoke(ctx)
         except (IotstackError, KeyboardInterrupt) as error:
             raise as_failure(error) from error
 
 
 class PlanCommand(click.Command):
-    """A command whose exit codes 2 and 3 mean changes: every error, bad usage included, exits 1."""
+    """A command whose exit codes 2 and 3 mean changes: every error, bad usage included, exits 1 (a
+    signal keeps its own, 128 + its number)."""
 
     def make_context(self, *args, **kwargs):
         try:
@@ -85,13 +93,15 @@ class PlanCommand(click.Command):
             return super().invoke(ctx)
         except (IotstackError, KeyboardInterrupt) as error:
             failure = as_failure(error)
-            failure.exit_code = 1
+            if not isinstance(error, (Interrupted, KeyboardInterrupt)):
+                failure.exit_code = 1
             raise failure from error
 
 
-def find_workspace(templates: Path | None = None) -> Workspace:
-    """The project around the working directory; ``templates`` moves its templates folder."""
-    return Workspace.find(templates=templates)
+def find_workspace(templates: Path | None = None, existing: bool = True) -> Workspace:
+    """The project around the working directory; ``templates`` moves its templates folder (one that
+    must be there, unless it is only written: ``existing`` false)."""
+    return Workspace.find(templates=templates, existing=existing)
 
 
 def load_envs(workspace: Workspace, names) -> list[Environment]:

@@ -25,13 +25,14 @@ LINT_FORMATS = ("text", "json", "sarif")  # generator.lint_report.FORMATS
 def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None:
     """Generate, lint and write templates/<env>.json (and its picture <env>.md) for each environment.
 
-    Nothing is written unless every template is clean; each file is replaced atomically.
+    All files or none: nothing is written unless every template is clean and every file can be
+    written; a failure leaves every previous file as it was.
     """
     from generator.errors import LintError
     from generator.generate import generate, summary
 
     started = time.perf_counter()
-    workspace = find_workspace(out_dir)
+    workspace = find_workspace(out_dir, existing=False)
     try:
         results = generate(load_envs(workspace, envs), workspace, lint=not no_lint, bootstrap=not envs)
     except LintError as error:

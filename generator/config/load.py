@@ -20,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from generator.bootstrap import NAME as BOOTSTRAP_NAME
+from generator.bootstrap import STACK as BOOTSTRAP_STACK
 from generator.config.settings import Environment
 from generator.errors import ConfigError, UsageError
 
@@ -47,15 +49,25 @@ def load_environment(name: str, directory: Path) -> Environment:
     return parse_environment(name, text, path.name)
 
 
+# Names the tool takes for itself in templates/ (and outputs/): an environment of that name would be
+# written over them. The bootstrap stack's template and picture are templates/bootstrap.json and .md.
+RESERVED_NAMES = {BOOTSTRAP_NAME: "templates/bootstrap.json is the bootstrap stack's template (iotstack bootstrap)"}
+
+
 def parse_environment(name: str, text: str, file: str) -> Environment:
     """Validate the TOML ``text`` of environment ``name`` (``file`` names it in messages)."""
     if not ENV_NAME.fullmatch(name):
         raise ConfigError([f"{file}: environment name {name!r}: must be 1..20 lowercase letters, digits "
                            "and single hyphens, starting with a letter (it ends every resource name)"])  # fmt: skip
+    if name in RESERVED_NAMES:
+        raise ConfigError([f"{file}: environment name {name!r} is reserved: {RESERVED_NAMES[name]}; rename the "
+                           "file"])  # fmt: skip
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{file}: not valid TOML: nested too deeply for iotstack to read"]) from None
     problems: list[str] = []
     env = _build(Environment, data, file, "", problems, name=name)
     if problems:
@@ -81,7 +93,40 @@ def load_environments(names: Sequence[str], directory: Path) -> list[Environment
             problems += exc.problems
     if problems:
         raise ConfigError(problems)
+    others = [] if not names else [e for n in known if n not in names and (e := _readable(n, directory))]
+    problems = shared_stacks(envs, others)
+    if problems:
+        raise ConfigError(problems)
     return envs
+
+
+def shared_stacks(envs: Sequence[Environment], others: Sequence[Environment] = ()) -> list[str]:
+    """One line for each environment of ``envs`` whose stack is another's (of ``envs`` or ``others``):
+    two environments may not deploy to one stack (the same region and stack name, in one account or in
+    accounts the files do not tell apart), and none to the bootstrap stack."""
+    problems = []
+    for env in envs:
+        if env.stack_name == BOOTSTRAP_STACK:
+            problems.append(f"{env.name}.toml: deploy.stack_name = \"{env.stack_name}\": is the bootstrap stack, which "
+                            "holds the artifact bucket (iotstack bootstrap); name another stack")  # fmt: skip
+    everyone = [*envs, *others]
+    for index, env in enumerate(everyone):
+        for earlier in everyone[: min(index, len(envs))]:  # a pair of two others is not this command's
+            if (env.region, env.stack_name) == (earlier.region, earlier.stack_name) and (
+                not env.deploy.account or not earlier.deploy.account or env.deploy.account == earlier.deploy.account
+            ):
+                problems.append(f"{earlier.name}.toml and {env.name}.toml both deploy to stack {env.stack_name} in "
+                                f"{env.region}: each environment needs a stack of its own (set deploy.stack_name in "
+                                "one, or deploy.account in both if they are different accounts)")  # fmt: skip
+    return problems
+
+
+def _readable(name: str, directory: Path) -> Environment | None:
+    """Environment ``name`` if its file is valid; None if not (its problems are its own command's)."""
+    try:
+        return load_environment(name, directory)
+    except UsageError:
+        return None
 
 
 @cache

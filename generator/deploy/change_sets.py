@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from generator import cfn
+from generator.aws.errors import AwsError
 from generator.aws.views import ChangeSet, Stack
 from generator.bootstrap.artifacts import Store, bootstrap_store, upload
 from generator.bootstrap.template import STACK as BOOTSTRAP_STACK
@@ -26,7 +27,9 @@ from generator.review.plan import YES, plan
 
 class Pending:
     """The change set this run made, and for a new stack the empty stack (``REVIEW_IN_PROGRESS``) it
-    came with: deleted again when the block ends without :meth:`keep` (run, or left for review).
+    came with: deleted again when the block ends without :meth:`keep`, whatever ends it (an error
+    answer to any call, a refusal, a decline, a timeout, Ctrl-C, SIGTERM, SIGHUP). :meth:`keep` is
+    called once AWS has taken the change set to run (or may have: no answer), or to leave it for review.
 
     Only what this run made: the stack is known by the id CloudFormation answered (:meth:`made`),
     or, when CreateChangeSet did not answer, by this run's change set (its name is this run's own);
@@ -49,31 +52,33 @@ class Pending:
     def __exit__(self, kind, error, traceback) -> bool:
         if self.kept:
             return False
-        cleaned = self._clean_up()
+        cleaned, done = self._clean_up()
         if kind is not None and issubclass(kind, KeyboardInterrupt):
-            raise Interrupted(f"interrupted before anything ran: {cleaned}; nothing was deployed") from None
-        if kind is not None or cleaned.startswith("could NOT"):  # on success, only a failure is news
+            raise Interrupted(f"{{stopped}} before anything ran: {cleaned}; nothing was deployed", by=error) from None
+        if kind is not None or not done:  # on success, only a failure is news
             self.d.console.say(f"Cleaned up: {cleaned}.")
         return False
 
-    def _clean_up(self) -> str:
+    def _clean_up(self) -> tuple[str, bool]:
+        """Delete what this run made; what was done (or could not be), and whether all of it was."""
         cloud, stack = self.d.cloud, self.d.stack.stack
         try:
             if self.stack_id is None:
                 mine = cloud.find_change_set(stack, self.name)
                 if mine is None:
-                    return "nothing to delete: this run created no change set"
+                    return "nothing to delete: this run created no change set", True
                 self.stack_id = mine.stack_id
             if self.new_stack:
                 made = cloud.stack(self.stack_id)
                 if made is not None and made.status.in_review:
                     cloud.delete_stack(self.stack_id)  # it holds no resources; its change sets go with it
-                    return f"the empty stack {stack} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted"
+                    return f"the empty stack {stack} (REVIEW_IN_PROGRESS) and its change set {self.name} deleted", True
             cloud.delete_change_set(stack, self.name)
         except (IotstackError, KeyboardInterrupt) as exc:
             left = f"stack {stack} (REVIEW_IN_PROGRESS)" if self.new_stack else f"change set {self.name}"
-            return f"could NOT delete {left} ({exc or 'interrupted'}): delete it in the CloudFormation console"
-        return f"change set {self.name} deleted"
+            why = str(exc) or "interrupted again"
+            return f"could NOT delete {left} ({why}): delete it in the CloudFormation console", False
+        return f"change set {self.name} deleted", True
 
 
 class NoBootstrap(UsageError):
@@ -163,8 +168,11 @@ def _why(change) -> str:
     return f"{', '.join(create_only)} create-only" if create_only else change.causes[0] if change.causes else "replaced"
 
 
-def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...]) -> None:
-    """Run the change set and follow it to the end, the stack policy lifted for ``allowed`` meanwhile."""
+def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...],
+                       pending: Pending | None = None) -> None:  # fmt: skip
+    """Run the change set and follow it to the end, the stack policy lifted for ``allowed`` meanwhile
+    and restored on every way out. ``pending`` (a change set this run made) is kept from the moment
+    AWS takes it to run, or may have taken it (no answer); an error answer leaves it to the cleanup."""
     cloud, console = d.cloud, d.console
     stack = cloud.stack(change_set.stack_id)
     if stack is None:
@@ -173,21 +181,44 @@ def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str,
     if lift:
         cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
         console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
+
+    def run() -> None:
+        try:
+            cloud.execute_change_set(d.stack.stack, change_set.name)
+        except (AwsError, UsageError):  # AWS answered no: nothing runs, the change set is left to the cleanup
+            raise
+        except BaseException:  # no answer, or a signal during the request: it may run; AWS owns it now
+            _keep(pending)
+            raise
+        _keep(pending)
+
     try:
-        outcome = run_operation(d, stack, "deploy",
-                                lambda: cloud.execute_change_set(d.stack.stack, change_set.name),
-                                lambda status: status.deployed, len(change_set.changes))  # fmt: skip
-    finally:
+        outcome = run_operation(d, stack, "deploy", run, lambda status: status.deployed, len(change_set.changes))
+    except BaseException:
         if lift:
-            restore_policy(d, stack.id)
+            restore_policy(d, stack.id, failing=True)  # says what it could not do; never hides why the run stopped
+        raise
+    if lift:
+        restore_policy(d, stack.id)
     console.say(f"Stack {d.stack.stack} is {outcome.status}.")
 
 
-def restore_policy(d: Deployment, stack_id: str) -> None:
+def _keep(pending: Pending | None) -> None:
+    if pending is not None:
+        pending.keep()
+
+
+def restore_policy(d: Deployment, stack_id: str, failing: bool = False) -> None:
+    """Put the stack policy back after a lift. When it cannot be (AWS refused, no answer, a second
+    signal), say so with what restores it; raise only if nothing else is failing already."""
     try:
         d.cloud.set_stack_policy(stack_id, changes.stack_policy())
-    except IotstackError as exc:
-        raise IotstackError(f"the stack policy of {d.stack.stack} was NOT restored ({exc}): it still allows the "
-                            "replacement; deploy again (even with nothing to do, that restores it) or set it by hand"
-                            ) from exc  # fmt: skip
+    except (IotstackError, KeyboardInterrupt) as exc:
+        message = (f"the stack policy of {d.stack.stack} was NOT restored ({exc or 'interrupted again'}): it still "
+                   f"allows the replacement; `iotstack {d.stack.command} --env {d.env.name}` restores it (even with "
+                   "nothing to deploy), or set it by hand")  # fmt: skip
+        if failing:
+            d.console.say(f"Warning: {message}", err=True)
+            return
+        raise IotstackError(message) from None
     d.console.say("Stack policy restored")

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from awacs.aws import Action, Allow, Condition, Deny, PolicyDocument, Principal, Statement, StringEquals
 
 from generator import __version__
-from generator.aws.views import ResourceChange
+from generator.aws.views import ResourceChange, Stack
+from generator.bootstrap import NAME as BOOTSTRAP_NAME
 from generator.cfn import STATEFUL_TYPES
 from generator.errors import UsageError
 
 VERSION_TAG = "iotstack:version"
 TEMPLATE_TAG = "iotstack:template-sha256"
+OWNER_TAG = "iotstack:environment"  # whose stack it is: an environment's name, or "bootstrap"
 
 
 def change_set_name(sha: str, now: float | None = None) -> str:
@@ -28,13 +30,21 @@ def change_set_name(sha: str, now: float | None = None) -> str:
     return f"iotstack-{version}-{sha}-{stamp}"
 
 
-def stack_tags(sha: str, existing: Mapping[str, str] | None = None) -> list[dict]:
+def stack_tags(sha: str, owner: str, existing: Mapping[str, str] | None = None) -> list[dict]:
     """The stack's tags: iotstack's own (its version and the template's hash, which tell ``status``
-    what is deployed) and every tag someone else put on the stack (a change set's Tags replace them
-    all, so those are carried over, never dropped)."""
+    what is deployed, and the ``owner``: the environment, or "bootstrap") and every tag someone else
+    put on the stack (a change set's Tags replace them all, so those are carried over, never dropped)."""
     others = {k: v for k, v in (existing or {}).items() if not k.startswith("iotstack:")}
-    tags = {**others, VERSION_TAG: __version__, TEMPLATE_TAG: sha}
+    tags = {**others, VERSION_TAG: __version__, TEMPLATE_TAG: sha, OWNER_TAG: owner}
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def owner_of(stack: Stack) -> str | None:
+    """Whose stack ``stack`` is by iotstack's own marks: the environment its tag names, or "bootstrap"
+    for a bootstrap stack deployed before the tag (its outputs tell); None when nothing says."""
+    if OWNER_TAG in stack.tags:
+        return stack.tags[OWNER_TAG]
+    return BOOTSTRAP_NAME if "BootstrapVersion" in stack.outputs and "BucketName" in stack.outputs else None
 
 
 # CloudFormation takes at most this many notification topics per stack.

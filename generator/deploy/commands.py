@@ -41,7 +41,7 @@ from generator.deploy.change_sets import (
 from generator.deploy.context import Deployment, Options, Target, confirm
 from generator.deploy.operation import run_operation
 from generator.deploy.report import status_report
-from generator.deploy.stacks import finish, ready_stack, settled
+from generator.deploy.stacks import finish, ready_stack, settled, write_outputs
 from generator.errors import IotstackError, UsageError
 from generator.generate import build, build_bootstrap
 from generator.review.gate import Committed, gate, sha
@@ -88,7 +88,7 @@ def ship(d: Deployment, committed: Committed) -> None:
         stack_id = cloud.create_change_set(
             StackName=d.stack.stack, ChangeSetName=name, ChangeSetType=kind,
             Capabilities=cfn.capabilities(committed.body),
-            Tags=changes.stack_tags(committed.sha, stack.tags if stack else None),
+            Tags=changes.stack_tags(committed.sha, d.stack.template, stack.tags if stack else None),
             NotificationARNs=topics,
             Description=changes.description(committed.path.name, committed.sha), **source,
         )  # fmt: skip
@@ -107,8 +107,7 @@ def ship(d: Deployment, committed: Committed) -> None:
                             f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
                 return
             confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
-            pending.keep()  # from here on it runs: AWS owns it
-            execute_change_set(d, change_set, allowed)
+            execute_change_set(d, change_set, allowed, pending)  # kept once AWS takes it to run
     finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
 
 
@@ -170,8 +169,10 @@ def status(d: Deployment, wait: bool = False) -> str:
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
     current = text == build(env, d.workspace).text  # else deploy would refuse it: say what will work
     last = next((e for e in cloud.events(stack.id) if e.of_stack), None)
-    return status_report(env, stack, d.workspace.show(path), sha(text) if text else None, last, current,
-                         cloud.stack_policy(stack.id))  # fmt: skip
+    unwritten = write_outputs(d, stack)  # what a deploy could not write, written again
+    report = status_report(env, stack, d.workspace.show(path), sha(text) if text else None, last, current,
+                           cloud.stack_policy(stack.id))  # fmt: skip
+    return report + (f"\nWarning: {unwritten}" if unwritten else "")
 
 
 def destroy(d: Deployment) -> None:
@@ -197,8 +198,13 @@ def destroy(d: Deployment) -> None:
     confirm(d, f"Delete stack {d.stack.stack} in {env.region} and its {len(resources)} resources?", "destroyed")
     run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
                   lambda status: status.deleted, len(resources))  # fmt: skip
-    d.workspace.outputs(d.stack.template).unlink(missing_ok=True)
     console.say(f"Stack {d.stack.stack} deleted.")
+    outputs = d.workspace.outputs(d.stack.template)
+    try:
+        outputs.unlink(missing_ok=True)
+    except OSError as exc:
+        console.say(f"Warning: {d.workspace.show(outputs)} (the deleted stack's outputs) was NOT removed: "
+                    f"{exc.strerror or exc}; remove it by hand", err=True)  # fmt: skip
 
 
 def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:

@@ -100,9 +100,9 @@ def _wait(d: Deployment, detection_id: str, timeout_minutes: float) -> StackDrif
                                     "min; iotstack stopped waiting (--timeout waits longer)")  # fmt: skip
             d.console.status(f"drift detection of {d.env.stack_name}: in progress  {_elapsed(elapsed)}")
             sleep(d.options.poll_seconds)
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted: iotstack stopped waiting for the drift detection, which changes nothing; "
-                          f"`iotstack status --env {d.env.name}` shows its verdict once it ends") from None  # fmt: skip
+    except KeyboardInterrupt as stop:
+        raise Interrupted("iotstack stopped waiting for the drift detection, which changes nothing; `iotstack "
+                          f"status --env {d.env.name}` shows its verdict once it ends", by=stop) from None  # fmt: skip
     finally:
         d.console.done()
 

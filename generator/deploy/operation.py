@@ -16,7 +16,7 @@ from generator.aws.views import Stack, StackStatus
 from generator.deploy.context import Deployment
 from generator.deploy.events import Outcome, StillRunning, follow, latest_event_id
 from generator.deploy.report import failure_report
-from generator.errors import Interrupted, IotstackError
+from generator.errors import Interrupted, IotstackError, Unreachable
 
 
 def run_operation(
@@ -42,14 +42,20 @@ def run_operation(
         if act is not None:
             try:
                 act()
-            except KeyboardInterrupt:
-                raise Interrupted(f"interrupted while asking AWS for the {what}: the request may have reached it; "
-                                  f"{_state(cloud, stack)}. Follow it with {follow_further}") from None  # fmt: skip
+            except KeyboardInterrupt as stop:
+                raise Interrupted(
+                    f"{{stopped}} while asking AWS for the {what}: the request may have reached "
+                    f"it; {_state(cloud, stack)}. Follow it with {follow_further}",
+                    by=stop,
+                ) from None
+            except Unreachable as lost:
+                raise Unreachable(f"{lost}. Whether AWS started the {what} is unknown, so the stack's state is unknown"
+                                  f": once AWS answers again, {follow_further} tells") from None  # fmt: skip
         outcome = follow(cloud, stack.id, after, total, d.console, waiting.timeout_minutes, waiting.poll_seconds,
                          started_here=act is not None)  # fmt: skip
-    except KeyboardInterrupt:
-        raise Interrupted(f"interrupted: iotstack stopped following the {what}, but CloudFormation carries on; "
-                          f"{_state(cloud, stack)}. Follow it with {follow_further}") from None  # fmt: skip
+    except KeyboardInterrupt as stop:
+        raise Interrupted(f"iotstack stopped following the {what}, but CloudFormation carries on; "
+                          f"{_state(cloud, stack)}. Follow it with {follow_further}", by=stop) from None  # fmt: skip
     except StillRunning as still:
         raise StillRunning(f"{still}; follow it with {follow_further}") from None
     if not succeeded(outcome.status):
@@ -62,5 +68,5 @@ def _state(cloud: Cloud, stack: Stack) -> str:
     try:
         now = cloud.stack(stack.id)
     except (IotstackError, KeyboardInterrupt):
-        return f"stack {stack.name} was still running when iotstack stopped"
+        return f"the state of stack {stack.name} is unknown (iotstack could not ask AWS)"
     return f"stack {stack.name} is {now.status if now else 'DELETE_COMPLETE'}"

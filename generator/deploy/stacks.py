@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 
 from generator.aws.views import Stack
+from generator.bootstrap import NAME as BOOTSTRAP_NAME
 from generator.deploy import changes
 from generator.deploy.context import Deployment, confirm
 from generator.deploy.operation import run_operation
 from generator.deploy.report import STUCK, outputs_table
-from generator.errors import IotstackError
-from generator.render import write_atomic
+from generator.errors import IotstackError, OutputsNotWritten, UsageError
+from generator.files import write_all
 
 
 def settled(d: Deployment) -> Stack | None:
@@ -20,6 +21,8 @@ def settled(d: Deployment) -> Stack | None:
     iotstack never interleaves with another operation."""
     cloud = d.cloud
     stack = cloud.stack(d.stack.stack)
+    if stack is not None:
+        mine(d, stack)
     while stack is not None and stack.status.busy:
         if not d.options.wait_if_busy:
             raise IotstackError(f"stack {d.stack.stack} is busy ({stack.status}): another operation is running, and "
@@ -28,6 +31,19 @@ def settled(d: Deployment) -> Stack | None:
         run_operation(d, stack, "operation", None, lambda status: True)
         stack = cloud.stack(d.stack.stack)
     return stack
+
+
+def mine(d: Deployment, stack: Stack) -> None:
+    """Refuse (exit 2) a stack that iotstack's own marks say is another environment's, or the bootstrap
+    stack: an environment file that names it (deploy.stack_name) would otherwise change or delete it."""
+    owner = changes.owner_of(stack)
+    if owner is None or owner == d.stack.template:
+        return
+    whose = "the bootstrap stack (iotstack bootstrap)" if owner == BOOTSTRAP_NAME else f"environment {owner}"
+    where = "deploy.stack_name" if d.env.deploy.stack_name else "its default stack name"
+    raise UsageError(f"refused: stack {d.stack.stack} in {d.env.region} belongs to {whose} (its tag {changes.OWNER_TAG}"
+                     f" or outputs say so), not to {d.stack.template}: {d.env.name}.toml's {where} names another's "
+                     "stack, which iotstack never changes; name a stack of its own")  # fmt: skip
 
 
 def ready_stack(d: Deployment) -> Stack | None:
@@ -52,20 +68,44 @@ def ready_stack(d: Deployment) -> Stack | None:
 
 
 def finish(d: Deployment, stack_id: str) -> None:
-    """Protection as the environment asks; the outputs printed and written to outputs/<env>.json."""
-    stack = protect(d, stack_id)
+    """After a deploy that succeeded (or had nothing to do): the outputs written to outputs/<env>.json
+    first, so that nothing local can come before them; then protection as the environment asks; then
+    the outputs shown. An outputs file that cannot be written is :class:`OutputsNotWritten` (exit 4):
+    deployed, and the one line says so, with the path and the command that writes them again."""
+    stack = d.cloud.stack(stack_id)
+    unwritten = write_outputs(d, stack)
+    try:
+        stack = protect(d, stack)
+    except IotstackError as exc:
+        raise IotstackError(f"stack {d.stack.stack} is {stack.status}, but its protection could not be set as "
+                            f"{d.env.name}.toml asks: {exc}. `iotstack {d.stack.command} --env {d.env.name}` sets it "
+                            "again (with nothing to deploy, that is all it does)") from None  # fmt: skip
     d.console.say(outputs_table(stack))
-    if not d.stack.outputs:
-        return
+    if unwritten:
+        raise OutputsNotWritten(unwritten)
+
+
+def write_outputs(d: Deployment, stack: Stack) -> str | None:
+    """The stack's outputs to outputs/<env>.json (when it is deployed and its target keeps them); what went
+    wrong, in one line, if they could not be written."""
+    if not d.stack.outputs or not stack.status.running:
+        return None
     path = d.workspace.outputs(d.stack.template)
-    write_atomic(path, json.dumps(dict(stack.outputs), indent=2, sort_keys=True) + "\n")
-    d.console.say(f"Outputs written to {d.workspace.show(path)}")
+    try:
+        changed = write_all({path: json.dumps(dict(stack.outputs), indent=2, sort_keys=True) + "\n"},
+                            d.workspace.show)  # fmt: skip
+    except IotstackError as exc:
+        return (f"stack {d.stack.stack} is {stack.status}, but its outputs were NOT written: {exc}. Once "
+                f"{d.workspace.show(path)} can be written, `iotstack status --env {d.env.name}` writes them"
+                )  # fmt: skip
+    if changed[path]:
+        d.console.say(f"Outputs written to {d.workspace.show(path)}")
+    return None
 
 
-def protect(d: Deployment, stack_id: str) -> Stack:
+def protect(d: Deployment, stack: Stack) -> Stack:
     """Set termination protection and the stack policy as the environment asks; return the stack."""
-    cloud = d.cloud
-    stack = cloud.stack(stack_id)
+    cloud, stack_id = d.cloud, stack.id
     if stack.termination_protection != d.stack.termination_protection:
         cloud.set_termination_protection(stack_id, d.stack.termination_protection)
     current = cloud.stack_policy(stack_id)

@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from generator.cfn import STATEFUL_TYPES, masked, references
+from generator.cfn import STATEFUL_TYPES, references
+from generator.masking import masked
 from generator.review.model import (
     CHANGES,
     ERROR,

@@ -4,7 +4,7 @@ import json
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from generator.cfn import is_dynamic_reference, is_secret_key
+from generator.masking import is_dynamic_reference, is_secret_key
 
 
 class NoLiteralSecrets(CloudFormationLintRule):
@@ -13,7 +13,8 @@ class NoLiteralSecrets(CloudFormationLintRule):
     description = (
         "A template is committed, reviewed and uploaded: whatever it holds is readable by everyone who "
         "can read the repository or the stack. A credential-bearing property (its name says password, "
-        "token, secret string, private key) must be a {{resolve:secretsmanager:...}} or "
+        "token, secret string, private key, also in the plural or as a list: Passwords, AuthTokens), "
+        "and each element of a list of them, must be a {{resolve:secretsmanager:...}} or "
         "{{resolve:ssm-secure:...}} reference or a NoEcho parameter without a default. "
         "GenerateSecretString is the recipe, not a value, but its SecretStringTemplate must not carry one."
     )
@@ -50,6 +51,8 @@ def _literals(node: object, path: list, parameters: dict):
 def _safe(value: object, parameters: dict) -> bool:
     if isinstance(value, (bool, int, float)) or value is None:  # a switch or a length, not a credential
         return True
+    if isinstance(value, list):  # Passwords: [...]: each one a reference
+        return all(_safe(v, parameters) for v in value)
     if isinstance(value, dict) and len(value) == 1 and "Ref" in value:  # a NoEcho parameter without default
         parameter = parameters.get(value["Ref"])
         return isinstance(parameter, dict) and parameter.get("NoEcho") in (True, "true") and "Default" not in parameter

@@ -77,7 +77,7 @@ STOPS = {
     "aws-error-while-waiting": ("error", None, IotstackError, "DescribeChangeSet failed: InternalFailure"),
     "declined": ("ready", declined, IotstackError, "not deployed: declined"),
     "ctrl-c-before-execution": ("ready", interrupted_at_the_prompt, Interrupted,
-                                "interrupted before anything ran: {what} deleted; nothing was deployed"),
+                                "interrupted (Ctrl-C) before anything ran: {what} deleted; nothing was deployed"),
 }  # fmt: skip
 
 
@@ -123,7 +123,7 @@ def test_ctrl_c_while_waiting_for_the_change_set_deletes_it_through_the_cli(stub
     monkeypatch.setattr(change_sets.time, "sleep", ctrl_c)
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 130, result.output
-    assert "interrupted before anything ran: change set iotstack-" in result.output
+    assert "interrupted (Ctrl-C) before anything ran: change set iotstack-" in result.output
     assert "deleted; nothing was deployed" in result.output
 
 
@@ -146,7 +146,7 @@ def test_ctrl_c_while_it_runs_says_cloudformation_carries_on_and_how_to_follow(s
     monkeypatch.setattr(events.time, "sleep", ctrl_c)
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 130, result.output
-    said = ("interrupted: iotstack stopped following the deploy, but CloudFormation carries on; stack "
+    said = ("interrupted (Ctrl-C): iotstack stopped following the deploy, but CloudFormation carries on; stack "
             "iot-platform-dev is UPDATE_IN_PROGRESS. Follow it with `iotstack status --env dev --wait`")  # fmt: skip
     assert said in result.output
     assert "Cleaned up" not in result.output  # a running change set is AWS's now: nothing is deleted
@@ -167,6 +167,7 @@ def test_ctrl_c_during_the_execute_request_says_it_may_have_reached_aws(stub, pr
     monkeypatch.setattr(gateway.Cloud, "execute_change_set", ctrl_c)
     result = run("deploy", "--env", "dev", "--yes")
     assert result.exit_code == 130, result.output
-    assert ("interrupted while asking AWS for the deploy: the request may have reached it; stack iot-platform-dev "
-            "is UPDATE_IN_PROGRESS. Follow it with `iotstack status --env dev --wait`") in result.output  # fmt: skip
+    assert ("interrupted (Ctrl-C) while asking AWS for the deploy: the request may have reached it; stack "
+            "iot-platform-dev is UPDATE_IN_PROGRESS. Follow it with `iotstack status --env dev --wait`"
+            ) in result.output  # fmt: skip
     assert "Cleaned up" not in result.output

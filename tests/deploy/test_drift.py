@@ -9,8 +9,8 @@ import json
 import pytest
 
 from generator.aws.drift_views import PropertyDifference, ResourceDrift
-from generator.cfn import MASK
 from generator.deploy import drift as drift_module
+from generator.masking import MASK
 from tests.conftest import run
 from tests.support.stubs import NOW, Script, drifted, stubbed
 

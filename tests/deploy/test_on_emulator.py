@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from generator import cfn
 from generator.cli import main
-from generator.deploy.changes import TEMPLATE_TAG, VERSION_TAG
+from generator.deploy.changes import OWNER_TAG, TEMPLATE_TAG, VERSION_TAG
 from tests.support.emulator import NOT_EMULATED
 
 STACK = "iot-platform-dev"
@@ -56,7 +56,7 @@ def test_first_deploy_creates_the_stack_and_writes_its_outputs(aws, project):
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     tags = {t["Key"]: t["Value"] for t in stack["Tags"]}
     sha = re.search(r"sha256 ([0-9a-f]{12})", run("status", "--env", "dev").output)[1]
-    assert tags == {VERSION_TAG: "0.1.0", TEMPLATE_TAG: sha}
+    assert tags == {VERSION_TAG: "0.1.0", TEMPLATE_TAG: sha, OWNER_TAG: "dev"}
     outputs = json.loads((project.root / "outputs" / "dev.json").read_text())
     assert outputs["KinesisStreamName"] == "sensor-data-stream-dev"
     assert outputs["VpcId"].startswith("vpc-")

@@ -140,9 +140,9 @@ def test_a_rolled_back_creation_is_replaced_only_when_asked(cfn):
     script.event("iot-platform-dev", "CREATE_COMPLETE")
     script.stack("CREATE_COMPLETE", by_id=True)
     script.events_page()
-    script.stack("CREATE_COMPLETE", by_id=True)  # dev asks for no protection: nothing to change
-    script.call("get_stack_policy", {"StackName": script.id})
     outputs = [{"OutputKey": "KinesisStreamName", "OutputValue": "sensor-data-stream-dev"}]
+    script.stack("CREATE_COMPLETE", by_id=True, Outputs=outputs)  # the outputs, written first
+    script.call("get_stack_policy", {"StackName": script.id})  # dev asks for no protection: nothing to change
     script.stack("CREATE_COMPLETE", by_id=True, Outputs=outputs)
     result = run("deploy", "--env", "dev", "--yes", "--replace-failed-stack")
     assert result.exit_code == 0, result.output
@@ -278,8 +278,8 @@ def test_a_deploy_keeps_what_others_attached_to_the_stack(cfn, project):
     cfn.add_response("create_change_set", {"Id": "arn:cs", "StackId": script.id}, {
         "StackName": "iot-platform-dev", "ChangeSetName": ANY, "ChangeSetType": "UPDATE", "Capabilities": ANY,
         "Description": ANY, "TemplateBody": ANY, "ClientToken": ANY, "NotificationARNs": [ours, theirs],
-        "Tags": [{"Key": "iotstack:template-sha256", "Value": ANY}, {"Key": "iotstack:version", "Value": "0.1.0"},
-                 {"Key": "team", "Value": "plant-ops"}],
+        "Tags": [{"Key": "iotstack:environment", "Value": "dev"}, {"Key": "iotstack:template-sha256", "Value": ANY},
+                 {"Key": "iotstack:version", "Value": "0.1.0"}, {"Key": "team", "Value": "plant-ops"}],
     })  # fmt: skip
     script.failed_change_set("No updates are to be performed.")
     script.call("delete_change_set", {"StackName": "iot-platform-dev", "ChangeSetName": ANY})

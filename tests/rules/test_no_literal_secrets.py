@@ -28,6 +28,14 @@ def output(value):
     return lambda r: r.update(Out={"Type": "AWS::SSM::Parameter", "Properties": props})
 
 
+REF = "{{resolve:secretsmanager:db:SecretString:password}}"
+
+
+def other(**props):
+    """A resource of another type, with credential-bearing properties of plural names."""
+    return lambda r: r.update(Out={"Type": "AWS::MQ::Broker", "Properties": props})
+
+
 CLUSTER = "Resources/AuroraCluster/Properties/MasterUserPassword"
 BAD_PASSWORD = CLUSTER + ": AuroraCluster: MasterUserPassword" + MESSAGE
 
@@ -46,12 +54,15 @@ BAD_PASSWORD = CLUSTER + ": AuroraCluster: MasterUserPassword" + MESSAGE
         (redis_token("t0k3n"), ["Resources/RedisReplicationGroup/Properties/AuthToken: "
                                 "RedisReplicationGroup: AuthToken" + MESSAGE]),
         (output("abc"), ["Resources/Out/Properties/Token: Out: Token" + MESSAGE]),
+        (other(Passwords=["a", REF]), ["Resources/Out/Properties/Passwords: Out: Passwords" + MESSAGE]),
+        (other(AuthTokens=[REF, REF]), []),
         (recipe({"username": "u", "password": "p"}),
          ["Resources/DatabaseSecret/Properties/GenerateSecretString/SecretStringTemplate: "
           "DatabaseSecret: SecretStringTemplate" + MESSAGE]),
     ],
     ids=["generated", "ssm-secure", "sub-of-a-reference", "boolean-switch", "literal", "sub-without-reference",
-         "reference-inside-text", "plain-ssm", "literal-auth-token", "literal-anywhere", "password-in-the-recipe"],
+         "reference-inside-text", "plain-ssm", "literal-auth-token", "literal-anywhere", "a-literal-in-a-list",
+         "a-list-of-references", "password-in-the-recipe"],
 )  # fmt: skip
 def test_no_literal_secrets(change, expected):
     assert findings(NoLiteralSecrets, dev_template(change)) == expected

@@ -1,0 +1,162 @@
+"""Every file iotstack writes goes through :func:`write_all`: all of a run's files, or none of them.
+
+Templates and pictures (``iotstack template``), the stack outputs (``deploy``, ``status``) and the
+lint cache's markers all are written here, in two steps:
+
+1. **prepare**: each file whose bytes change is written whole to a temporary file beside it
+   (``.<name>.<random>.tmp``, created exclusively, so that no leftover and no other run can collide
+   with it), and the file it replaces is kept as a hard link (``.<name>.<random>.old``);
+2. **move into place**: only once every file is prepared, each temporary file is renamed over its
+   target (atomic: a reader sees the old bytes or the new ones, never half).
+
+A failure at any point (a folder that cannot be made, a file that cannot be written or replaced, a
+full disk, Ctrl-C, SIGTERM) removes the temporary files and puts back every file already moved, so
+the previous files stay as they were; :class:`WriteFailed` names the path and why. An unchanged
+file is not touched (its mtime stays). Leftovers of a run that was killed (``.<name>.*.tmp`` or
+``.old`` older than :data:`LEFTOVER_SECONDS`) are removed when that file is written again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
+
+from generator.errors import IotstackError, UsageError
+
+# A run prepares and moves its files within milliseconds; anything this old beside a target is a
+# leftover of a run that was killed (SIGKILL, a power cut), never a run in progress.
+LEFTOVER_SECONDS = 600
+
+
+class WriteFailed(IotstackError):
+    """A file could not be written; nothing of the run was (exit 1)."""
+
+
+class UnusablePath(UsageError):
+    """A path the user gave (``--out``, ``--templates``) cannot be written to (exit 2)."""
+
+
+def write_all(files: Mapping[Path, str], shown=str, given: bool = False) -> dict[Path, bool]:
+    """Write every ``{path: text}`` or none; return ``{path: changed}``. ``shown`` prints a path in a
+    message; ``given`` says the paths are the user's own (a failure is then bad usage, exit 2)."""
+    wanted = {path: text.encode("utf-8") for path, text in files.items()}
+    changed = {path: _differs(path, data) for path, data in wanted.items()}
+    prepared: list[tuple[Path, Path, Path | None]] = []  # (target, temporary file, link to the old file)
+    moved: list[tuple[Path, Path | None]] = []
+    current = None
+    try:
+        for path, data in wanted.items():
+            if changed[path]:
+                current = path
+                prepared.append(_prepare(path, data))
+        for target, temporary, old in prepared:
+            current = target
+            os.replace(temporary, target)
+            moved.append((target, old))
+    except BaseException as failure:
+        _undo(prepared, moved)
+        if isinstance(failure, OSError):
+            error = UnusablePath if given else WriteFailed
+            raise error(f"cannot write {shown(current)}: {_reason(failure)}; nothing was written (the files of this "
+                        "run are as they were)") from None  # fmt: skip
+        raise
+    for _, _, old in prepared:
+        _remove(old)
+    return changed
+
+
+def _differs(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() != data
+    except FileNotFoundError:
+        return True
+    except IsADirectoryError:
+        return True  # a folder in the way: the move says so
+    except OSError:
+        return True  # unreadable: write it, and let that say what is wrong
+
+
+def _prepare(path: Path, data: bytes) -> tuple[Path, Path, Path | None]:
+    """The temporary file with ``data`` beside ``path``, and a hard link keeping the file it replaces."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(path)
+    temporary = _exclusive(path, ".tmp")
+    try:
+        with open(temporary, "wb") as f:
+            f.write(data)
+        os.chmod(temporary, 0o644)
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+        old = _kept(path) if path.exists() else None
+    except BaseException:
+        _remove(temporary)
+        raise
+    return path, temporary, old
+
+
+def _kept(path: Path) -> Path:
+    """The file ``path`` holds now, kept beside it to be put back: a hard link, else a copy."""
+    try:
+        old = path.with_name(f".{path.name}.{os.urandom(6).hex()}.old")
+        os.link(path, old)
+        return old
+    except OSError:  # no hard links here (or an immutable file, which the move will refuse anyway)
+        old = _exclusive(path, ".old")
+        try:
+            old.write_bytes(path.read_bytes())
+        except BaseException:
+            _remove(old)
+            raise
+        return old
+
+
+def _exclusive(path: Path, suffix: str) -> Path:
+    """A new, empty file beside ``path`` that no one else has: a random name, created exclusively."""
+    while True:
+        candidate = path.with_name(f".{path.name}.{os.urandom(6).hex()}{suffix}")
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            continue
+        return candidate
+
+
+def _undo(prepared: list[tuple[Path, Path, Path | None]], moved: list[tuple[Path, Path | None]]) -> None:
+    """Put back every file already moved (its old bytes, or nothing where there was none); remove the rest."""
+    for target, old in reversed(moved):
+        try:
+            if old is not None:
+                os.replace(old, target)
+            else:
+                target.unlink(missing_ok=True)
+        except OSError:
+            pass  # the best that can be done; the message names the file that failed
+    for _, temporary, old in prepared:
+        _remove(temporary)
+        _remove(old)
+
+
+def _sweep(path: Path) -> None:
+    """Remove what a killed run left beside ``path`` (old enough never to be a run in progress)."""
+    limit = time.time() - LEFTOVER_SECONDS
+    for pattern in (f".{path.name}.*.tmp", f".{path.name}.*.old"):
+        for leftover in path.parent.glob(pattern):
+            try:
+                if leftover.is_file() and leftover.lstat().st_mtime < limit:
+                    leftover.unlink()
+            except OSError:
+                pass
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _reason(error: OSError) -> str:
+    """What the system said, without the path (the message names it already)."""
+    return f"{error.strerror or error}" + (" (a folder is in the way)" if isinstance(error, IsADirectoryError) else "")

@@ -1,0 +1,66 @@
+"""What iotstack never prints: credentials. One module, so that every layer masks alike.
+
+- :func:`masked` is a template or drift value as it may be shown under its property's name: a
+  password, token or secret (``MasterUserPassword``, ``AuthTokens``, ``Passwords: [...]``) shows as
+  ``(secret, masked)``, a dynamic reference as it is, and inside an object or list every credential
+  at any depth is masked. The policy rule E9005 reads the same names.
+- :func:`masked_text` is any line as it may be printed: the credentials inside a URL
+  (``http://user:password@host``, as an ``AWS_ENDPOINT_URL`` may carry them) are masked.
+  :func:`generator.console.echo`, through which every line iotstack prints passes, applies it, as does
+  the message of every error on its way out (:class:`generator.cli.base.Failure`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# A property whose name says it carries a credential (password, token, secret string, private key),
+# in the singular, plural or as a list or value of them, must hold a dynamic reference that
+# CloudFormation resolves at deploy time, never the value itself. GenerateSecretString is the
+# exception by design: it holds the recipe, and AWS makes the value.
+_CREDENTIAL_WORDS = ("password", "passwd", "passphrase", "secretstring", "secretkey", "secretaccesskey",
+                     "clientsecret", "privatekey", "apikey", "token")  # fmt: skip
+SECRET_KEY = re.compile(rf"(?i)(?!GenerateSecretString$).*({'|'.join(_CREDENTIAL_WORDS)})(s|list|values?)?")
+DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
+MASK = "(secret, masked)"
+
+# The user information of a URL (``scheme://user:password@``), or ``user:password@host`` written
+# without a scheme; what follows the last "@" before the host stays.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/'\"<>]+@")
+_BARE_CREDENTIALS = re.compile(r"(?<![\w/:@.%+-])[\w.%+-]+:[^\s/'\"<>@]+@(?=[\w.-])")
+URL_MASK = "***"
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a property of this name carries a credential."""
+    return bool(SECRET_KEY.fullmatch(key))
+
+
+def is_dynamic_reference(value: Any) -> bool:
+    """Whether ``value`` is (a ``Fn::Sub`` of) exactly one secure dynamic reference."""
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
+    return isinstance(text, str) and bool(DYNAMIC_REFERENCE.fullmatch(text))
+
+
+def masked(key: str, value: Any) -> Any:
+    """``value`` as it may be shown under ``key``: a credential's literal is replaced, a dynamic
+    reference shown as is; a list of credentials element by element; inside a dict or list, every
+    credential at any depth is masked."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [masked(key, v) for v in value]
+    if is_secret_key(key):
+        return value if is_dynamic_reference(value) else MASK
+    if isinstance(value, dict):
+        return {k: masked(k, v) for k, v in value.items()}
+    return value
+
+
+def masked_text(text: str) -> str:
+    """``text`` with the credentials inside every URL in it masked (``http://***@127.0.0.1:5000``)."""
+    if "@" not in text:  # the common case, at the cost of one scan
+        return text
+    text = _URL_CREDENTIALS.sub(rf"\1{URL_MASK}@", text)
+    return _BARE_CREDENTIALS.sub(f"{URL_MASK}@", text)

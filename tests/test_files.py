@@ -1,0 +1,133 @@
+"""One write path: all of a run's files or none, temporary names that never collide, the previous
+files back on any failure (an error, a folder in the way, an immutable file, a signal), leftovers of
+killed runs swept."""
+
+import os
+import subprocess
+
+import pytest
+
+from generator import files
+from generator.errors import Stopped
+from generator.files import UnusablePath, WriteFailed, write_all
+
+
+def listing(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_writes_every_file_and_says_which_changed(tmp_path):
+    a, b = tmp_path / "t" / "a.json", tmp_path / "t" / "b.md"
+    assert write_all({a: "one\n", b: "two\n"}) == {a: True, b: True}
+    assert write_all({a: "one\n", b: "three\n"}) == {a: False, b: True}
+    assert (a.read_text(), b.read_text()) == ("one\n", "three\n")
+    assert listing(tmp_path / "t") == ["a.json", "b.md"]  # nothing left beside them
+
+
+def test_an_unchanged_file_is_not_touched(tmp_path):
+    path = tmp_path / "dev.json"
+    write_all({path: "same\n"})
+    os.utime(path, (1, 1))
+    assert write_all({path: "same\n"}) == {path: False}
+    assert path.stat().st_mtime == 1
+
+
+def folder_in_the_way(tmp_path):
+    (tmp_path / "b.json").mkdir()
+
+
+def file_above(tmp_path):
+    return {tmp_path / "a.json": "new a\n", tmp_path / "a.json" / "sub" / "c.json": "c\n"}
+
+
+def immutable(tmp_path):
+    path = tmp_path / "b.json"
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not allowed here")
+    return path
+
+
+FAILURES = {
+    # case: (set up, the path named, what the system says)
+    "a-folder-in-the-way": (folder_in_the_way, "b.json", "a folder is in the way"),
+    "an-immutable-file": (immutable, "b.json", "Operation not permitted"),
+}
+
+
+@pytest.mark.parametrize("setup, named, reason", FAILURES.values(), ids=FAILURES)
+def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(tmp_path, setup, named, reason):
+    a = tmp_path / "a.json"
+    a.write_text("previous a\n")
+    if setup is not folder_in_the_way:
+        (tmp_path / "b.json").write_text("previous b\n")
+    locked = setup(tmp_path)
+    try:
+        with pytest.raises(WriteFailed, match=f"cannot write .*{named}: .*{reason}.*; nothing was written"):
+            write_all({a: "new a\n", tmp_path / "b.json": "new b\n", tmp_path / "c.json": "c\n"})
+    finally:
+        if locked is not None:
+            subprocess.run(["chattr", "-i", str(locked)])
+    assert a.read_text() == "previous a\n"
+    assert not (tmp_path / "c.json").exists()
+    assert listing(tmp_path) == ["a.json", "b.json"]
+
+
+def test_a_move_that_fails_half_way_puts_back_what_was_moved(tmp_path, monkeypatch):
+    a, b, c = (tmp_path / n for n in ("a.json", "b.json", "c.json"))
+    a.write_text("previous a\n")
+    real = os.replace
+    moves = []
+
+    def second_move_fails(src, dst):
+        moves.append(dst)
+        if len(moves) == 2:
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", second_move_fails)
+    with pytest.raises(WriteFailed, match=r"cannot write .*b\.json: No space left on device"):
+        write_all({a: "new a\n", b: "new b\n", c: "c\n"})
+    monkeypatch.setattr(files.os, "replace", real)
+    assert a.read_text() == "previous a\n"  # moved, then put back
+    assert listing(tmp_path) == ["a.json"]
+
+
+def test_a_signal_while_moving_puts_back_what_was_moved(tmp_path, monkeypatch):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text("previous a\n")
+    real = os.replace
+    moves = []
+
+    def sigterm_on_the_second(src, dst):
+        moves.append(dst)
+        if len(moves) == 2:
+            raise Stopped(15)
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", sigterm_on_the_second)
+    with pytest.raises(Stopped):
+        write_all({a: "new a\n", b: "new b\n"})
+    monkeypatch.setattr(files.os, "replace", real)
+    assert a.read_text() == "previous a\n"
+    assert listing(tmp_path) == ["a.json"]
+
+
+def test_a_path_the_user_gave_is_bad_usage(tmp_path):
+    (tmp_path / "README.md").write_text("x\n")
+    with pytest.raises(UnusablePath) as raised:
+        write_all({tmp_path / "README.md" / "sub" / "dev.json": "{}\n"}, given=True)
+    assert raised.value.exit_code == 2
+
+
+def test_leftovers_never_collide_and_old_ones_are_swept(tmp_path, monkeypatch):
+    path = tmp_path / "dev.json"
+    old = tmp_path / f".dev.json.{os.getpid()}.tmp"  # what an earlier version left when it was killed
+    old.write_text("half")
+    os.utime(old, (1, 1))
+    fresh = tmp_path / ".dev.json.0123456789ab.tmp"  # another run's, in progress
+    fresh.write_text("")
+    draws = iter([bytes.fromhex("0123456789ab"), os.urandom(6), os.urandom(6)])
+    monkeypatch.setattr(files.os, "urandom", lambda n: next(draws))
+    assert write_all({path: "{}\n"}) == {path: True}
+    assert path.read_text() == "{}\n"
+    assert listing(tmp_path) == [".dev.json.0123456789ab.tmp", "dev.json"]  # the old one swept, the fresh one kept
