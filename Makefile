@@ -88,10 +88,12 @@ style: $(READY) $(BYTECODE) ## Check the Python code's style with ruff
 # The review gate (issue 4). The security scanners run too when their venv exists (`make scan` or
 # `make test` creates it); `make scan` then also refreshes it when scanners/requirements.txt changed.
 # In CI (CI set) missing scanners are a failure, not a skip. BASE=REF plans against that revision
-# (default: the merge base with origin/main or main).
+# (default: the merge base with origin/main or main); ARGS=--skip-plan checks without a plan, on purpose.
+# Whatever fails, make itself exits 2: a pipeline that must tell a problem (1) from bad usage (2) runs
+# .venv/bin/iotstack check.
 .PHONY: check
-check: $(READY) $(BYTECODE) ## Review gate: templates current, lint and policy clean, the plan deployable: make check [BASE=REF]
-	@$(BIN)/iotstack check $(if $(BASE),--base $(BASE))
+check: $(READY) $(BYTECODE) ## Review gate: templates current, lint and policy clean, the plan safe: make check [BASE=REF] [ARGS=--skip-plan]
+	@$(BIN)/iotstack check $(if $(BASE),--base $(BASE)) $(ARGS)
 	@if [ -d $(SCAN_VENV) ]; then $(MAKE) --no-print-directory scan; \
 	 elif [ -n "$$CI" ]; then echo "security scanners not installed (make scan installs them): in CI that fails" >&2; exit 1; \
 	 else echo "security scanners not installed (make scan installs them): skipped"; fi

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -177,6 +178,23 @@ class Project:
     def regenerate(self) -> None:
         workspace = self.workspace
         generate(load_environments((), workspace.environments), workspace, lint=False)
+
+
+def git(root: Path, *args: str) -> str:
+    """``git ARGS`` in ``root`` as a test user; its output."""
+    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root,
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def repo(project):
+    """The ``project`` copy as a git repository: ``main`` holds today's templates, ``HEAD`` is a branch off it."""
+    git(project.root, "init", "-q", "-b", "main")
+    git(project.root, "add", "templates", "environments")
+    git(project.root, "commit", "-q", "-m", "templates")
+    git(project.root, "checkout", "-q", "-b", "change")
+    return project
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ def test_a_setup_cfg_of_another_project_is_passed_over(project):
     assert find_root(other) == project.root
 
 
-@pytest.mark.parametrize("command", [["check", "--env", "dev"], ["template", "--no-lint", "--env", "dev"]])
+@pytest.mark.parametrize("command", [["check", "--env", "dev", "--skip-plan"],
+                                     ["template", "--no-lint", "--env", "dev"]])  # fmt: skip
 def test_a_command_from_a_subdirectory_behaves_as_from_the_root(project, monkeypatch, command):
     at_root = run(*command)
     (project.root / "tests").mkdir()

@@ -17,6 +17,7 @@ from generator.cli.base import (
     wait_option,
     yes_option,
 )
+from generator.console import echo
 
 
 @click.command(name="deploy")
@@ -83,7 +84,7 @@ def status_command(env_name, wait, timeout_minutes, poll_seconds, templates_dir)
     """Show the stack's status, the deployed version and template hash against the committed one, outputs."""
     from generator.deploy.commands import status
 
-    click.echo(
+    echo(
         status(
             deployment(env_name, templates_dir, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), wait=wait
         )
@@ -168,5 +169,5 @@ def drift_command(env_name, fmt, timeout_minutes, poll_seconds):
     from generator.deploy.drift import drift, render
 
     result = drift(deployment(env_name, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))
-    click.echo(render(result, fmt), nl=False)
+    echo(render(result, fmt), nl=False)
     raise SystemExit(result.exit_code)

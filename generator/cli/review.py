@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from generator.cli.base import PlanCommand, cloud_for, envs_option, find_workspace, load_envs, templates_option
+from generator.console import echo, styled
 from generator.errors import UsageError
 
 DIFF_FORMATS = ("table", "markdown", "json")  # generator.review.plan_format.FORMATS
@@ -36,11 +35,11 @@ def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None
     try:
         results = generate(load_envs(workspace, envs), workspace, lint=not no_lint, bootstrap=not envs)
     except LintError as error:
-        click.echo(summary(error.results, workspace), err=True)
+        echo(summary(error.results, workspace), err=True)
         raise
-    click.echo(summary(results, workspace))
+    echo(summary(results, workspace))
     changed = sum(r.file == "written" for r in results)
-    click.echo(f"{len(results)} template(s), {changed} changed, in {time.perf_counter() - started:.2f} s")
+    echo(f"{len(results)} template(s), {changed} changed, in {time.perf_counter() - started:.2f} s")
 
 
 BASE_HELP = ("Compare with templates/<env>.json at this git revision (default: the merge base with origin/main "
@@ -50,10 +49,15 @@ BASE_HELP = ("Compare with templates/<env>.json at this git revision (default: t
 @click.command()
 @envs_option
 @click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
+@click.option("--skip-plan", is_flag=True,
+              help="Check without the plan against the base (e.g. no git here), on purpose; the output says so."
+              )  # fmt: skip
 @templates_option
-def check(envs: tuple[str, ...], base: str | None, templates_dir: Path | None) -> None:
+def check(envs: tuple[str, ...], base: str | None, skip_plan: bool, templates_dir: Path | None) -> None:
     """The review gate: committed templates current, cfn-lint clean, policy rules clean, and the plan
-    against the base of the change does not predict a failed deploy.
+    against the base of the change neither predicts a failed deploy nor puts data at stake, where an
+    environment keeps it, without an approval in approvals.toml. A plan that cannot be made (no git)
+    fails, unless --skip-plan says to go without it.
 
     \b
     Exit codes: 0 all good, 1 a problem (each is listed with what to do), 2 bad usage.
@@ -61,14 +65,17 @@ def check(envs: tuple[str, ...], base: str | None, templates_dir: Path | None) -
     from generator.review.check import check as run_check
     from generator.rules import RULES
 
+    if skip_plan and base:
+        raise UsageError("--skip-plan skips the plan that --base is the base of: give one of them")
     started = time.perf_counter()
     workspace = find_workspace(templates_dir)
-    report = run_check(load_envs(workspace, envs), workspace, every=not envs, base=base)
+    report = run_check(load_envs(workspace, envs), workspace, every=not envs, base=base, planned=not skip_plan)
     for note in report.notes:
-        click.echo(note)
-    click.echo(f"check passed: {len(report.names)} template(s) ({', '.join(report.names)}): "
-               f"templates and pictures current, cfn-lint and {len(RULES)} policy rules clean, "
-               f"in {time.perf_counter() - started:.2f} s")  # fmt: skip
+        echo(note)
+    plan = "plan SKIPPED" if skip_plan else "the plan against the base clean"
+    echo(f"check passed: {len(report.names)} template(s) ({', '.join(report.names)}): templates and pictures "
+         f"current, cfn-lint and {len(RULES)} policy rules clean, {plan}, in {time.perf_counter() - started:.2f} s"
+         )  # fmt: skip
 
 
 @click.command(cls=PlanCommand)
@@ -87,7 +94,7 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
     masked), and whether each modification replaces the resource (CloudFormation's resource
     schemas), following references: what refers to a replaced resource is replaced or modified;
     what becomes of a stateful resource's data, and whether the deploy would fail. The table
-    wraps to the terminal and is coloured there (not when piped, nor with NO_COLOR).
+    wraps to the terminal and is coloured there (not when piped, nor with NO_COLOR or TERM=dumb).
 
     \b
     Exit codes: 0 no changes, 2 changes, 3 changes that replace (or may replace)
@@ -101,10 +108,10 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
     import shutil  # here: it imports compression modules, which the other commands do without
 
     width = shutil.get_terminal_size((100, 24)).columns
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # no colour when piped, or when asked
+    color = styled()  # not when piped, nor with NO_COLOR or TERM=dumb
     text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, cloud_for if deployed else None, fmt,
                                width, color)  # fmt: skip
-    click.echo(text, nl=False, color=color)
+    echo(text, nl=False, color=color)
     raise SystemExit(exit_code)
 
 
@@ -138,12 +145,12 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
         files[workspace.template(BOOTSTRAP)] = min(env.region for env in chosen.values())
     report, count = lint_files(files, fmt, sources)
     if report:
-        click.echo(report)
+        echo(report)
     if count:
         raise SystemExit(1)
     if fmt == "text":  # the machine formats stay as cfn-lint writes them
         names = ", ".join(path.stem for path in files)
-        click.echo(f"lint clean: {len(files)} template(s) ({names}): cfn-lint and {len(RULES)} policy rules")
+        echo(f"lint clean: {len(files)} template(s) ({names}): cfn-lint and {len(RULES)} policy rules")
 
 
 @click.command("scan")
@@ -160,7 +167,7 @@ def scan_command(templates: tuple[Path, ...], scanners: Path | None) -> None:
     workspace = find_workspace()
     report = scan(list(templates) or sorted(workspace.templates.glob("*.json")), scanners or workspace.scanners,
                   workspace.cfripper_filters)  # fmt: skip
-    click.echo(f"{summary(report)}, in {time.perf_counter() - started:.1f} s")
+    echo(f"{summary(report)}, in {time.perf_counter() - started:.1f} s")
     if report.findings:
         raise ScanError(f"{len(report.findings)} unsuppressed scanner finding(s); fix them, or suppress each "
                         "with a reason in the resource's Metadata and list it in docs/SECURITY.md")  # fmt: skip

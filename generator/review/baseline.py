@@ -45,15 +45,16 @@ def default_base(workspace: Workspace) -> tuple[str, str]:
     the merge base of ``HEAD`` with the main branch where there is one, else ``HEAD``.
 
     In CI (``CI`` set) there is no fallback: without a merge base (a shallow clone, no main branch
-    fetched) the plan would silently compare with the wrong commit, so that is an error.
+    fetched) the plan would silently compare with the wrong commit, so that is an error. A git that
+    cannot work here at all (not installed, not a repository, refused ownership) is
+    :class:`GitUnusable`, in CI or not.
     """
     ci = bool(os.environ.get("CI"))
     for branch in MAIN_BRANCHES:
-        known = _run_git(workspace, "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}")
-        if known is None or known.returncode != 0:
+        if _run_git(workspace, "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}").returncode != 0:
             continue
         merged = _run_git(workspace, "merge-base", "HEAD", branch)
-        if merged is not None and merged.returncode == 0:
+        if merged.returncode == 0:
             sha = merged.stdout.decode().strip()
             return sha, f"merge-base({branch})={sha[:10]}"
         if ci:
@@ -62,16 +63,27 @@ def default_base(workspace: Workspace) -> tuple[str, str]:
     if ci:
         raise UsageError("in CI the base of the change must be known: no origin/main or main to take the merge base "
                          "with (fetch it, or pass --base REF)")  # fmt: skip
+    if _run_git(workspace, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
+        raise UsageError("the repository has no commit yet: there is no base to compare with (commit, or pass --base "
+                         "REF)")  # fmt: skip
     return "HEAD", "HEAD"
 
 
 def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None = None) -> Baseline:
     """The committed ``templates/<env>.json`` of ``names`` at git revision ``ref`` (``shown`` in labels)."""
-    _git(workspace, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}",
-         error=f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")  # fmt: skip
-    specs = {name: f"{ref}:{_in_repository(workspace.template(name), workspace)}" for name in names}
-    settings = {name: f"{ref}:{_in_repository(workspace.environments / f'{name}.toml', workspace)}" for name in names}
+    if _run_git(workspace, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        raise UnknownRevision(f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")
+    # Paths from the project root: "REF:./path" is relative to git's working directory (the root), so a
+    # project in a subfolder of its repository (a monorepo) reads its own files.
+    paths = {name: _in_repository(workspace.template(name), workspace) for name in names}
+    specs = {name: f"{ref}:./{path}" for name, path in paths.items()}
+    settings = {name: f"{ref}:./{_in_repository(workspace.environments / f'{name}.toml', workspace)}"
+                for name in names}  # fmt: skip
     texts = _blobs(workspace, [*specs.values(), *settings.values()])
+    shown = shown or ref
+
+    def label(env: str) -> str:
+        return f"{shown}:{paths[env]}"
 
     def load(env: str) -> dict | None:
         text = texts[specs[env]]
@@ -79,9 +91,9 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
             return None  # not committed at that revision: everything is new
         try:
             data = json.loads(text)
-        except ValueError as exc:
-            raise UsageError(f"{specs[env]} is not a JSON template: {exc}") from None
-        return _checked(data, specs[env])
+        except (ValueError, RecursionError) as exc:
+            raise UsageError(f"{label(env)} is not a JSON template: {exc or 'nested too deeply'}") from None
+        return _checked(data, label(env))
 
     def target(env: str) -> Target | None:
         text = texts[settings[env]]
@@ -90,8 +102,7 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
         except IotstackError:
             return None  # the file at that revision is not valid: its target is unknown
 
-    shown = shown or ref
-    return Baseline(label=lambda env: shown + specs[env][len(ref) :], load=load, target=target)
+    return Baseline(label=label, load=load, target=target)
 
 
 def from_deployed(environments: list[Environment], cloud_for: Callable) -> Baseline:
@@ -144,23 +155,39 @@ def _blobs(workspace: Workspace, specs: list[str]) -> dict[str, str | None]:
     return blobs
 
 
-def _run_git(workspace: Workspace, *args: str) -> subprocess.CompletedProcess | None:
-    """``git ARGS`` in the project, its output captured; None when git is not installed."""
+class GitUnusable(UsageError):
+    """git cannot read this project at all: not installed, not a repository, or a repository git refuses."""
+
+
+class UnknownRevision(UsageError):
+    """``--base`` names no commit: bad usage."""
+
+
+def _run_git(workspace: Workspace, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """``git ARGS`` in the project, its output captured; :class:`GitUnusable`, naming the cause and the
+    fix, when git cannot work here at all (whatever was asked)."""
+    root = workspace.root
     try:
-        return subprocess.run(["git", *args], capture_output=True, cwd=workspace.root)
+        done = subprocess.run(["git", *args], capture_output=True, cwd=root, input=stdin)
     except FileNotFoundError:
-        return None
+        raise GitUnusable("git is not installed (no git on PATH): the base of the change is read with git; install "
+                          "it") from None  # fmt: skip
+    except OSError as exc:
+        raise GitUnusable(f"git cannot run: {exc}") from None
+    stderr = done.stderr.decode(errors="replace")
+    if "dubious ownership" in stderr:
+        raise GitUnusable(f"git refuses the repository at {root}: it belongs to another user (\"dubious ownership\"); "
+                          f"if you trust it, `git config --global --add safe.directory {root}`")  # fmt: skip
+    if "not a git repository" in stderr.lower():
+        raise GitUnusable(f"{root} is not in a git repository (a copy without .git?): the base of the change is read "
+                          "from git; work in a clone")  # fmt: skip
+    return done
 
 
 def _git(workspace: Workspace, *args: str, error: str, stdin: str | None = None, text: bool = True):
-    try:
-        done = subprocess.run(["git", *args], capture_output=True, cwd=workspace.root,
-                              input=stdin.encode() if stdin is not None else None)  # fmt: skip
-    except FileNotFoundError:
-        raise UsageError("git is not installed; iotstack diff reads the base template with git") from None
+    """``git ARGS``'s output; ``error`` (and git's own words) when it fails."""
+    done = _run_git(workspace, *args, stdin=stdin.encode() if stdin is not None else None)
     stderr = done.stderr.decode(errors="replace").strip()
     if done.returncode != 0:
-        if "not a git repository" in stderr:
-            raise UsageError("not inside a git repository; iotstack diff --base reads templates from git")
         raise UsageError(error + (f" ({stderr})" if stderr else ""))
     return done.stdout.decode(errors="replace") if text else done.stdout

@@ -68,11 +68,16 @@ class Report:
     committed: dict[str, Committed] = field(default_factory=dict)
     generated: dict[str, Generated] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # worth saying, not a failure
-    failing: list[str] = field(default_factory=list)  # check only: the plan predicts a failed deploy
+    # check only: the plan of the change against its base
+    failing: list[str] = field(default_factory=list)  # the plan predicts a failed deploy
+    unapproved: list[str] = field(default_factory=list)  # data at stake where it is kept, not approved
+    approvals: list[str] = field(default_factory=list)  # the approvals.toml lines that would approve them
+    unplanned: str = ""  # why there is no plan at all
 
     @property
     def ok(self) -> bool:
-        return not (self.stale or self.strays or any(self.findings.values()) or self.failing)
+        return not (self.stale or self.strays or any(self.findings.values()) or self.failing or self.unapproved
+                    or self.unplanned)  # fmt: skip
 
     def message(self, heading: str) -> str:
         """Every problem, then what to do about each kind: the same lines for every command."""
@@ -89,6 +94,9 @@ class Report:
                 source = f" (built in {', '.join(f'{m}:{n}' for m, n in where)})" if where else ""
                 lines.append(f"  {self.workspace.show(self.workspace.template(env))}: {finding}{source}")
         lines += [f"  the deploy would fail: {line.strip()}" for line in self.failing]
+        lines += [f"  data at stake, not approved: {line}" for line in self.unapproved]
+        if self.unplanned:
+            lines.append(f"  no plan against the base of the change: {self.unplanned}")
         reasons = {r.id: r for r in RULES}
         fired = sorted({f.rule for findings in self.findings.values() for f in findings} & reasons.keys())
         if fired:
@@ -102,10 +110,19 @@ class Report:
         if any(self.findings.values()):
             lines.append("  lint and policy findings: fix the stack code or the environment file, then `make template`")
         if self.failing:
-            lines.append(
-                "  a deploy that would fail: change what the plan names (e.g. rename a replaced resource "
-                "too), `make template`; `iotstack diff` shows the whole plan"
-            )
+            lines.append("  a deploy that would fail: change what the plan names, `make template`; `iotstack diff` "
+                         "shows the whole plan. Renaming a custom-named resource that is replaced lets the deploy "
+                         "replace it: a new one under the new name, and the old one goes as its UpdateReplacePolicy "
+                         "says (with its data, for a database, cache, key, stream, secret or log group: where the "
+                         "environment keeps its data, check then asks for an approval)")  # fmt: skip
+        if self.unapproved:
+            lines.append("  data at stake: if it is intended, approve it in approvals.toml, reviewed with this change "
+                         "(an approval holds for this template only; a later change needs a new one):")  # fmt: skip
+            lines += [f"    {line}" for block in self.approvals for line in block.splitlines()]
+            lines.append("    (or change the code so that nothing stateful is replaced or removed)")
+        if self.unplanned:
+            lines.append("  no plan: fix what the line says (in CI: fetch the history, fetch-depth: 0), or pass "
+                         "--skip-plan to check without the plan on purpose (the output says so)")  # fmt: skip
         return "\n".join(lines)
 
     def _sources(self, env: str) -> dict[str, list[tuple[str, int]]]:

@@ -1,30 +1,16 @@
 """What ``diff`` and ``check`` compare with: ``--base``, else the merge base with the main branch, else
 HEAD, never a silent fallback in CI; and ``check`` fails where the plan says the deploy will fail."""
 
-import subprocess
+import os
+import re
 
 import pytest
 
 from generator.errors import UsageError
 from generator.review.baseline import default_base
+from generator.review.gate import sha
 from generator.stack import aurora
-from tests.conftest import run
-
-
-def git(repo, *args) -> str:
-    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo,
-                          check=True, capture_output=True, text=True)  # fmt: skip
-    return done.stdout.strip()
-
-
-@pytest.fixture
-def repo(project):
-    """The project copy as a git repository: ``main`` holds today's templates, ``HEAD`` is a branch off it."""
-    git(project.root, "init", "-q", "-b", "main")
-    git(project.root, "add", "templates", "environments")
-    git(project.root, "commit", "-q", "-m", "templates")
-    git(project.root, "checkout", "-q", "-b", "change")
-    return project
+from tests.conftest import git, run
 
 
 def test_the_default_base_is_the_merge_base_with_main(repo):
@@ -84,10 +70,10 @@ def test_check_fails_when_the_plan_says_the_deploy_fails_and_passes_once_it_woul
     assert failed.exit_code == 1, failed.output
     assert ("the deploy would fail: dev: AuroraInstance: DBInstanceIdentifier stays 'aurora-instance-dev'"
             in failed.output)  # fmt: skip
-    assert "rename a replaced resource too" in failed.output
+    assert "Renaming a custom-named resource that is replaced lets the deploy replace it" in failed.output
     rename(monkeypatch, **{"aurora-cluster": "aurora-db", "aurora-instance": "aurora-db-instance"})
     passed = run("check", "--env", "dev", "--base", base)
-    assert passed.exit_code == 0, passed.output
+    assert passed.exit_code == 0, passed.output  # dev deletes its data anyway (removal_policy = "destroy")
     # The stateful verdict is printed, not a failure: the deploy keeps its own guard.
     assert f"plan: dev (against {base}:templates/dev.json): 3 to replace, 1 to modify" in passed.output
     assert "REPLACES STATEFUL AuroraCluster, AuroraInstance, AuroraPostgresqlLogGroup" in passed.output
@@ -95,9 +81,101 @@ def test_check_fails_when_the_plan_says_the_deploy_fails_and_passes_once_it_woul
     assert passed.output.rstrip().splitlines()[-1].startswith("check passed: 1 template(s)")
 
 
-def test_outside_git_check_has_no_plan_to_check_but_fails_in_ci(project, monkeypatch):
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(project.root.parent))
-    assert run("check", "--env", "dev").exit_code == 0
-    monkeypatch.setenv("CI", "1")
+def approve(root, template, *resources, environment="prod"):
+    lines = [f'[[approval]]\nenvironment = "{environment}"\nresource = "{r}"\ntemplate = "{template}"\n'
+             'reason = "renamed on purpose; restored from the final snapshot"\n' for r in resources]  # fmt: skip
+    (root / "approvals.toml").write_text("\n".join(lines))
+
+
+RENAMED = ("AuroraCluster", "AuroraInstance", "AuroraInstance2", "AuroraPostgresqlLogGroup")
+
+
+def test_data_at_stake_where_it_is_kept_fails_check_until_approved_for_that_template(repo, monkeypatch):
+    def renamed(cluster):
+        original = aurora.name
+        monkeypatch.setattr(
+            aurora,
+            "name",
+            lambda env, kind: original(
+                env, kind.replace("aurora-cluster", cluster).replace("aurora-instance", f"{cluster}-i")
+            ),
+        )
+        assert run("template", "--no-lint", "--env", "prod").exit_code == 0
+        return sha((repo.root / "templates" / "prod.json").read_text())
+
+    template = renamed("aurora-db")  # the cluster and its instances: the deploy would go through, prod's data not
+    failed = run("check", "--env", "prod")
+    assert failed.exit_code == 1, failed.output
+    assert ("data at stake, not approved: prod: AuroraCluster (AWS::RDS::DBCluster) is replaced and prod keeps its "
+            f"data: not approved for template {template}") in failed.output  # fmt: skip
+    assert f'[[approval]]\n    environment = "prod"\n    resource = "AuroraCluster"\n    template = "{template}"' in (
+        failed.output
+    )  # the lines that approve it, ready to paste
+    approve(repo.root, template, *RENAMED[:2])  # not all of them
+    assert "AuroraInstance2 (AWS::RDS::DBInstance) is replaced" in run("check", "--env", "prod").output
+    approve(repo.root, template, *RENAMED)
+    passed = run("check", "--env", "prod")
+    assert passed.exit_code == 0, passed.output
+    assert "  warning: AuroraCluster is replaced: UpdateReplacePolicy Snapshot" in passed.output
+    other = renamed("aurora-data")  # another change: the approval is stale and does not carry over
+    stale = run("check", "--env", "prod")
+    assert stale.exit_code == 1
+    assert (f"AuroraCluster (AWS::RDS::DBCluster) is replaced and prod keeps its data: not approved for template "
+            f"{other}; the approval in approvals.toml is for template {template}: stale") in stale.output  # fmt: skip
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("[[approval]]\nenvironment = 'prod'\n", "approvals.toml: approval 1: resource must be a non-empty string"),
+    ("approval = 3\n", "approvals.toml: approval must be an array of tables"),
+    ("[[approval]\n", "approvals.toml: not valid TOML"),
+])  # fmt: skip
+def test_a_bad_approvals_file_is_bad_input(repo, text, problem):
+    (repo.root / "approvals.toml").write_text(text)
+    result = run("check", "--env", "prod")
+    assert result.exit_code == 2 and problem in result.output, result.output
+
+
+def no_git_on_path(root, monkeypatch):
+    empty = root.parent / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+def not_a_repository(root, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
+
+
+def owned_by_someone_else(root, monkeypatch):
+    git(root, "init", "-q")
+    if os.geteuid() != 0:
+        pytest.skip("only root can hand the repository to another user")
+    os.chown(root, 4242, 4242)
+    monkeypatch.setenv("HOME", str(root.parent))  # no safe.directory of the user's own
+
+
+WITHOUT_GIT = {
+    # case: (setup, the cause named)
+    "git-not-installed": (no_git_on_path, "git is not installed (no git on PATH)"),
+    "a-copy-without-git": (not_a_repository, "is not in a git repository (a copy without .git?)"),
+    "dubious-ownership": (owned_by_someone_else, "git refuses the repository at"),
+}
+
+
+@pytest.mark.parametrize("ci", [False, True], ids=["locally", "in-ci"])
+@pytest.mark.parametrize("setup, cause", WITHOUT_GIT.values(), ids=WITHOUT_GIT)
+def test_without_git_check_fails_and_names_the_cause_unless_the_plan_is_skipped_on_purpose(
+    project, monkeypatch, setup, cause, ci
+):
+    setup(project.root, monkeypatch)
+    if ci:
+        monkeypatch.setenv("CI", "1")
     result = run("check", "--env", "dev")
-    assert result.exit_code == 2 and "pass --base REF" in result.output, result.output
+    assert result.exit_code == 1, result.output
+    assert re.search(f"  no plan against the base of the change: [^\\n]*{re.escape(cause)}", result.output)
+    assert "no origin/main or main" not in result.output  # the cause, not a guess
+    assert "pass --skip-plan to check without the plan on purpose" in result.output
+    diffed = run("diff", "--env", "dev")
+    assert diffed.exit_code == 1 and cause in diffed.output
+    skipped = run("check", "--env", "dev", "--skip-plan")
+    assert skipped.exit_code == 0, skipped.output
+    assert "plan: SKIPPED (--skip-plan)" in skipped.output and "plan SKIPPED" in skipped.output.splitlines()[-1]
