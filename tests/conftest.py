@@ -70,6 +70,14 @@ def _not_in_ci(monkeypatch):
     monkeypatch.delenv("CI", raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_written_into_the_checkout():
+    """No test writes into the checkout it runs from: a deploy's outputs belong in a ``project`` copy."""
+    existed = (ROOT / "outputs").exists()
+    yield
+    assert existed or not (ROOT / "outputs").exists(), "a test wrote outputs/ into the checkout: use `project`"
+
+
 @pytest.fixture(autouse=True)
 def _run_from_the_project_root(monkeypatch):
     """Commands find the project from the working directory: tests start at the root, wherever

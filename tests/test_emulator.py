@@ -12,6 +12,8 @@ import io
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -535,6 +537,29 @@ def test_an_error_answer_is_raw_with_one_attempt_and_absorbed_by_retries(aws, no
         assert stacks[0]["StackName"] == "small"
         assert proxy.calls == ["DescribeStacks"] * 3
         assert proxy.unused() == []
+
+
+def test_after_die_after_the_emulator_acted_and_nothing_answers_again(aws, no_backoff):
+    new_stack(cloudformation())
+    with faulty(aws) as proxy:
+        cfn = cloudformation(proxy.endpoint, attempts=1)
+        proxy.die_after("DeleteStack")
+        with pytest.raises(ConnectionClosedError):
+            cfn.delete_stack(StackName="small")
+        with pytest.raises(ConnectionClosedError):
+            cfn.describe_stacks(StackName="small")
+        assert proxy.calls == ["DeleteStack", "DescribeStacks"]
+    assert [s["StackStatus"] for s in stacks_named(cloudformation(), "small")] == ["DELETE_COMPLETE"]  # it acted
+
+
+def test_a_page_is_answered_as_a_web_server_would(aws):
+    with faulty(aws) as proxy:
+        proxy.answer_status("DescribeStacks", 502, body=b"<html><body>Bad gateway</body></html>")
+        answer = urllib.request.Request(f"{proxy.endpoint}/?Action=DescribeStacks", method="GET")
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(answer)
+        assert raised.value.code == 502 and raised.value.read() == b"<html><body>Bad gateway</body></html>"
+        assert raised.value.headers["Content-Type"] == "text/html"
 
 
 def test_error_answers_in_each_protocol(aws):

@@ -74,6 +74,8 @@ def settings_error(exc: Exception, source: str = "") -> UsageError | None:
 
 def translate(exc: Exception, service: str, operation: str, endpoint: str, tried: str = "") -> IotstackError:
     """The project's error for what a call of ``operation`` raised; ``tried`` says how long it tried."""
+    if isinstance(exc, IotstackError):  # already ours: a check before a retry (did it take effect?) failed
+        return exc
     if (usage := settings_error(exc)) is not None:
         return usage
     if isinstance(exc, EndpointConnectionError):
@@ -89,10 +91,18 @@ def translate(exc: Exception, service: str, operation: str, endpoint: str, tried
             return StackNotFound(message, code)
         if code in _CREDENTIAL_CODES:
             return UsageError(f"AWS refused the credentials: {code}: {message}. {CREDENTIALS_HELP}")
+        if not (code or message):  # an answer with no AWS error in it: a proxy's page, an empty body
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+            return AwsError(f"{service} {exc.operation_name} failed: HTTP {status} with no AWS error in the answer"
+                            f"{tried}: is {endpoint} an AWS endpoint? (AWS_ENDPOINT_URL, a proxy or a firewall in the "
+                            "way)", str(status))  # fmt: skip
         return AwsError(f"{service} {exc.operation_name} failed: {code}: {message}{tried}", code)
     if isinstance(exc, (BotoCoreError, ResponseParserError)):
         return IotstackError(f"AWS call {operation} failed{tried}: {_readable(str(exc), endpoint)}")
-    raise exc
+    # botocore could not read the answer at all (its parser met something no AWS service sends)
+    return IotstackError(f"AWS call {operation} failed{tried}: the answer of {endpoint} is not one AWS gives "
+                         f"({type(exc).__name__}: {_readable(str(exc), endpoint)}): is it an AWS endpoint? "
+                         "(AWS_ENDPOINT_URL, a proxy or a firewall in the way)")  # fmt: skip
 
 
 # How much of an answer a message quotes: an AWS message is a sentence; more is a page from something else.

@@ -147,6 +147,18 @@ def stack_policy(allow: Iterable[str] = ()) -> str:
     return policy.to_json(indent=None)
 
 
+def lifted_for(body: str | None) -> tuple[str, ...]:
+    """The logical ids whose replacement a stack policy lifted by iotstack for one deploy allows; () when
+    ``body`` is not such a policy (a deploy restores it when it ends, whatever ends it, unless killed)."""
+    try:
+        statements = json.loads(body or "{}").get("Statement", [])
+        denied = next(s for s in statements if isinstance(s, dict) and s.get("Effect") == "Deny")
+        allowed = [str(r).removeprefix("LogicalResourceId/") for r in denied.get("NotResource", [])]
+    except (ValueError, AttributeError, StopIteration):
+        return ()
+    return tuple(allowed) if allowed and body == stack_policy(allow=allowed) else ()
+
+
 # A stack policy cannot be removed, only replaced: this one lets every update through.
 ALLOW_ALL_UPDATES = json.dumps({"Statement": [{"Action": "Update:*", "Effect": "Allow", "Principal": "*",
                                               "Resource": "*"}]}, sort_keys=True)  # fmt: skip

@@ -9,7 +9,7 @@ from datetime import UTC
 from generator.aws.views import ChangeSet, DriftInformation, Stack, StackEvent
 from generator.config import Environment
 from generator.console import table
-from generator.deploy.changes import ALLOW_ALL_UPDATES, TEMPLATE_TAG, VERSION_TAG, Risk, stack_policy
+from generator.deploy.changes import ALLOW_ALL_UPDATES, TEMPLATE_TAG, VERSION_TAG, Risk, lifted_for, stack_policy
 from generator.deploy.events import Outcome
 
 
@@ -89,6 +89,9 @@ def status_report(
     deployed = stack.tags.get(TEMPLATE_TAG)
     if not stack.status.running:
         verdict = f"not running: the stack is {stack.status}"
+    elif deployed and deployed == local_sha and not current:
+        verdict = (f"the same as {template}, which is not what the code generates now: `make template`, review and "
+                   "commit it, then `iotstack deploy`")  # fmt: skip
     elif deployed and deployed == local_sha:
         verdict = f"the same as {template}"
     elif current:
@@ -105,20 +108,27 @@ def status_report(
         f"{verdict}",
         f"last change  {when}",
         f"termination  protection {'on' if stack.termination_protection else 'off'}",
-        f"stack policy {_policy(policy)}",
+        f"stack policy {_policy(policy, env, stack)}",
         f"drift        {_drift(env, stack.drift)}",
     ]
     return "\n".join(lines) + "\n" + outputs_table(stack)
 
 
-def _policy(body: str | None) -> str:
-    """What the stack policy allows, in words."""
+def _policy(body: str | None, env: Environment, stack: Stack) -> str:
+    """What the stack policy allows, in words; one lifted for a deploy that did not finish, with the fix."""
     if not body:
         return "none: every update is allowed"
     if body == stack_policy():
         return "denies replacing or deleting a stateful resource (--allow-replace lifts it for one deploy)"
     if body == ALLOW_ALL_UPDATES:
         return "allows every update (deploy.stack_policy = false)"
+    lifted = ", ".join(lifted_for(body))
+    if lifted and stack.status.busy:
+        return f"LIFTED for {lifted} while the operation in progress runs (its deploy restores it when it ends)"
+    if lifted:
+        return (f"LIFTED for {lifted} by a deploy that did not finish (killed before it could restore it): "
+                f"replacing them is allowed; `iotstack deploy --env {env.name}` restores it (with nothing to "
+                "deploy, that is all it does)")  # fmt: skip
     return "set by someone else: not iotstack's (deploy sets its own)"
 
 

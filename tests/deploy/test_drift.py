@@ -32,8 +32,9 @@ DELETED_LOGS = drifted("RedisSlowLogGroup", "AWS::Logs::LogGroup", "DELETED",
 
 
 @pytest.fixture
-def script(monkeypatch):
-    """A conversation with the stack of dev, all of it spoken by the end of the test."""
+def script(monkeypatch, project):
+    """A conversation with the stack of dev, all of it spoken by the end of the test (in a copy of the
+    project: status writes the outputs of a deployed stack)."""
     with stubbed(monkeypatch) as stub:
         yield Script(stub, STACK)
         stub.assert_no_pending_responses()

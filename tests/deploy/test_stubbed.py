@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from generator import cfn as facts
 from generator.cli import main
 from generator.deploy.changes import stack_policy
+from generator.review.gate import sha as facts_sha
 from tests.support.stubs import REPLACE_CLUSTER, Script, change, stubbed
 
 
@@ -303,3 +304,43 @@ def test_a_stack_created_meanwhile_by_someone_else_is_never_deleted(cfn):
     assert result.exit_code == 1, result.output
     assert "already exists" in result.output
     assert "Cleaned up: nothing to delete: this run created no change set." in result.output
+
+
+LIFTED = stack_policy(allow=["AuroraCluster"])
+POLICIES = {
+    # case: (stack status, stack policy body, what status says)
+    "iotstacks": ("UPDATE_COMPLETE", stack_policy(), "denies replacing or deleting a stateful resource"),
+    "lifted-by-a-deploy-that-was-killed": ("UPDATE_COMPLETE", LIFTED,
+                                           "LIFTED for AuroraCluster by a deploy that did not finish (killed before "
+                                           "it could restore it): replacing them is allowed; `iotstack deploy --env "
+                                           "dev` restores it"),
+    "lifted-while-a-deploy-runs": ("UPDATE_IN_PROGRESS", LIFTED,
+                                   "LIFTED for AuroraCluster while the operation in progress runs"),
+    "someone-elses": ("UPDATE_COMPLETE", '{"Statement": []}', "set by someone else: not iotstack's"),
+    "none": ("UPDATE_COMPLETE", None, "none: every update is allowed"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("status, body, words", POLICIES.values(), ids=POLICIES)
+def test_status_names_the_stack_policy_and_a_lifted_one_with_its_fix(cfn, status, body, words):
+    script = Script(cfn, "iot-platform-dev")
+    script.stack(status)
+    script.events_page()
+    script.call("get_stack_policy", {"StackName": script.id}, {"StackPolicyBody": body} if body else {})
+    result = run("status", "--env", "dev")
+    assert result.exit_code == 0, result.output
+    assert f"\nstack policy {words}" in result.output
+
+
+def test_status_of_a_stale_template_that_is_deployed_says_it_is_stale(cfn, project):
+    path = project.root / "templates" / "dev.json"
+    path.write_text(path.read_text().replace("sensor-data-stream-dev", "sensor-data-stream-old"))
+    deployed = facts_sha(path.read_text())
+    script = Script(cfn, "iot-platform-dev")
+    script.stack("UPDATE_COMPLETE", Tags=[{"Key": "iotstack:template-sha256", "Value": deployed}])
+    script.events_page()
+    script.call("get_stack_policy", {"StackName": script.id})
+    result = run("status", "--env", "dev")
+    assert result.exit_code == 0, result.output
+    assert (f"template sha256 {deployed}: the same as templates/dev.json, which is not what the code generates "
+            "now: `make template`, review and commit it") in result.output  # fmt: skip

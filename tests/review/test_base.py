@@ -1,9 +1,6 @@
 """What ``diff`` and ``check`` compare with: ``--base``, else the merge base with the main branch, else
 HEAD, never a silent fallback in CI; and ``check`` fails where the plan says the deploy will fail."""
 
-import os
-import re
-
 import pytest
 
 from generator.errors import UsageError
@@ -133,49 +130,3 @@ def test_a_bad_approvals_file_is_bad_input(repo, text, problem):
     (repo.root / "approvals.toml").write_text(text)
     result = run("check", "--env", "prod")
     assert result.exit_code == 2 and problem in result.output, result.output
-
-
-def no_git_on_path(root, monkeypatch):
-    empty = root.parent / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-
-
-def not_a_repository(root, monkeypatch):
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
-
-
-def owned_by_someone_else(root, monkeypatch):
-    git(root, "init", "-q")
-    if os.geteuid() != 0:
-        pytest.skip("only root can hand the repository to another user")
-    os.chown(root, 4242, 4242)
-    monkeypatch.setenv("HOME", str(root.parent))  # no safe.directory of the user's own
-
-
-WITHOUT_GIT = {
-    # case: (setup, the cause named)
-    "git-not-installed": (no_git_on_path, "git is not installed (no git on PATH)"),
-    "a-copy-without-git": (not_a_repository, "is not in a git repository (a copy without .git?)"),
-    "dubious-ownership": (owned_by_someone_else, "git refuses the repository at"),
-}
-
-
-@pytest.mark.parametrize("ci", [False, True], ids=["locally", "in-ci"])
-@pytest.mark.parametrize("setup, cause", WITHOUT_GIT.values(), ids=WITHOUT_GIT)
-def test_without_git_check_fails_and_names_the_cause_unless_the_plan_is_skipped_on_purpose(
-    project, monkeypatch, setup, cause, ci
-):
-    setup(project.root, monkeypatch)
-    if ci:
-        monkeypatch.setenv("CI", "1")
-    result = run("check", "--env", "dev")
-    assert result.exit_code == 1, result.output
-    assert re.search(f"  no plan against the base of the change: [^\\n]*{re.escape(cause)}", result.output)
-    assert "no origin/main or main" not in result.output  # the cause, not a guess
-    assert "pass --skip-plan to check without the plan on purpose" in result.output
-    diffed = run("diff", "--env", "dev")
-    assert diffed.exit_code == 1 and cause in diffed.output
-    skipped = run("check", "--env", "dev", "--skip-plan")
-    assert skipped.exit_code == 0, skipped.output
-    assert "plan: SKIPPED (--skip-plan)" in skipped.output and "plan SKIPPED" in skipped.output.splitlines()[-1]

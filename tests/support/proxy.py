@@ -8,6 +8,8 @@ now and then, which the emulator alone never does::
         proxy.answer_error("DescribeStacks", 400, "Throttling", "Rate exceeded", times=2)
         proxy.answer_status("DescribeStacks", 503)     # a bare 503, as from a load balancer
         proxy.delay("ExecuteChangeSet", 0.3)           # the emulator acts, the answer comes late
+        proxy.answer_status("DescribeStacks", 200, body=b"<html>...</html>")  # a captive portal's page
+        proxy.die_after("ExecuteChangeSet")            # the emulator acts, then the endpoint is gone for good
         ...
         proxy.calls                                    # ["DescribeStacks", "CreateChangeSet", ...]
 
@@ -66,17 +68,19 @@ _UPSTREAM_TIMEOUT = 120
 class Fault:
     """One fault: what it does, to which actions, how many more times."""
 
-    kind: str  # "lose", "error", "status" or "delay"
+    kind: str  # "lose", "error", "status", "delay", "die" (then "cut" for every request after)
     pattern: str
     times: int
     status: int = 0
     code: str = ""
     message: str = ""
     seconds: float = 0.0
+    body: bytes = b""
 
     def __str__(self) -> str:
         what = {"lose": "lose the answer", "error": f"answer {self.status} {self.code}",
-                "status": f"answer {self.status}", "delay": f"delay {self.seconds:g}s"}[self.kind]  # fmt: skip
+                "status": f"answer {self.status}", "delay": f"delay {self.seconds:g}s",
+                "die": "act, then die", "cut": "cut"}[self.kind]  # fmt: skip
         return f"{what} to {self.pattern} ({self.times} more)"
 
 
@@ -91,6 +95,7 @@ class FaultyProxy:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._calls: list[str] = []
+        self._dead = False
         self._connections = 0
         self._server = _Server(self)
 
@@ -120,9 +125,16 @@ class FaultyProxy:
         """Answer with an AWS error (the request never reaches the emulator)."""
         self._add(Fault("error", action, times, status=status, code=code, message=message))
 
-    def answer_status(self, action: str, status: int, times: int = 1) -> None:
-        """Answer with a bare HTTP status and no body (the request never reaches the emulator)."""
-        self._add(Fault("status", action, times, status=status))
+    def answer_status(self, action: str, status: int, times: int = 1, body: bytes = b"") -> None:
+        """Answer with a bare HTTP status and ``body`` (text/html when it is a page; else none): what a
+        load balancer, a captive portal or a web server at a wrong address answers. The request never
+        reaches the emulator."""
+        self._add(Fault("status", action, times, status=status, body=body))
+
+    def die_after(self, action: str) -> None:
+        """Forward ``action`` (the emulator acts), lose its answer, and cut every request after it: the
+        endpoint is gone for good, as when a network drops after AWS did the work."""
+        self._add(Fault("die", action, 1))
 
     def delay(self, action: str, seconds: float, times: int = 1) -> None:
         """Let the emulator act, then hold its answer back for ``seconds``."""
@@ -149,6 +161,8 @@ class FaultyProxy:
         """Record the call; return the delay for it and the fault that answers it, if any."""
         with self._lock:
             self._calls.append(action)
+            if self._dead:
+                return 0.0, Fault("cut", "*", 1)
             delay, answer = 0.0, None
             for fault in self._faults:
                 if fault.times < 1 or not fnmatch.fnmatchcase(action, fault.pattern):
@@ -157,6 +171,7 @@ class FaultyProxy:
                     delay += fault.seconds
                 elif answer is None:
                     answer = fault
+                    self._dead = fault.kind == "die"
                 else:
                     continue
                 fault.times -= 1
@@ -271,17 +286,21 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         delay, fault = proxy._take(action_of(self.command, self.path, self.headers, body))
         try:
+            if fault is not None and fault.kind == "cut":
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)  # not a byte, and the emulator never sees it
+                return
             if fault is not None and fault.kind in ("error", "status"):
                 time.sleep(delay)
                 if fault.kind == "error":
                     kind, payload = error_body(fault, self.command, self.path, self.headers)
                 else:
-                    kind, payload = "text/plain", b""
+                    kind, payload = ("text/html" if fault.body else "text/plain"), fault.body
                 self._answer(fault.status, None, [("Content-Type", kind)], payload)
                 return
             status, reason, headers, payload = self._forward(body)
             time.sleep(delay)
-            if fault is not None and fault.kind == "lose":
+            if fault is not None and fault.kind in ("lose", "die"):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)  # not a byte of the answer
                 return
