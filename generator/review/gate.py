@@ -118,7 +118,7 @@ class Report:
         if self.unapproved:
             lines.append("  data at stake: if it is intended, approve it in approvals.toml, reviewed with this change "
                          "(an approval holds for this template only; a later change needs a new one):")  # fmt: skip
-            lines += [f"    {line}" for block in self.approvals for line in block.splitlines()]
+            lines += [f"    {line}".rstrip() for block in self.approvals for line in block.splitlines()]
             lines.append("    (or change the code so that nothing stateful is replaced or removed)")
         if self.unplanned:
             lines.append("  no plan: fix what the line says (in CI: fetch the history, fetch-depth: 0), or pass "
