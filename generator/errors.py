@@ -12,6 +12,9 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# What a file nested deeper than Python's parsers go is, in every message that meets one.
+TOO_DEEP = "nested too deeply to read"
+
 
 class IotstackError(Exception):
     """Base class: a failure the user can act on, reported without a traceback."""
@@ -92,10 +95,19 @@ class Stopped(KeyboardInterrupt):
         super().__init__(signum)
         self.signum = signum
 
+    def __str__(self) -> str:
+        return signal_name(self)
+
 
 def signal_of(interruption: BaseException | None) -> int:
     """The signal behind a ``KeyboardInterrupt`` (SIGINT unless it is a :class:`Stopped`)."""
     return getattr(interruption, "signum", signal.SIGINT)
+
+
+def signal_name(interruption: BaseException | None) -> str:
+    """``Ctrl-C``, ``SIGTERM`` or ``SIGHUP``: the signal behind a ``KeyboardInterrupt``, as a person says it."""
+    signum = signal_of(interruption)
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
 
 
 class Interrupted(IotstackError):

@@ -1,4 +1,5 @@
-"""Every file iotstack writes goes through :func:`write_all`: all of a run's files, or none of them.
+"""Every file iotstack writes goes through :func:`write_all`: all of a run's files, or none of them
+(and the one it removes, the outputs of a destroyed stack, through :func:`remove`).
 
 Templates and pictures (``iotstack template``), the stack outputs (``deploy``, ``status``) and the
 lint cache's markers all are written here, in two steps:
@@ -10,10 +11,12 @@ lint cache's markers all are written here, in two steps:
    target (atomic: a reader sees the old bytes or the new ones, never half).
 
 A failure at any point (a folder that cannot be made, a file that cannot be written or replaced, a
-full disk, Ctrl-C, SIGTERM) removes the temporary files and puts back every file already moved, so
-the previous files stay as they were; :class:`WriteFailed` names the path and why. An unchanged
-file is not touched (its mtime stays). Leftovers of a run that was killed (``.<name>.*.tmp`` or
-``.old`` older than :data:`LEFTOVER_SECONDS`) are removed when that file is written again.
+full disk, Ctrl-C, SIGTERM) removes the temporary files, puts back every file already moved and
+removes the folders the run created, so the previous files stay as they were; :class:`WriteFailed`
+names the path and why. An unchanged file is not touched (its mtime stays). A file that is a
+symbolic link is written where it points, and stays a link. Leftovers of a run that was killed
+(``.<name>.*.tmp`` or ``.old`` older than :data:`LEFTOVER_SECONDS`) are removed when that file is
+written again.
 """
 
 from __future__ import annotations
@@ -45,19 +48,19 @@ def write_all(files: Mapping[Path, str], shown=str, given: bool = False) -> dict
     wanted = {path: text.encode("utf-8") for path, text in files.items()}
     changed = {path: _differs(path, data) for path, data in wanted.items()}
     prepared: list[tuple[Path, Path, Path | None]] = []  # (target, temporary file, link to the old file)
-    moved: list[tuple[Path, Path | None]] = []
+    made: list[Path] = []  # the folders this run created, to remove again if it fails
     current = None
     try:
         for path, data in wanted.items():
             if changed[path]:
                 current = path
-                prepared.append(_prepare(path, data))
-        for target, temporary, old in prepared:
+                made += _folders(path.parent)
+                prepared.append(_prepare(_real(path), data))
+        for target, temporary, _ in prepared:
             current = target
-            os.replace(temporary, target)
-            moved.append((target, old))
+            os.replace(temporary, target)  # a signal before it or after it: _undo sees which by the temporary
     except BaseException as failure:
-        _undo(prepared, moved)
+        _undo(prepared, made)
         if isinstance(failure, OSError):
             error = UnusablePath if given else WriteFailed
             raise error(f"cannot write {shown(current)}: {_reason(failure)}; nothing was written (the files of this "
@@ -66,6 +69,15 @@ def write_all(files: Mapping[Path, str], shown=str, given: bool = False) -> dict
     for _, _, old in prepared:
         _remove(old)
     return changed
+
+
+def remove(path: Path, shown=str) -> None:
+    """Remove the file ``path`` (nothing when it is not there); :class:`WriteFailed` naming it when it
+    cannot be (a folder in the way, a read-only folder)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise WriteFailed(f"cannot remove {shown(path)}: {_reason(exc)}") from None
 
 
 def _differs(path: Path, data: bytes) -> bool:
@@ -79,9 +91,20 @@ def _differs(path: Path, data: bytes) -> bool:
         return True  # unreadable: write it, and let that say what is wrong
 
 
+def _folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and what is missing above it; return what was created, deepest last."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()][::-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _real(path: Path) -> Path:
+    """Where a write of ``path`` goes: the file a symbolic link points to, which stays a link."""
+    return path.resolve() if path.is_symlink() else path
+
+
 def _prepare(path: Path, data: bytes) -> tuple[Path, Path, Path | None]:
     """The temporary file with ``data`` beside ``path``, and a hard link keeping the file it replaces."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     _sweep(path)
     temporary = _exclusive(path, ".tmp")
     try:
@@ -124,19 +147,23 @@ def _exclusive(path: Path, suffix: str) -> Path:
         return candidate
 
 
-def _undo(prepared: list[tuple[Path, Path, Path | None]], moved: list[tuple[Path, Path | None]]) -> None:
-    """Put back every file already moved (its old bytes, or nothing where there was none); remove the rest."""
-    for target, old in reversed(moved):
+def _undo(prepared: list[tuple[Path, Path, Path | None]], made: list[Path]) -> None:
+    """Put back every file already moved (its old bytes, or nothing where there was none: a moved one's
+    temporary file is gone), remove the temporary files, then the folders this run created."""
+    for target, temporary, old in reversed(prepared):
         try:
-            if old is not None:
+            if temporary.exists():  # not moved
+                temporary.unlink()
+            elif old is not None:
                 os.replace(old, target)
             else:
                 target.unlink(missing_ok=True)
         except OSError:
             pass  # the best that can be done; the message names the file that failed
-    for _, temporary, old in prepared:
-        _remove(temporary)
         _remove(old)
+    for folder in reversed(made):
+        with suppress(OSError):
+            folder.rmdir()  # only if empty: never what someone else put there meanwhile
 
 
 def _sweep(path: Path) -> None:

@@ -52,7 +52,8 @@ def build(env: Environment, workspace: Workspace) -> Generated:
 
 def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
     """The bootstrap stack's template and picture; linted for each region an environment uses."""
-    from generator.bootstrap.template import NAME, build_bootstrap_template
+    from generator.bootstrap import NAME
+    from generator.bootstrap.template import build_bootstrap_template
 
     return _generated(NAME, tuple(sorted(set(regions))), build_bootstrap_template(), workspace)
 

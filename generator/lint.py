@@ -74,22 +74,23 @@ class Finding:
 
 
 def lint_templates(
-    templates: dict[str, tuple[str, str]], cache_dir: Path, policy: bool = False
+    templates: dict[str, tuple[str, str]], cache_dir: Path | None, policy: bool = False
 ) -> dict[str, list[Finding]]:
     """Lint ``{name: (template_text, region)}``; return ``{name: findings}`` in the same order.
 
-    Each text is taken as :func:`lint_text` takes it. Raises :class:`UsageError` for a region
-    cfn-lint does not know.
+    Each text is taken as :func:`lint_text` takes it; ``cache_dir`` None lints every one (no cache).
+    Raises :class:`UsageError` for a region cfn-lint does not know.
     """
-    markers = {name: cache_dir / cache_key(text, region, policy) for name, (text, region) in templates.items()}
-    pending = {name: templates[name] for name, marker in markers.items() if not marker.exists()}
+    markers = {name: cache_dir / cache_key(text, region, policy) for name, (text, region) in templates.items()
+               } if cache_dir else {}  # fmt: skip
+    pending = {name: job for name, job in templates.items() if name not in markers or not markers[name].exists()}
     with collector_paused():
         if len(pending) > 1 and _cores() > 1 and _fork_available():
             found = _lint_in_workers(pending, policy)
         else:
             found = {name: lint_text(text, region, policy) for name, (text, region) in pending.items()}
     with suppress(WriteFailed):  # a cache that cannot be written (a read-only checkout) is skipped
-        write_all({markers[name]: "" for name, findings in found.items() if not findings})
+        write_all({markers[name]: "" for name, findings in found.items() if not findings and name in markers})
     return {name: found.get(name, []) for name in templates}
 
 
@@ -149,10 +150,16 @@ def cache_key(text: str, region: str, policy: bool = False) -> str:
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
+# What the policy rules import of the package besides themselves: editing it changes their verdicts too.
+RULES_IMPORT = ("cfn.py", "masking.py")
+
+
 def _policy_fingerprint() -> str:
-    """A hash of the policy rules' source: editing a rule invalidates the clean results it gave."""
+    """A hash of the policy rules' source and of what they import: editing either invalidates the clean
+    results they gave."""
     digest = hashlib.sha256()
-    for path in sorted((Path(__file__).parent / "rules").glob("*.py")):
+    package = Path(__file__).parent
+    for path in [*sorted((package / "rules").glob("*.py")), *(package / name for name in RULES_IMPORT)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

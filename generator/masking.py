@@ -16,12 +16,15 @@ import re
 from typing import Any
 
 # A property whose name says it carries a credential (password, token, secret string, private key),
-# in the singular, plural or as a list or value of them, must hold a dynamic reference that
-# CloudFormation resolves at deploy time, never the value itself. GenerateSecretString is the
-# exception by design: it holds the recipe, and AWS makes the value.
+# in the singular, plural or as a list or value of them, in any case and spelling (MasterUserPassword,
+# AuthTokens, DB_PASSWORD, x-api-key), must hold a dynamic reference that CloudFormation resolves at
+# deploy time, never the value itself. GenerateSecretString is the exception by design: it holds the
+# recipe, and AWS makes the value. ("secret" alone is not one: it names a value's place as often, as
+# an EventBridge input path does; ClientSecret, SecretKey and the like are.)
 _CREDENTIAL_WORDS = ("password", "passwd", "passphrase", "secretstring", "secretkey", "secretaccesskey",
                      "clientsecret", "privatekey", "apikey", "token")  # fmt: skip
 SECRET_KEY = re.compile(rf"(?i)(?!GenerateSecretString$).*({'|'.join(_CREDENTIAL_WORDS)})(s|list|values?)?")
+_SEPARATORS = re.compile(r"[_\-\s.]")  # snake_case, kebab-case, spaced: DB_PASSWORD reads as DBPASSWORD
 DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
 MASK = "(secret, masked)"
 
@@ -33,8 +36,8 @@ URL_MASK = "***"
 
 
 def is_secret_key(key: str) -> bool:
-    """Whether a property of this name carries a credential."""
-    return bool(SECRET_KEY.fullmatch(key))
+    """Whether a property (or environment variable, or header) of this name carries a credential."""
+    return bool(SECRET_KEY.fullmatch(_SEPARATORS.sub("", key)))
 
 
 def is_dynamic_reference(value: Any) -> bool:

@@ -83,11 +83,19 @@ class Workspace:
         return self.root / "outputs" / f"{env}.json"
 
     @property
-    def cache(self) -> Path:
-        """The lint cache: ``$IOTSTACK_CACHE_DIR/lint``, else ``<root>/.cache/iotstack/lint``."""
+    def cache(self) -> Path | None:
+        """The lint cache: ``$IOTSTACK_CACHE_DIR/lint`` (one that cannot be a folder is bad usage), else
+        ``<root>/.cache/iotstack/lint``; None when the project's own cannot be one (a file in its way):
+        the cache is skipped, as one that cannot be written is."""
         given = os.environ.get("IOTSTACK_CACHE_DIR")
         folder = Path(given or self.root / ".cache" / "iotstack") / "lint"
-        self.usable_folder(folder, f"IOTSTACK_CACHE_DIR={given}" if given else "the lint cache")
+        if given:
+            self.usable_folder(folder, f"IOTSTACK_CACHE_DIR={given}")
+            return folder
+        try:
+            self.usable_folder(folder, "the lint cache")
+        except UsageError:
+            return None
         return folder
 
     def usable_folder(self, folder: Path, what: str) -> None:

@@ -188,6 +188,14 @@ class Project:
         generate(load_environments((), workspace.environments), workspace, lint=False)
 
 
+def immutable(path: Path, request) -> None:
+    """``chattr +i``: not even root may change ``path`` (or, for a folder, what it holds); undone when the
+    test ends. Skips the test where the file system or the sandbox does not allow it."""
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not allowed here")
+    request.addfinalizer(lambda: subprocess.run(["chattr", "-i", str(path)], check=True))
+
+
 def git(root: Path, *args: str) -> str:
     """``git ARGS`` in ``root`` as a test user; its output."""
     done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root,
@@ -199,7 +207,7 @@ def git(root: Path, *args: str) -> str:
 def repo(project):
     """The ``project`` copy as a git repository: ``main`` holds today's templates, ``HEAD`` is a branch off it."""
     git(project.root, "init", "-q", "-b", "main")
-    git(project.root, "add", "templates", "environments")
+    git(project.root, "add", "setup.cfg", "templates", "environments")
     git(project.root, "commit", "-q", "-m", "templates")
     git(project.root, "checkout", "-q", "-b", "change")
     return project

@@ -138,3 +138,18 @@ def test_scan_fails_on_a_finding(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "checkov CKV_AWS_7 dev.json AWS::KMS::Key.RdsKey: rotation" in result.output
     assert "1 unsuppressed scanner finding(s)" in result.output
+
+
+def test_what_nothing_expected_is_one_line_and_a_debug_switch(project, monkeypatch):
+    """A bug is one line that says so (masked, exit 1), not a traceback; IOTSTACK_DEBUG=1 shows where."""
+
+    def broken(*args, **kwargs):
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'str' at http://u:p4ss@h")
+
+    monkeypatch.setattr("generator.generate.build_template", broken)
+    result = run("template", "--no-lint")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert ("iotstack failed unexpectedly (TypeError: unsupported operand type(s) for +: 'int' and 'str' at "
+            "http://***@h): a bug of iotstack's; IOTSTACK_DEBUG=1 shows where") in result.output  # fmt: skip
+    monkeypatch.setenv("IOTSTACK_DEBUG", "1")
+    assert isinstance(run("template", "--no-lint").exception, TypeError)

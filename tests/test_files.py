@@ -3,13 +3,13 @@ files back on any failure (an error, a folder in the way, an immutable file, a s
 killed runs swept."""
 
 import os
-import subprocess
 
 import pytest
 
 from generator import files
 from generator.errors import Stopped
 from generator.files import UnusablePath, WriteFailed, write_all
+from tests.conftest import immutable
 
 
 def listing(folder):
@@ -32,83 +32,64 @@ def test_an_unchanged_file_is_not_touched(tmp_path):
     assert path.stat().st_mtime == 1
 
 
-def folder_in_the_way(tmp_path):
+def folder_in_the_way(tmp_path, request):
     (tmp_path / "b.json").mkdir()
 
 
-def file_above(tmp_path):
-    return {tmp_path / "a.json": "new a\n", tmp_path / "a.json" / "sub" / "c.json": "c\n"}
-
-
-def immutable(tmp_path):
-    path = tmp_path / "b.json"
-    if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-        pytest.skip("chattr +i is not allowed here")
-    return path
+def b_immutable(tmp_path, request):
+    immutable(tmp_path / "b.json", request)
 
 
 FAILURES = {
     # case: (set up, the path named, what the system says)
     "a-folder-in-the-way": (folder_in_the_way, "b.json", "a folder is in the way"),
-    "an-immutable-file": (immutable, "b.json", "Operation not permitted"),
+    "an-immutable-file": (b_immutable, "b.json", "Operation not permitted"),
 }
 
 
 @pytest.mark.parametrize("setup, named, reason", FAILURES.values(), ids=FAILURES)
-def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(tmp_path, setup, named, reason):
+def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(tmp_path, request, setup, named, reason):
     a = tmp_path / "a.json"
     a.write_text("previous a\n")
     if setup is not folder_in_the_way:
         (tmp_path / "b.json").write_text("previous b\n")
-    locked = setup(tmp_path)
-    try:
-        with pytest.raises(WriteFailed, match=f"cannot write .*{named}: .*{reason}.*; nothing was written"):
-            write_all({a: "new a\n", tmp_path / "b.json": "new b\n", tmp_path / "c.json": "c\n"})
-    finally:
-        if locked is not None:
-            subprocess.run(["chattr", "-i", str(locked)])
+    setup(tmp_path, request)
+    with pytest.raises(WriteFailed, match=f"cannot write .*{named}: .*{reason}.*; nothing was written"):
+        write_all({a: "new a\n", tmp_path / "b.json": "new b\n", tmp_path / "new" / "deep" / "c.json": "c\n"})
     assert a.read_text() == "previous a\n"
-    assert not (tmp_path / "c.json").exists()
-    assert listing(tmp_path) == ["a.json", "b.json"]
+    assert listing(tmp_path) == ["a.json", "b.json"]  # the folders the run made are gone again
 
 
-def test_a_move_that_fails_half_way_puts_back_what_was_moved(tmp_path, monkeypatch):
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "dev.json").write_text("old\n")
+    link = tmp_path / "dev.json"
+    link.symlink_to(tmp_path / "shared" / "dev.json")
+    assert write_all({link: "new\n"}) == {link: True}
+    assert link.is_symlink() and (tmp_path / "shared" / "dev.json").read_text() == "new\n"
+
+
+@pytest.mark.parametrize("stop, raised, message", [
+    (OSError(28, "No space left on device"), WriteFailed, r"cannot write .*b\.json: No space left on device"),
+    (Stopped(15), Stopped, None),  # SIGTERM while moving
+], ids=["disk-full", "sigterm"])  # fmt: skip
+def test_a_move_stopped_half_way_puts_back_what_was_moved(tmp_path, monkeypatch, stop, raised, message):
     a, b, c = (tmp_path / n for n in ("a.json", "b.json", "c.json"))
     a.write_text("previous a\n")
     real = os.replace
     moves = []
 
-    def second_move_fails(src, dst):
+    def second_move_stops(src, dst):
         moves.append(dst)
         if len(moves) == 2:
-            raise OSError(28, "No space left on device")
+            raise stop
         real(src, dst)
 
-    monkeypatch.setattr(files.os, "replace", second_move_fails)
-    with pytest.raises(WriteFailed, match=r"cannot write .*b\.json: No space left on device"):
+    monkeypatch.setattr(files.os, "replace", second_move_stops)
+    with pytest.raises(raised, match=message):
         write_all({a: "new a\n", b: "new b\n", c: "c\n"})
     monkeypatch.setattr(files.os, "replace", real)
     assert a.read_text() == "previous a\n"  # moved, then put back
-    assert listing(tmp_path) == ["a.json"]
-
-
-def test_a_signal_while_moving_puts_back_what_was_moved(tmp_path, monkeypatch):
-    a, b = tmp_path / "a.json", tmp_path / "b.json"
-    a.write_text("previous a\n")
-    real = os.replace
-    moves = []
-
-    def sigterm_on_the_second(src, dst):
-        moves.append(dst)
-        if len(moves) == 2:
-            raise Stopped(15)
-        real(src, dst)
-
-    monkeypatch.setattr(files.os, "replace", sigterm_on_the_second)
-    with pytest.raises(Stopped):
-        write_all({a: "new a\n", b: "new b\n"})
-    monkeypatch.setattr(files.os, "replace", real)
-    assert a.read_text() == "previous a\n"
     assert listing(tmp_path) == ["a.json"]
 
 

@@ -1,15 +1,17 @@
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
+from generator import lint
 from generator.errors import UsageError
 from generator.lint import Finding, cache_key, lint_templates, lint_text
 from generator.lint_report import lint_files
 from generator.render import render
 from generator.stack import build_template
-from tests.conftest import environment
+from tests.conftest import ROOT, environment
 from tests.rules.test_customer_managed_keys import with_open_ingress
 
 
@@ -87,6 +89,14 @@ def test_cache_key_depends_on_the_policy_rules(monkeypatch):
     assert without != with_rules
     monkeypatch.setattr("generator.lint._policy_fingerprint", lambda: "edited rules")
     assert cache_key("{}", "sa-east-1", policy=True) != with_rules
+
+
+def test_the_cache_key_covers_every_module_the_policy_rules_import():
+    """Editing what a rule imports (what counts as a credential, say) changes its verdicts: no clean result
+    of the old one may stand."""
+    rules = (ROOT / "generator" / "rules").glob("*.py")
+    imported = {m for path in rules for m in re.findall(r"^from generator\.(\w+)", path.read_text(), re.MULTILINE)}
+    assert {f"{module}.py" for module in imported - {"rules"}} <= set(lint.RULES_IMPORT)
 
 
 CONFLICTED = """{

@@ -29,7 +29,10 @@ def test_credentials_are_masked_at_any_depth(key, value, expected):
     ("MasterUserPassword", True), ("Passwords", True), ("AuthTokens", True), ("PasswordList", True),
     ("SecretAccessKey", True), ("ClientSecret", True), ("PrivateKey", True), ("SecretString", True),
     ("GenerateSecretString", False), ("AuthTokenUpdateStrategy", False), ("SecretId", False),
-    ("ManageMasterUserPassword", True), ("TokenValidityUnits", False), ("secret", False),
+    ("ManageMasterUserPassword", True), ("TokenValidityUnits", False),
+    ("DB_PASSWORD", True), ("API_KEY", True), ("CLIENT_SECRET", True), ("SECRET_KEY", True), ("PRIVATE_KEY", True),
+    ("SECRET_ACCESS_KEY", True), ("x-api-key", True), ("auth token", True), ("DB_HOST", False),
+    ("secret", False),  # an EventBridge input path's name in prod's own template, not a credential
 ])  # fmt: skip
 def test_which_names_carry_a_credential(key, secret):
     assert is_secret_key(key) is secret

@@ -16,7 +16,6 @@ never makes AWS do the work twice (:mod:`generator.aws.retries`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 import boto3
@@ -24,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
 from generator import __version__
+from generator.aws.artifact_calls import ArtifactCalls
 from generator.aws.drift_calls import DriftCalls
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
@@ -47,14 +47,20 @@ def connect(region: str, notify: Callable[[str], None] | None = None, profile: s
         user_agent_extra=f"iotstack/{__version__}",
     )
     chosen, source = credential_source(profile)
-    try:
-        session = boto3.session.Session(region_name=region, profile_name=chosen)
-        clients = [session.client(service, config=config) for service in ("cloudformation", "s3", "sts")]
-    except (BotoCoreError, ValueError) as exc:
-        raise settings_error(exc, source) or UsageError(
-            f"the AWS settings of this shell cannot be used: {exc}"
-        ) from None
-    return Cloud(*clients, watch=Watch(attempts, notify or _to_stderr), source=source)
+    session: list = []  # one, made with the first client
+
+    def client(service: str) -> Any:
+        try:
+            session[:] = session or [boto3.session.Session(region_name=region, profile_name=chosen)]
+            return session[0].client(service, config=config)
+        except (BotoCoreError, ValueError) as exc:
+            raise settings_error(exc, source) or UsageError(f"the AWS settings of this shell cannot be used: {exc}"
+                                                            ) from None  # fmt: skip
+
+    # CloudFormation's client at once (a setting that cannot work is said before anything); S3's and STS's
+    # when first used, as most commands never use them (each costs a service model to load, 0.05-0.1 s).
+    return Cloud(client("cloudformation"), lambda: client("s3"), lambda: client("sts"),
+                 watch=Watch(attempts, notify or _to_stderr), source=source)  # fmt: skip
 
 
 def for_environment(env: Environment, notify: Callable[[str], None] | None = None) -> Cloud:
@@ -84,18 +90,37 @@ def _to_stderr(line: str) -> None:
     echo(line, err=True)
 
 
-class Cloud(DriftCalls):
+class Cloud(DriftCalls, ArtifactCalls):
     """The CloudFormation and S3 calls of iotstack; each returns plain data or a view."""
 
     def __init__(self, cloudformation: Any, s3: Any, sts: Any = None, watch: Watch | None = None, source: str = ""):
-        self.cloudformation = cloudformation
-        self.s3 = s3
-        self.sts = sts
+        """``s3`` and ``sts`` are clients, or functions that make one the first time it is used."""
         self.source = source  # where the credentials come from, in words
         self.watch = watch or Watch(MAX_ATTEMPTS, _to_stderr)
-        for client in (cloudformation, s3, sts):
-            if client is not None:
-                self.watch.attach(client)
+        self._clients = {"cloudformation": cloudformation, "s3": s3, "sts": sts}
+        self._ready: set[str] = set()
+
+    @property
+    def cloudformation(self) -> Any:
+        return self._client("cloudformation")
+
+    @property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+    @property
+    def sts(self) -> Any:
+        return self._client("sts")
+
+    def _client(self, service: str) -> Any:
+        """The client of ``service``, made when first used, and watched for retries."""
+        if service not in self._ready:
+            made = self._clients[service]
+            made = self._clients[service] = made() if callable(made) else made
+            if made is not None:
+                self.watch.attach(made)
+            self._ready.add(service)
+        return self._clients[service]
 
     @property
     def endpoint(self) -> str:
@@ -112,7 +137,8 @@ class Cloud(DriftCalls):
             return done.answer
         except Exception as exc:
             tried = self.watch.end()
-            raise translate(exc, client.meta.service_model.service_name, operation, self.endpoint, tried) from None
+            raise translate(exc, client.meta.service_model.service_name, operation, client.meta.endpoint_url,
+                            tried) from None  # fmt: skip
         self.watch.end()
         return answer
 
@@ -236,31 +262,6 @@ class Cloud(DriftCalls):
             if exc.code == "ChangeSetNotFound":
                 return None
             raise
-
-    # --- S3 -------------------------------------------------------------------------------
-
-    def object_checksum(self, bucket: str, key: str, owner: str) -> tuple[str, datetime] | None:
-        """The object's SHA-256 checksum as S3 keeps it (base64; "" when it has none) and when it was
-        written; None when there is none. ``owner``: the account the bucket must belong to."""
-        try:
-            head = self._call(self.s3, "head_object", Bucket=bucket, Key=key, ChecksumMode="ENABLED",
-                              ExpectedBucketOwner=owner)  # fmt: skip
-        except AwsError as exc:
-            if exc.code in ("404", "NoSuchKey", "NotFound"):
-                return None
-            if exc.code in ("403", "AccessDenied", "Forbidden"):  # HeadObject's errors have no body: a bare 403
-                raise AwsError(f"S3 refused HeadObject of s3://{bucket}/{key} (403 Forbidden): the credentials need "
-                               f"s3:GetObject on {bucket}/* and s3:ListBucket on {bucket} (without it S3 answers 403 "
-                               f"for a key that is not there), and the bucket must belong to account {owner}",
-                               exc.code) from None  # fmt: skip
-            raise
-        return head.get("ChecksumSHA256", ""), head["LastModified"]
-
-    def put_object(self, bucket: str, key: str, body: bytes, checksum: str, owner: str) -> None:
-        """Write an object; S3 refuses it unless the bytes it receives have ``checksum`` (SHA-256, base64)
-        and the bucket belongs to ``owner``. (A PUT of the same key and bytes again changes nothing.)"""
-        self._call(self.s3, "put_object", Bucket=bucket, Key=key, Body=body, ContentType="application/json",
-                   ChecksumSHA256=checksum, ExpectedBucketOwner=owner)  # fmt: skip
 
     # --- exports ----------------------------------------------------------------------------
 

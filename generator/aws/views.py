@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator.cfn import STACK_TYPE, STATEFUL_TYPES
-from generator.errors import IotstackError
+from generator.errors import TOO_DEEP, IotstackError
 
 # How CloudFormation says a change set has nothing to do (CreateChangeSet, and UpdateStack's wording).
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -291,6 +291,6 @@ def _yaml(body: Any, where: str) -> Any:
     try:
         data = loads(body if isinstance(body, str) else str(body))
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        problem = " ".join(str(exc).split())[:200]
+        problem = TOO_DEEP if isinstance(exc, RecursionError) else " ".join(str(exc).split())[:200]
         raise IotstackError(f"{where} is neither JSON nor YAML that CloudFormation reads: {problem}") from None
     return json.loads(json.dumps(data, default=str))  # cfn-lint's nodes as plain dicts, lists and strings

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 
 from generator import cfn
 from generator.aws.gateway import Cloud
-from generator.bootstrap.template import STACK, VERSION
+from generator.bootstrap import STACK
+from generator.bootstrap.template import VERSION
 from generator.errors import UsageError
 
 # Upload again when the object would expire this soon: a change set may run days after it is made.

@@ -32,10 +32,7 @@ from troposphere.s3 import (
 )
 
 from generator import __version__
-from generator.bootstrap import NAME, STACK
 from generator.stack.common import MANAGED_BY, PROJECT, suppress
-
-__all__ = ["NAME", "STACK", "VERSION", "build_bootstrap_template"]
 
 # Raised whenever the bootstrap stack changes in a way deploy depends on; deploy refuses an older one.
 VERSION = 1

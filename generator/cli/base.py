@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from pathlib import Path
 
 import click
@@ -69,12 +70,24 @@ class Group(click.Group):
         return getattr(importlib.import_module(f"generator.cli.{module}"), function)
 
     def invoke(self, ctx: click.Context):
-        """Run the command with SIGTERM and SIGHUP raised like Ctrl-C: one way out for every stop."""
+        """Run the command with SIGTERM and SIGHUP raised like Ctrl-C: one way out for every stop. What
+        no step expected (a bug) is one masked line too, not a traceback, unless IOTSTACK_DEBUG is set."""
         try:
             with signals_raised():
                 return super().invoke(ctx)
         except (IotstackError, KeyboardInterrupt) as error:
             raise as_failure(error) from error
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get("IOTSTACK_DEBUG"):
+                raise
+            raise Failure(
+                IotstackError(
+                    f"iotstack failed unexpectedly ({type(error).__name__}: {error}): a bug of "
+                    "iotstack's; IOTSTACK_DEBUG=1 shows where, for a report"
+                )
+            ) from error
 
 
 class PlanCommand(click.Command):

@@ -72,7 +72,7 @@ def check(envs: tuple[str, ...], base: str | None, skip_plan: bool, templates_di
     report = run_check(load_envs(workspace, envs), workspace, every=not envs, base=base, planned=not skip_plan)
     for note in report.notes:
         echo(note)
-    plan = "plan SKIPPED" if skip_plan else "the plan against the base clean"
+    plan = "plan SKIPPED" if skip_plan else f"the plan against {report.base} clean"
     echo(f"check passed: {len(report.names)} template(s) ({', '.join(report.names)}): templates and pictures "
          f"current, cfn-lint and {len(RULES)} policy rules clean, {plan}, in {time.perf_counter() - started:.2f} s"
          )  # fmt: skip
@@ -126,7 +126,7 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
     \b
     Exit codes: 0 clean, 1 findings, 2 bad usage (e.g. a template file is missing).
     """
-    from generator.bootstrap.template import NAME as BOOTSTRAP
+    from generator.bootstrap import NAME as BOOTSTRAP
     from generator.lint_report import lint_files
     from generator.rules import RULES
 

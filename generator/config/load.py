@@ -23,7 +23,7 @@ from typing import Any
 from generator.bootstrap import NAME as BOOTSTRAP_NAME
 from generator.bootstrap import STACK as BOOTSTRAP_STACK
 from generator.config.settings import Environment
-from generator.errors import ConfigError, UsageError
+from generator.errors import TOO_DEEP, ConfigError, UsageError
 
 # Resource names are "{kind}-{env}"; the tightest limit is the Redis replication group id: 40
 # characters, a letter first, no "--" and no hyphen at the end.
@@ -67,7 +67,7 @@ def parse_environment(name: str, text: str, file: str) -> Environment:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
     except RecursionError:
-        raise ConfigError([f"{file}: not valid TOML: nested too deeply for iotstack to read"]) from None
+        raise ConfigError([f"{file}: not valid TOML: {TOO_DEEP}"]) from None
     problems: list[str] = []
     env = _build(Environment, data, file, "", problems, name=name)
     if problems:
@@ -93,7 +93,7 @@ def load_environments(names: Sequence[str], directory: Path) -> list[Environment
             problems += exc.problems
     if problems:
         raise ConfigError(problems)
-    others = [] if not names else [e for n in known if n not in names and (e := _readable(n, directory))]
+    others = [] if not names else [e for n in known if n not in names and (e := _valid(n, directory))]
     problems = shared_stacks(envs, others)
     if problems:
         raise ConfigError(problems)
@@ -121,7 +121,7 @@ def shared_stacks(envs: Sequence[Environment], others: Sequence[Environment] = (
     return problems
 
 
-def _readable(name: str, directory: Path) -> Environment | None:
+def _valid(name: str, directory: Path) -> Environment | None:
     """Environment ``name`` if its file is valid; None if not (its problems are its own command's)."""
     try:
         return load_environment(name, directory)

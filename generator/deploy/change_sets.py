@@ -14,13 +14,13 @@ import time
 from generator import cfn
 from generator.aws.errors import AwsError
 from generator.aws.views import ChangeSet, Stack
+from generator.bootstrap import STACK as BOOTSTRAP_STACK
 from generator.bootstrap.artifacts import Store, bootstrap_store, upload
-from generator.bootstrap.template import STACK as BOOTSTRAP_STACK
 from generator.deploy import changes
 from generator.deploy.context import Deployment
 from generator.deploy.operation import run_operation
 from generator.deploy.report import change_table, refusal
-from generator.errors import GuardRefusal, Interrupted, IotstackError, UsageError
+from generator.errors import GuardRefusal, Interrupted, IotstackError, UsageError, signal_name
 from generator.review.gate import Committed
 from generator.review.plan import YES, plan
 
@@ -76,8 +76,11 @@ class Pending:
             cloud.delete_change_set(stack, self.name)
         except (IotstackError, KeyboardInterrupt) as exc:
             left = f"stack {stack} (REVIEW_IN_PROGRESS)" if self.new_stack else f"change set {self.name}"
-            why = str(exc) or "interrupted again"
-            return f"could NOT delete {left} ({why}): delete it in the CloudFormation console", False
+            if isinstance(exc, (AwsError, UsageError)):  # AWS answered: it is still there
+                return f"could NOT delete {left} ({exc}): delete it in the CloudFormation console", False
+            why = exc if isinstance(exc, IotstackError) else f"stopped again by {signal_name(exc)}"
+            return (f"could not tell whether {left} was deleted ({why}): look in the CloudFormation console, and "
+                    "delete it there if it is still listed"), False  # fmt: skip
         return f"change set {self.name} deleted", True
 
 
@@ -171,36 +174,38 @@ def _why(change) -> str:
 def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...],
                        pending: Pending | None = None) -> None:  # fmt: skip
     """Run the change set and follow it to the end, the stack policy lifted for ``allowed`` meanwhile
-    and restored on every way out. ``pending`` (a change set this run made) is kept from the moment
-    AWS takes it to run, or may have taken it (no answer); an error answer leaves it to the cleanup."""
+    and restored on every way out (the lift itself included: a signal during it restores too).
+    ``pending`` (a change set this run made) is kept from the moment AWS takes it to run, or may have
+    taken it (no answer, an answer that is not AWS's, a signal during the request); an error answer
+    from AWS leaves it to the cleanup."""
     cloud, console = d.cloud, d.console
     stack = cloud.stack(change_set.stack_id)
     if stack is None:
         raise IotstackError(f"stack {d.stack.stack} vanished before its change set {change_set.name} could run")
     lift = d.stack.stack_policy and bool(allowed) and not stack.status.in_review
-    if lift:
-        cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
-        console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
 
     def run() -> None:
         try:
             cloud.execute_change_set(d.stack.stack, change_set.name)
         except (AwsError, UsageError):  # AWS answered no: nothing runs, the change set is left to the cleanup
             raise
-        except BaseException:  # no answer, or a signal during the request: it may run; AWS owns it now
+        except BaseException:  # no answer (or not AWS's), or a signal during the request: AWS may run it
             _keep(pending)
             raise
         _keep(pending)
 
     try:
+        if lift:
+            cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
+            console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
         outcome = run_operation(d, stack, "deploy", run, lambda status: status.deployed, len(change_set.changes))
     except BaseException:
         if lift:
             restore_policy(d, stack.id, failing=True)  # says what it could not do; never hides why the run stopped
         raise
+    console.say(f"Stack {d.stack.stack} is {outcome.status}.")  # first: whatever follows, it deployed
     if lift:
         restore_policy(d, stack.id)
-    console.say(f"Stack {d.stack.stack} is {outcome.status}.")
 
 
 def _keep(pending: Pending | None) -> None:
@@ -209,16 +214,20 @@ def _keep(pending: Pending | None) -> None:
 
 
 def restore_policy(d: Deployment, stack_id: str, failing: bool = False) -> None:
-    """Put the stack policy back after a lift. When it cannot be (AWS refused, no answer, a second
-    signal), say so with what restores it; raise only if nothing else is failing already."""
+    """Put the stack policy back after a lift. When AWS refuses or does not answer, say so: after a
+    deploy that succeeded the stack's protection (:func:`generator.deploy.stacks.protect`) sets it
+    again, and says if it cannot; while something else is failing (``failing``) the warning is all,
+    so that it never hides why the run stopped. A signal during it is a stop of its own."""
     try:
         d.cloud.set_stack_policy(stack_id, changes.stack_policy())
     except (IotstackError, KeyboardInterrupt) as exc:
-        message = (f"the stack policy of {d.stack.stack} was NOT restored ({exc or 'interrupted again'}): it still "
-                   f"allows the replacement; `iotstack {d.stack.command} --env {d.env.name}` restores it (even with "
-                   "nothing to deploy), or set it by hand")  # fmt: skip
-        if failing:
-            d.console.say(f"Warning: {message}", err=True)
-            return
-        raise IotstackError(message) from None
+        why = exc if isinstance(exc, IotstackError) else f"stopped by {signal_name(exc)}"
+        message = (f"the stack policy of {d.stack.stack} was NOT restored ({why}): it still allows replacing what "
+                   f"this deploy allowed; `iotstack {d.stack.command} --env {d.env.name}` restores it (even with "
+                   "nothing to deploy)")  # fmt: skip
+        if isinstance(exc, KeyboardInterrupt) and not failing:
+            raise Interrupted(f"{{stopped}} while the stack policy was being restored: {message}", by=exc) from None
+        d.console.say(f"Warning: {message}" + ("" if failing else "; it is set again with the stack's protection"),
+                      err=True)  # fmt: skip
+        return
     d.console.say("Stack policy restored")

@@ -24,9 +24,9 @@ from dataclasses import replace
 
 from generator import cfn
 from generator.aws.gateway import AwsError
+from generator.bootstrap import NAME as BOOTSTRAP_NAME
+from generator.bootstrap import STACK as BOOTSTRAP_STACK
 from generator.bootstrap.artifacts import Store
-from generator.bootstrap.template import NAME as BOOTSTRAP_NAME
-from generator.bootstrap.template import STACK as BOOTSTRAP_STACK
 from generator.deploy import changes
 from generator.deploy.change_sets import (
     NoBootstrap,
@@ -43,6 +43,7 @@ from generator.deploy.operation import run_operation
 from generator.deploy.report import status_report
 from generator.deploy.stacks import finish, ready_stack, settled, write_outputs
 from generator.errors import IotstackError, UsageError
+from generator.files import WriteFailed, remove
 from generator.generate import build, build_bootstrap
 from generator.review.gate import Committed, gate, sha
 
@@ -166,7 +167,10 @@ def status(d: Deployment, wait: bool = False) -> str:
         run_operation(d, stack, "operation", None, lambda status: True)
         stack = cloud.stack(stack.id) or stack
     path = d.workspace.template(d.stack.template)
-    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None
+    try:
+        text: str | None = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # missing, or a folder in the way: the verdict says "missing"
+        text = None
     current = text == build(env, d.workspace).text  # else deploy would refuse it: say what will work
     last = next((e for e in cloud.events(stack.id) if e.of_stack), None)
     unwritten = write_outputs(d, stack)  # what a deploy could not write, written again
@@ -199,12 +203,10 @@ def destroy(d: Deployment) -> None:
     run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
                   lambda status: status.deleted, len(resources))  # fmt: skip
     console.say(f"Stack {d.stack.stack} deleted.")
-    outputs = d.workspace.outputs(d.stack.template)
     try:
-        outputs.unlink(missing_ok=True)
-    except OSError as exc:
-        console.say(f"Warning: {d.workspace.show(outputs)} (the deleted stack's outputs) was NOT removed: "
-                    f"{exc.strerror or exc}; remove it by hand", err=True)  # fmt: skip
+        remove(d.workspace.outputs(d.stack.template), d.workspace.show)
+    except WriteFailed as exc:
+        console.say(f"Warning: the deleted stack's outputs stay: {exc}; remove them by hand", err=True)
 
 
 def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:

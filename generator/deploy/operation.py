@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from generator.aws.errors import AwsError
 from generator.aws.gateway import Cloud
 from generator.aws.views import Stack, StackStatus
 from generator.deploy.context import Deployment
 from generator.deploy.events import Outcome, StillRunning, follow, latest_event_id
 from generator.deploy.report import failure_report
-from generator.errors import Interrupted, IotstackError, Unreachable
+from generator.errors import Interrupted, IotstackError, Unreachable, UsageError
 
 
 def run_operation(
@@ -48,7 +49,9 @@ def run_operation(
                     f"it; {_state(cloud, stack)}. Follow it with {follow_further}",
                     by=stop,
                 ) from None
-            except Unreachable as lost:
+            except (AwsError, UsageError):
+                raise  # AWS answered: it did not start
+            except IotstackError as lost:  # no answer, or one that is not AWS's: it may have started
                 raise Unreachable(f"{lost}. Whether AWS started the {what} is unknown, so the stack's state is unknown"
                                   f": once AWS answers again, {follow_further} tells") from None  # fmt: skip
         outcome = follow(cloud, stack.id, after, total, d.console, waiting.timeout_minutes, waiting.poll_seconds,

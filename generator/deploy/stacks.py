@@ -71,15 +71,17 @@ def finish(d: Deployment, stack_id: str) -> None:
     """After a deploy that succeeded (or had nothing to do): the outputs written to outputs/<env>.json
     first, so that nothing local can come before them; then protection as the environment asks; then
     the outputs shown. An outputs file that cannot be written is :class:`OutputsNotWritten` (exit 4):
-    deployed, and the one line says so, with the path and the command that writes them again."""
+    deployed, and the one line says so, with the path and the command that writes them again; a
+    protection that cannot be set as well is exit 1, with both lines."""
     stack = d.cloud.stack(stack_id)
     unwritten = write_outputs(d, stack)
     try:
         stack = protect(d, stack)
     except IotstackError as exc:
-        raise IotstackError(f"stack {d.stack.stack} is {stack.status}, but its protection could not be set as "
-                            f"{d.env.name}.toml asks: {exc}. `iotstack {d.stack.command} --env {d.env.name}` sets it "
-                            "again (with nothing to deploy, that is all it does)") from None  # fmt: skip
+        unprotected = (f"stack {d.stack.stack} is {stack.status}, but its protection could not be set as "
+                       f"{d.env.name}.toml asks: {exc}. `iotstack {d.stack.command} --env {d.env.name}` sets it "
+                       "again (with nothing to deploy, that is all it does)")  # fmt: skip
+        raise IotstackError("\n".join([unprotected, *([unwritten] if unwritten else [])])) from None
     d.console.say(outputs_table(stack))
     if unwritten:
         raise OutputsNotWritten(unwritten)

@@ -19,15 +19,17 @@ Approvals are not deploy's business: ``deploy`` keeps its own guard (``--allow-r
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import UsageError
+from generator.errors import TOO_DEEP, UsageError
 from generator.review.model import Plan
 
 FILE = "approvals.toml"
 _KEYS = ("environment", "resource", "template", "reason")
+_SHORT_SHA = re.compile(r"[0-9a-f]{12}")  # generator.review.gate.sha: what status, tags and check show
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,10 @@ def load(root: Path) -> tuple[Approval, ...]:
         raise UsageError(f"{FILE}: cannot be read: {exc}") from None
     try:
         entries = tomllib.loads(text).get("approval", [])
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise UsageError(f"{FILE}: not valid TOML: {exc if not isinstance(exc, RecursionError) else 'too deep'}"
-                         ) from None  # fmt: skip
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{FILE}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{FILE}: not valid TOML: {TOO_DEEP}") from None
     if not isinstance(entries, list):
         raise UsageError(f"{FILE}: approval must be an array of tables ([[approval]])")
     problems, approvals = [], []
@@ -67,7 +70,12 @@ def load(root: Path) -> tuple[Approval, ...]:
                 [f"{k} must be a non-empty string" for k in wrong] + [f"{k}: unknown key" for k in unknown]
             ) + f" (keys: {', '.join(_KEYS)})")  # fmt: skip
             continue
-        approvals.append(Approval(*(entry[k].strip() for k in _KEYS)))
+        approval = Approval(*(entry[k].strip() for k in _KEYS))
+        if not _SHORT_SHA.fullmatch(approval.template):
+            problems.append(f'{where}: template = "{approval.template}": must be the 12 hex digits of the template\'s '
+                            "sha256 that check prints (its first 12)")  # fmt: skip
+            continue
+        approvals.append(approval)
     if problems:
         raise UsageError("\n".join(problems))
     return tuple(approvals)
@@ -90,10 +98,15 @@ def unapproved(plan: Plan, template: str, approvals: tuple[Approval, ...]) -> li
     return lines
 
 
-def unused(plans: dict[str, tuple[Plan, str]], approvals: tuple[Approval, ...]) -> list[str]:
-    """Approvals that approve nothing at stake now (``plans``: environment -> (plan, template)): notes."""
+def unused(plans: dict[str, tuple[Plan, str]], approvals: tuple[Approval, ...], known: list[str]) -> list[str]:
+    """Approvals that approve nothing at stake now (``plans``: environment -> (plan, template)), or name an
+    environment that has no file (``known``: the environments there are): notes."""
     notes = []
     for a in approvals:
+        if a.environment not in known:
+            notes.append(f"{FILE}: {a.environment} {a.resource}: there is no environment {a.environment} (known: "
+                         f"{', '.join(known)}): this approval approves nothing")  # fmt: skip
+            continue
         plan, template = plans.get(a.environment, (None, ""))
         at_stake = plan is not None and a.resource in plan.at_stake and a.template == template
         if not at_stake and plan is not None:

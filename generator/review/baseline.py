@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.cfn import template_problem
 from generator.config import Environment, parse_environment
-from generator.errors import IotstackError, UsageError
+from generator.errors import TOO_DEEP, IotstackError, UsageError
 from generator.review.plan import Target
 from generator.workspace import Workspace
 
@@ -28,7 +28,13 @@ from generator.workspace import Workspace
 class Baseline:
     label: Callable[[str], str]  # environment -> where its "before" template comes from
     load: Callable[[str], dict | None]  # environment -> the template, None if there is none
-    target: Callable[[str], Target | None] = lambda env: None  # where the "before" template was deployed
+    # environment -> its settings at the base (None: unknown, or no valid file there)
+    environment: Callable[[str], Environment | None] = lambda env: None
+
+    def target(self, env: str) -> Target | None:
+        """Where the "before" template of ``env`` was deployed (None: unknown)."""
+        base = self.environment(env)
+        return target_of(base) if base else None
 
 
 def target_of(env: Environment) -> Target:
@@ -36,8 +42,9 @@ def target_of(env: Environment) -> Target:
     return Target(env.stack_name, env.region)
 
 
-# The main branch, as a clone knows it: the remote's first (a pipeline's checkout may have no local main).
-MAIN_BRANCHES = ("origin/main", "main")
+# The main branch, as a clone knows it: the remote's first (a pipeline's checkout may have no local main),
+# then the remote's default branch (origin/HEAD, set by git clone), then the older name.
+MAIN_BRANCHES = ("origin/main", "main", "origin/HEAD", "origin/master", "master")
 
 
 def default_base(workspace: Workspace) -> tuple[str, str]:
@@ -71,6 +78,10 @@ def default_base(workspace: Workspace) -> tuple[str, str]:
 
 def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None = None) -> Baseline:
     """The committed ``templates/<env>.json`` of ``names`` at git revision ``ref`` (``shown`` in labels)."""
+    if _run_git(workspace, "ls-files", "--error-unmatch", "--", "setup.cfg").returncode != 0:
+        top = _run_git(workspace, "rev-parse", "--show-toplevel").stdout.decode(errors="replace").strip()
+        raise GitUnusable(f"the project at {workspace.root} is not tracked by the git repository around it ({top}): "
+                          "its templates at a base cannot be read there; work in the project's own clone")  # fmt: skip
     if _run_git(workspace, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
         raise UnknownRevision(f"unknown git revision {ref!r}: give a branch, tag or commit (e.g. HEAD, main, HEAD~1)")
     # Paths from the project root: "REF:./path" is relative to git's working directory (the root), so a
@@ -91,18 +102,20 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
             return None  # not committed at that revision: everything is new
         try:
             data = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            raise UsageError(f"{label(env)} is not a JSON template: {exc or 'nested too deeply'}") from None
+        except ValueError as exc:
+            raise UsageError(f"{label(env)} is not a JSON template: {exc}") from None
+        except RecursionError:
+            raise UsageError(f"{label(env)} is not a JSON template: {TOO_DEEP}") from None
         return _checked(data, label(env))
 
-    def target(env: str) -> Target | None:
+    def environment(env: str) -> Environment | None:
         text = texts[settings[env]]
         try:
-            return target_of(parse_environment(env, text, settings[env])) if text is not None else None
+            return parse_environment(env, text, settings[env]) if text is not None else None
         except IotstackError:
-            return None  # the file at that revision is not valid: its target is unknown
+            return None  # the file at that revision is not valid: its settings are unknown
 
-    return Baseline(label=label, load=load, target=target)
+    return Baseline(label=label, load=load, environment=environment)
 
 
 def from_deployed(environments: list[Environment], cloud_for: Callable) -> Baseline:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from generator.bootstrap.template import NAME as BOOTSTRAP
+from generator.bootstrap import NAME as BOOTSTRAP
 from generator.config import Environment, environment_names
 from generator.errors import IotstackError, UsageError
 from generator.generate import build, build_bootstrap
 from generator.review import approvals
-from generator.review.baseline import UnknownRevision, default_base, from_git
+from generator.review.baseline import MAIN_BRANCHES, UnknownRevision, default_base, from_git
 from generator.review.diff import environment_plan
 from generator.review.formats.words import headline, notes_of
 from generator.review.gate import Report, inspect, sha, staleness
@@ -67,6 +67,12 @@ def check(envs: Sequence[Environment], workspace: Workspace, every: bool = True,
     return report
 
 
+def keeps_data(env: Environment, base: Environment | None) -> bool:
+    """Whether the environment keeps its data, now or at the base: a change cannot opt out of its own
+    approval by setting removal_policy = "destroy" in the same change."""
+    return any(e is not None and e.removal_policy != "destroy" for e in (env, base))
+
+
 SKIPPED = "the change was not planned against its base: a deploy that would fail, or data at stake, was not looked for"
 
 
@@ -78,6 +84,7 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
     silent pass."""
     try:
         ref, shown = (base, base) if base else default_base(workspace)
+        report.base = shown
         baseline = from_git(ref, [env.name for env in envs], workspace, shown)
         befores = {env.name: baseline.load(env.name) for env in envs}
     except UnknownRevision:
@@ -91,7 +98,7 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
         template = sha(report.generated[env.name].text)
         p = environment_plan(env, befores[env.name], json.loads(report.generated[env.name].text), baseline)
         plans[env.name] = (p, template)
-        if env.removal_policy != "destroy":  # an environment that keeps its data: a reviewer must agree
+        if keeps_data(env, baseline.environment(env.name)):  # a reviewer must agree to what is lost
             unapproved = approvals.unapproved(p, template, given)
             report.unapproved += [line for _, line in unapproved]
             if unapproved:
@@ -102,4 +109,8 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
         report.notes.append(f"plan: {env.name} (against {p.base}): {headline(p)}")
         report.notes += [f"  {n.severity}: {n.text}" for n in grave]
         report.failing += [f"  {env.name}: {n.text}" for n in grave if n.severity == "error"]
-    report.notes += approvals.unused(plans, given)
+    report.notes += approvals.unused(plans, given, environment_names(workspace.environments))
+    if ref == "HEAD" and not base:
+        report.notes.append(f"plan: against HEAD: no main branch ({', '.join(MAIN_BRANCHES)}) to take the merge base "
+                            "with, so only what is not committed yet was planned; --base REF names the branch this "
+                            "change goes into")  # fmt: skip

@@ -73,6 +73,7 @@ class Report:
     unapproved: list[str] = field(default_factory=list)  # data at stake where it is kept, not approved
     approvals: list[str] = field(default_factory=list)  # the approvals.toml lines that would approve them
     unplanned: str = ""  # why there is no plan at all
+    base: str = ""  # what the plan compared with, as shown
 
     @property
     def ok(self) -> bool:
@@ -142,9 +143,11 @@ def inspect(templates: Sequence[Generated], workspace: Workspace) -> Report:
         block = staleness(generated.path, generated.text, workspace)
         if block is not None:
             report.stale.append(block)
-        if generated.path.is_file():
-            texts[generated.name] = (_read(generated.path), generated.regions)
-            report.committed[generated.name] = Committed(generated.name, generated.path, texts[generated.name][0])
+        try:
+            texts[generated.name] = (_read(generated.path), generated.regions)  # linted as committed
+        except OSError:
+            continue  # missing or unreadable: staleness said so
+        report.committed[generated.name] = Committed(generated.name, generated.path, texts[generated.name][0])
     report.findings = lint_all(texts, workspace, policy=True)
     return report
 
@@ -166,6 +169,9 @@ def staleness(path: Path, text: str, workspace: Workspace) -> str | None:
         committed = _read(path)
     except FileNotFoundError:
         return f"{shown}: missing (not generated or not committed)"
+    except OSError as exc:  # a folder in the way, no permission: as good as missing
+        kind = " (a folder is in the way)" if isinstance(exc, IsADirectoryError) else ""
+        return f"{shown}: cannot be read: {exc.strerror or exc}{kind}"
     if committed == text:
         return None
     diff = list(difflib.unified_diff(committed.splitlines(), text.splitlines(),

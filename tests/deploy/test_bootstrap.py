@@ -11,8 +11,9 @@ import boto3
 import pytest
 
 from generator import cfn
+from generator.bootstrap import STACK
 from generator.bootstrap.artifacts import Store, upload
-from generator.bootstrap.template import STACK, VERSION
+from generator.bootstrap.template import VERSION
 from tests.conftest import run
 
 BUCKET = "iotstack-artifacts-123456789012-sa-east-1"  # the emulator's account and the region

@@ -288,6 +288,10 @@ DIFFERENCES = {
                                    "0.0.0.0/0"),
     "a-number-stays-as-given": ("/Port", "6379", "6380", "6379", "6380"),
     "a-list": ("/SubnetIds", '["subnet-1","subnet-2"]', '["subnet-1"]', ["subnet-1", "subnet-2"], ["subnet-1"]),
+    "a-list-of-passwords": ("/Users/0/Passwords", '["old-1","old-2"]', '["new-1"]', [MASK, MASK], [MASK]),
+    "one-of-a-list-of-passwords": ("/Users/0/Passwords/1", "old-2", "new-2", MASK, MASK),
+    "an-environment-variable": ("/Environment/Variables", '{"API_KEY":"sk-live-1","REGION":"sa-east-1"}', "null",
+                                {"API_KEY": MASK, "REGION": "sa-east-1"}, None),
 }  # fmt: skip
 
 

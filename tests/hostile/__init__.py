@@ -36,8 +36,11 @@ class Case:
     after: Callable[..., None] | None = None  # (project, what setup returned, output) -> None, asserting
 
 
-def expect(output: str, exit_code: int, case: Case) -> None:
-    """What every row asserts about a command's output and exit code."""
+def expect(output: str, exit_code: int, case: Case, exception: BaseException | None = None) -> None:
+    """What every row asserts about a command's output and exit code; ``exception`` is what an
+    in-process run ended with (click's runner keeps a traceback there, not in the output): nothing but
+    the exit."""
+    assert exception is None or isinstance(exception, SystemExit), repr(exception)
     assert exit_code == case.exit_code, output
     pattern = ".*".join(re.escape(part) for part in case.line.split("…"))
     assert re.search(pattern, output), output

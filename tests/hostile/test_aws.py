@@ -15,9 +15,8 @@ import pytest
 from generator import cfn
 from generator.deploy.changes import OWNER_TAG, stack_policy
 from generator.stack import kinesis
-from tests.conftest import run
+from tests.conftest import immutable, run
 from tests.hostile import Case, expect
-from tests.hostile.test_input import immutable
 
 STACK = "iot-platform-dev"
 PAGE = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Wi-Fi sign-in</h1></body></html>"
@@ -49,9 +48,9 @@ def execute_answered(code, status=400, message="refused"):
     return setup
 
 
-def deployed_with_a_stack_policy_and_a_replacement(code):
+def deployed_with_a_stack_policy_and_a_replacement(fault):
     """dev with a stack policy, deployed; then its stream renamed (a replacement, allowed on the command
-    line); ExecuteChangeSet answers ``code``."""
+    line); then ``fault(proxy)``."""
 
     def setup(project, proxy, monkeypatch, request):
         path = project.environment_file("dev")
@@ -61,9 +60,19 @@ def deployed_with_a_stack_policy_and_a_replacement(code):
         original = kinesis.name
         monkeypatch.setattr(kinesis, "name", lambda env, kind: original(env, kind.replace("sensor-data", "sensors")))
         assert run("template", "--no-lint", "--env", "dev").exit_code == 0
-        proxy.answer_error("ExecuteChangeSet", 403, code, DENIED)
+        fault(proxy)
 
     return setup
+
+
+def a_folder_where_the_outputs_go_and_no_protection(project, proxy, monkeypatch, request):
+    (project.root / "outputs" / "dev.json").mkdir(parents=True)
+    proxy.answer_error("GetStackPolicy", 403, "AccessDenied", "not authorized to perform: GetStackPolicy")
+
+
+def execute_page(project, proxy, monkeypatch, request):
+    """A captive portal's page where AWS's answer to ExecuteChangeSet should be: did it reach AWS?"""
+    proxy.answer_status("ExecuteChangeSet", 200, body=PAGE)
 
 
 def the_endpoint_dies_after_execute(project, proxy, monkeypatch, request):
@@ -146,6 +155,17 @@ def no_change_set_left_and_the_policy_restored(project, endpoint, output):
     assert "Stack policy restored" in output
 
 
+def deployed_and_the_policy_set_again(project, endpoint, output):
+    assert cloudformation(endpoint).get_stack_policy(StackName=STACK)["StackPolicyBody"] == stack_policy()
+    assert "Stack iot-platform-dev is UPDATE_COMPLETE." in output
+    assert (project.root / "outputs" / "dev.json").is_file()
+
+
+def left_to_aws_and_said(project, endpoint, output):
+    left_to_aws(project, endpoint, output)
+    assert available(endpoint, STACK)  # not deleted: whether it started was unknown
+
+
 def left_to_aws(project, endpoint, output):
     assert "Cleaned up" not in output  # it may run: nothing of it is deleted
 
@@ -183,10 +203,24 @@ CASES = {
     "execute-expired-token": Case(execute_answered("ExpiredToken", 403, "The security token included in the request "
                                                    "is expired"), DEPLOY, 2, CLEANED_NEW, nothing_left),
     "execute-validation-error": Case(execute_answered("ValidationError"), DEPLOY, 1, CLEANED_NEW, nothing_left),
-    "execute-denied-on-an-allowed-replacement": Case(deployed_with_a_stack_policy_and_a_replacement("AccessDenied"),
+    "execute-denied-on-an-allowed-replacement": Case(deployed_with_a_stack_policy_and_a_replacement(
+                                                         lambda p: p.answer_error("ExecuteChangeSet", 403,
+                                                                                  "AccessDenied", DENIED)),
                                                      (*DEPLOY, "--allow-replace", "SensorDataStream"), 1,
                                                      "Cleaned up: change set iotstack-… deleted.",
                                                      no_change_set_left_and_the_policy_restored),
+    "execute-answered-by-a-page": Case(execute_page, DEPLOY, 1, "is not one AWS gives (…). Whether AWS started the "
+                                       "deploy is unknown, so the stack's state is unknown", left_to_aws_and_said),
+    "the-policy-restore-refused-after-a-deploy": Case(deployed_with_a_stack_policy_and_a_replacement(
+                                                          lambda p: p.answer_error("SetStackPolicy", 403,
+                                                                                   "AccessDenied", DENIED, skip=1)),
+                                                      (*DEPLOY, "--allow-replace", "SensorDataStream"), 0,
+                                                      "Warning: the stack policy of iot-platform-dev was NOT restored "
+                                                      "(…AccessDenied…); it is set again with the stack's protection",
+                                                      deployed_and_the_policy_set_again),
+    "outputs-not-written-and-no-protection": Case(a_folder_where_the_outputs_go_and_no_protection, DEPLOY, 1,
+                                                  "is CREATE_COMPLETE, but its protection could not be set as dev.toml "
+                                                  "asks: …AccessDenied…\n" + NOT_WRITTEN),
     "the-endpoint-dies-during-execute": Case(the_endpoint_dies_after_execute, DEPLOY, 1,
                                              "Whether AWS started the deploy is unknown, so the stack's state is "
                                              "unknown: once AWS answers again, `iotstack status --env dev --wait` "
@@ -221,6 +255,6 @@ CASES = {
 def test_hostile_aws(project, aws, faulty_aws, monkeypatch, request, case):
     case.setup(project, faulty_aws, monkeypatch, request)
     result = run(*case.command)
-    expect(result.output, result.exit_code, case)
+    expect(result.output, result.exit_code, case, result.exception)
     if case.after:
         case.after(project, aws, result.output)  # what must hold: asked of the emulator itself

@@ -23,7 +23,7 @@ from generator.deploy.changes import stack_policy
 from generator.stack import kinesis
 from tests.conftest import ROOT, run
 from tests.hostile import Case, expect
-from tests.hostile.test_aws import STACK, available, cloudformation
+from tests.hostile.test_aws import STACK, available, cloudformation, nothing_left
 from tests.support.emulator import dummy_credentials
 
 PROGRAM = "import sys; from generator.cli import main; main(sys.argv[1:], prog_name='iotstack')"
@@ -80,6 +80,17 @@ def existing_stack(project, proxy, monkeypatch, request):
     proxy.delay("DescribeChangeSet", 10)
 
 
+def lifted_at(held):
+    """:func:`lifted`, the process held at ``held`` (the lift, or the execution)."""
+
+    def setup(project, proxy, monkeypatch, request):
+        lifted(project, proxy, monkeypatch, request)
+        proxy.reset()
+        proxy.delay(held, 10)
+
+    return setup
+
+
 def lifted(project, proxy, monkeypatch, request):
     """dev with a stack policy, deployed with its stream under another name (the code patched in this
     process only); the process deploys today's code, which renames it back: a replacement, allowed."""
@@ -93,17 +104,17 @@ def lifted(project, proxy, monkeypatch, request):
     finally:
         kinesis.name = original
     project.regenerate()
-    proxy.delay("ExecuteChangeSet", 10)
-
-
-def nothing_left(project, endpoint, output):
-    stacks = cloudformation(endpoint).list_stacks()["StackSummaries"]
-    assert [s for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"] == []
 
 
 def no_change_set_left(project, endpoint, output):
     assert available(endpoint, STACK) == []
     assert cloudformation(endpoint).describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def policy_restored_and_nothing_left(project, endpoint, output):
+    assert cloudformation(endpoint).get_stack_policy(StackName=STACK)["StackPolicyBody"] == stack_policy()
+    assert "Stack policy restored" in output
+    assert available(endpoint, STACK) == []
 
 
 def policy_restored(project, endpoint, output):
@@ -126,10 +137,15 @@ STOPS = {
     "sigterm-before-an-update-runs": (Case(existing_stack, DEPLOY, 143, "terminated (SIGTERM) before anything ran: "
                                            "change set iotstack-… deleted; nothing was deployed", no_change_set_left),
                                       Stop("DescribeChangeSet", signal.SIGTERM)),
-    "sigterm-after-the-stack-policy-was-lifted": (Case(lifted, (*DEPLOY, "--allow-replace", "SensorDataStream"), 143,
-                                                       "terminated (SIGTERM) while asking AWS for the deploy: the "
-                                                       "request may have reached it", policy_restored),
-                                                  Stop("ExecuteChangeSet", signal.SIGTERM)),
+    "sigterm-after-the-stack-policy-was-lifted": (Case(lifted_at("ExecuteChangeSet"), (*DEPLOY, "--allow-replace",
+                                                       "SensorDataStream"), 143, "terminated (SIGTERM) while asking "
+                                                       "AWS for the deploy: the request may have reached it",
+                                                       policy_restored), Stop("ExecuteChangeSet", signal.SIGTERM)),
+    "sigterm-while-the-stack-policy-is-lifted": (Case(lifted_at("SetStackPolicy"), (*DEPLOY, "--allow-replace",
+                                                      "SensorDataStream"), 143, "terminated (SIGTERM) before anything "
+                                                      "ran: change set iotstack-… deleted; nothing was deployed",
+                                                      policy_restored_and_nothing_left),
+                                                 Stop("SetStackPolicy", signal.SIGTERM)),
 }  # fmt: skip
 
 

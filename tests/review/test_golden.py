@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import load_environments
-from generator.review.baseline import Baseline, target_of
+from generator.review.baseline import Baseline
 from generator.review.diff import review
 from generator.review.plan_format import render_plan
 from generator.stack import aurora
@@ -79,7 +79,7 @@ def plans(case, monkeypatch):
         env, before = ENVIRONMENTS[name], befores[name]
         after = before if name in unchanged else change(env, monkeypatch)
         baseline = Baseline(label=lambda e: f"HEAD:templates/{e}.json", load=befores.get,
-                            target=lambda e, env=env: target_of(env))  # fmt: skip
+                            environment=lambda e, env=env: env)  # fmt: skip
         p, picture = review(env, before, after, baseline, picture=True)
         result.append(p)
         if picture:

@@ -6,6 +6,7 @@ now and then, which the emulator alone never does::
     with faulty(emulator_endpoint) as proxy:           # proxy.endpoint: "http://127.0.0.1:PORT"
         proxy.lose_answer("CreateChangeSet")           # the emulator acts, the answer never arrives
         proxy.answer_error("DescribeStacks", 400, "Throttling", "Rate exceeded", times=2)
+        proxy.answer_error("SetStackPolicy", 403, "AccessDenied", "...", skip=1)  # the second one
         proxy.answer_status("DescribeStacks", 503)     # a bare 503, as from a load balancer
         proxy.delay("ExecuteChangeSet", 0.3)           # the emulator acts, the answer comes late
         proxy.answer_status("DescribeStacks", 200, body=b"<html>...</html>")  # a captive portal's page
@@ -76,6 +77,7 @@ class Fault:
     message: str = ""
     seconds: float = 0.0
     body: bytes = b""
+    skip: int = 0  # matching requests let through before the fault applies
 
     def __str__(self) -> str:
         what = {"lose": "lose the answer", "error": f"answer {self.status} {self.code}",
@@ -121,9 +123,10 @@ class FaultyProxy:
         self._add(Fault("lose", action, times))
 
     def answer_error(self, action: str, status: int = 400, code: str = "Throttling", message: str = "Rate exceeded",
-                     times: int = 1) -> None:  # fmt: skip
-        """Answer with an AWS error (the request never reaches the emulator)."""
-        self._add(Fault("error", action, times, status=status, code=code, message=message))
+                     times: int = 1, skip: int = 0) -> None:  # fmt: skip
+        """Answer with an AWS error (the request never reaches the emulator); the first ``skip`` such
+        requests pass."""
+        self._add(Fault("error", action, times, status=status, code=code, message=message, skip=skip))
 
     def answer_status(self, action: str, status: int, times: int = 1, body: bytes = b"") -> None:
         """Answer with a bare HTTP status and ``body`` (text/html when it is a page; else none): what a
@@ -166,6 +169,9 @@ class FaultyProxy:
             delay, answer = 0.0, None
             for fault in self._faults:
                 if fault.times < 1 or not fnmatch.fnmatchcase(action, fault.pattern):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
                     continue
                 if fault.kind == "delay":
                     delay += fault.seconds
