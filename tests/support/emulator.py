@@ -11,6 +11,9 @@ Resources
   ``KeyError: 'TagKey'``: moto hands them to its KMS tagger, which expects ``TagKey``/``TagValue``.
   Its ``KeyPolicy`` is kept as a dict, so KMS ``DescribeKey`` of the key answers 500 (``json.loads``
   of a dict). Tags are translated and the policy is stored as JSON text.
+- Every KMS key, a symmetric one too, got a 2,048-bit RSA key pair of its own (for asymmetric
+  signing), half of the emulator's time in a deploy of dev with its five keys. A symmetric key
+  cannot sign, so the symmetric keys of one process share one pair; asymmetric keys keep their own.
 - An ``aurora-postgresql`` ``AWS::RDS::DBInstance`` without ``EngineVersion`` (the cluster's version
   applies) crashes with ``KeyError: 'aurora-postgresql'``: moto has no default version for it.
 - ``Fn::GetAZs`` with ``{"Ref": "AWS::Region"}`` (troposphere's usual form) is not resolved, so a
@@ -117,6 +120,7 @@ policies are stored, not enforced. Those cases are covered with botocore's Stubb
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -215,6 +219,7 @@ def _patch_moto() -> None:
         if _patched:
             return
         _patch_resources()
+        _patch_kms()
         _patch_outputs()
         _patch_stacks()
         _patch_change_sets()
@@ -302,6 +307,18 @@ def _resource_event(stack, logical_id: str, status: str, reason: str | None = No
 
 
 # --- the patches ----------------------------------------------------------------------------------------------
+
+
+def _patch_kms() -> None:
+    """One RSA key pair for every symmetric key (they never sign with it), made once per process."""
+    from moto.kms import models, utils
+
+    shared = functools.cache(utils.generate_private_key)
+
+    def private_key(key_spec: str):
+        return shared(key_spec) if key_spec == "SYMMETRIC_DEFAULT" else utils.generate_private_key(key_spec)
+
+    models.generate_private_key = private_key
 
 
 def _patch_resources() -> None:
