@@ -3,7 +3,9 @@ library function, and turn the project's errors into a message and an exit code,
 
 Exit codes: 0 success (or nothing to do), 1 failed (e.g. lint findings, a failed deploy), 2 bad
 usage or input (unknown environment, invalid environment file, stale template, no credentials),
-3 refused by the stateful guard, 130 interrupted (Ctrl-C). ``iotstack diff`` reports like a plan:
+3 refused by the stateful guard, 4 deployed but the outputs file not written, 128 + the signal's
+number when stopped by one (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP: every stop takes the one way out
+of :func:`generator.errors.signals_raised`). ``iotstack diff`` reports like a plan:
 2 and 3 mean changes there, so its errors exit 1 (:class:`~generator.cli.base.PlanCommand`), and so
 do ``iotstack drift``'s, whose 2 means drift.
 
@@ -46,7 +48,9 @@ def main() -> None:
     \b
     Exit codes: 0 success or nothing to do, 1 failed, 2 bad usage or input,
     3 refused by the stateful guard (a replacement or removal nobody allowed),
-    130 interrupted.
+    4 deployed, but outputs/<env>.json not written (`status` writes it),
+    130 Ctrl-C, 143 SIGTERM, 129 SIGHUP (what a run made and did not run is
+    deleted first, a lifted stack policy restored).
     diff: 0 no changes, 2 changes, 3 a stateful resource replaced or removed, 1 error.
     drift: 0 in sync, 2 drifted, 1 error.
     Run it anywhere inside the project (the folder with setup.cfg).

@@ -41,10 +41,12 @@ def deploy_command(env_name, assume_yes, no_execute, allow_replace, replace_fail
     key, stream, secret or log group unless named with --allow-replace; asks before
     executing (--yes skips; without a terminal and without --yes it stops). Follows
     the stack's events to the end and writes the outputs to outputs/<env>.json.
-    What it created and did not run is deleted again (declined, refused, Ctrl-C).
+    What it created and did not run is deleted again (declined, refused, an error
+    answer, Ctrl-C, SIGTERM, SIGHUP), and a lifted stack policy restored.
     \b
     Exit codes: 0 deployed or nothing to do, 1 failed, 2 bad usage or input,
-    3 refused by the stateful guard, 130 interrupted.
+    3 refused by the stateful guard, 4 deployed but outputs/<env>.json not
+    written, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
     """
     from generator.deploy.commands import deploy
 
