@@ -4,7 +4,8 @@ policy lifted for what was allowed.
 
 What a run creates and does not run (the change set, and for a new stack the empty stack in
 ``REVIEW_IN_PROGRESS``) it deletes again, whatever stops it (:class:`Pending`): a refusal, a
-decline, a timeout, an AWS error or Ctrl-C.
+decline, a timeout, an error answer to any call (ExecuteChangeSet's too), Ctrl-C, SIGTERM or SIGHUP.
+A stack policy lifted for the run is restored on the same ways out (:func:`execute_change_set`).
 """
 
 from __future__ import annotations
