@@ -13,18 +13,22 @@ lint cache's markers all are written here, in two steps:
 A failure at any point (a folder that cannot be made, a file that cannot be written or replaced, a
 full disk, Ctrl-C, SIGTERM) removes the temporary files, puts back every file already moved and
 removes the folders the run created, so the previous files stay as they were; :class:`WriteFailed`
-names the path and why. An unchanged file is not touched (its mtime stays). A file that is a
-symbolic link is written where it points, and stays a link. Leftovers of a run that was killed
+names the path and why. An unchanged file is not touched (its mtime stays); a replaced one keeps
+its mode, a new one gets the umask's. A symbolic link where a file goes is refused, never written
+through (it could point at any file). Leftovers of a run that was killed
 (``.<name>.*.tmp`` or ``.old`` older than :data:`LEFTOVER_SECONDS`) are removed when that file is
 written again.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
+import stat
 import time
-from collections.abc import Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from generator.errors import IotstackError, UsageError
@@ -54,13 +58,15 @@ def write_all(files: Mapping[Path, str], shown=str, given: bool = False) -> dict
         for path, data in wanted.items():
             if changed[path]:
                 current = path
+                _not_a_link(path)
                 made += _folders(path.parent)
-                prepared.append(_prepare(_real(path), data))
+                prepared.append(_prepare(path, data))
         for target, temporary, _ in prepared:
             current = target
             os.replace(temporary, target)  # a signal before it or after it: _undo sees which by the temporary
     except BaseException as failure:
-        _undo(prepared, made)
+        with _signals_held():  # a second Ctrl-C or SIGTERM waits until every file is back
+            _undo(prepared, made)
         if isinstance(failure, OSError):
             error = UnusablePath if given else WriteFailed
             raise error(f"cannot write {shown(current)}: {_reason(failure)}; nothing was written (the files of this "
@@ -98,19 +104,38 @@ def _folders(folder: Path) -> list[Path]:
     return missing
 
 
-def _real(path: Path) -> Path:
-    """Where a write of ``path`` goes: the file a symbolic link points to, which stays a link."""
-    return path.resolve() if path.is_symlink() else path
+def _not_a_link(path: Path) -> None:
+    """Refuse to write where a symbolic link stands: written through, it could change any file it points
+    to (an environment file, a file outside the project); replaced, the link would be lost."""
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, f"it is a symbolic link (to {os.readlink(path)}): iotstack writes regular files "
+                                   "only; remove the link")  # fmt: skip
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP held back (delivered after) while the files are put back."""
+    group = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, group)
+    except (AttributeError, ValueError, OSError):  # no thread signal masks here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _prepare(path: Path, data: bytes) -> tuple[Path, Path, Path | None]:
     """The temporary file with ``data`` beside ``path``, and a hard link keeping the file it replaces."""
     _sweep(path)
-    temporary = _exclusive(path, ".tmp")
+    temporary = _exclusive(path, ".tmp")  # the mode the umask gives a new file
     try:
         with open(temporary, "wb") as f:
             f.write(data)
-        os.chmod(temporary, 0o644)
+        with suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))  # a file replaced keeps its mode
         if path.is_dir():
             raise IsADirectoryError(21, "Is a directory")
         old = _kept(path) if path.exists() else None
@@ -141,7 +166,7 @@ def _exclusive(path: Path, suffix: str) -> Path:
     while True:
         candidate = path.with_name(f".{path.name}.{os.urandom(6).hex()}{suffix}")
         try:
-            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
             continue
         return candidate

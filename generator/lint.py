@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -176,10 +177,31 @@ def _lint_in_workers(pending: dict[str, tuple[str, str]], policy: bool) -> dict[
         _runner(region, policy)  # loaded here, once per settings; the forked workers inherit them
     workers = min(len(pending), _cores())
     largest_first = sorted(pending.items(), key=lambda item: len(item[1][0]), reverse=True)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {name: pool.submit(lint_text, text, region, policy) for name, (text, region) in largest_first}
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker) as pool:
+        # The workers are forked by the first submit: signals wait meanwhile, so that none lands inside a
+        # fork (in the child before _worker has set it up, or in a fork hook of the parent, which would
+        # swallow it); the parent takes a pending one as soon as they are forked.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _GROUP_SIGNALS)
+        try:
+            futures = {name: pool.submit(lint_text, text, region, policy) for name, (text, region) in largest_first}
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         found = {name: future.result() for name, future in futures.items()}
     return {name: found[name] for name in pending}
+
+
+# What a terminal or a CI runner sends to the whole process group, the lint workers too.
+_GROUP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def _worker() -> None:
+    """A worker leaves the signals to its parent: it ignores Ctrl-C and dies quietly of SIGTERM and SIGHUP
+    (it starts with them held, see :func:`_lint_in_workers`); the parent takes the one way out
+    (:func:`generator.errors.signals_raised`) and the pool ends with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _GROUP_SIGNALS)
 
 
 def _cores() -> int:
@@ -249,14 +271,15 @@ def _validate(template: dict[str, Any], runner: Runner) -> list[Match]:
 
 
 def _findings(matches: list[Match]) -> list[Finding]:
-    """The matches as plain findings, sorted, each reported once (:func:`once`)."""
+    """The matches as plain findings, sorted, each reported once (:func:`once`); the message of one about a
+    credential's value (its path names one) is cfn-lint's rule, not the message that may quote it."""
     matches = once(matches)
     return sorted(
         (
             Finding(
                 rule=m.rule.id,
                 level=m.rule.severity,
-                message=m.message,
+                message=said(m),
                 # A decode error (E0000) is not about a place in the template: it has no path.
                 path="/".join(str(p) for p in getattr(m, "path", None) or ()),
                 line=m.linenumber,
@@ -265,6 +288,15 @@ def _findings(matches: list[Match]) -> list[Finding]:
         ),
         key=lambda f: (f.line, f.rule, f.path, f.message),
     )
+
+
+def said(match: Match) -> str:
+    """What a finding says: cfn-lint's message, unless it is about a credential's value, which it may quote."""
+    from generator.masking import is_secret_key
+
+    if any(isinstance(p, str) and is_secret_key(p) for p in getattr(match, "path", None) or ()):
+        return f"{match.rule.shortdesc} (a credential's value: cfn-lint's message, which may quote it, is not shown)"
+    return match.message
 
 
 def _undecodable_finding(text: str, surrogate: re.Match) -> Finding:

@@ -10,7 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from generator.errors import UsageError
-from generator.lint import collector_paused, lint_settings, once
+from generator.lint import collector_paused, lint_settings, once, said
 
 FORMATS = ("text", "json", "sarif")
 
@@ -39,6 +39,8 @@ def lint_files(
             runner = Runner(config)
             try:
                 matches = sorted(once(list(runner.run())), key=lambda m: (m.linenumber, m.rule.id))
+                for match in matches:  # no credential's value quoted, in any format (a frozen Match, as
+                    object.__setattr__(match, "message", said(match))  # cfn-lint sets its own id)
             except InvalidRegionException as error:
                 known = f"it must be an AWS region that cfn-lint {version('cfn-lint')} knows"
                 raise UsageError(f"{path}: unknown region {region}: {known}") from error

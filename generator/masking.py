@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -28,9 +29,9 @@ _SEPARATORS = re.compile(r"[_\-\s.]")  # snake_case, kebab-case, spaced: DB_PASS
 DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
 MASK = "(secret, masked)"
 
-# The user information of a URL (``scheme://user:password@``), or ``user:password@host`` written
-# without a scheme; what follows the last "@" before the host stays.
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/'\"<>]+@")
+# The user information of a URL (``scheme://user:password@``, up to the last "@" of the word: a
+# password may hold "/" or "@"), or ``user:password@host`` written without a scheme.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s'\"<>]*@")
 _BARE_CREDENTIALS = re.compile(r"(?<![\w/:@.%+-])[\w.%+-]+:[^\s/'\"<>@]+@(?=[\w.-])")
 URL_MASK = "***"
 
@@ -61,9 +62,35 @@ def masked(key: str, value: Any) -> Any:
     return value
 
 
+# Where the shell holds credentials iotstack may meet in a message: the secret key and session token,
+# and the user information of an endpoint or proxy URL (whatever it holds: a space, a "/").
+_SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+_URL_VARIABLES = re.compile(r"AWS_ENDPOINT_URL(_\w+)?|(HTTPS?|ALL)_PROXY", re.IGNORECASE)
+# Shorter values are not masked wherever they appear (a placeholder key such as "testing", a password
+# such as "pass" would garble "check passed"); inside a URL they are, by its shape.
+_SHORTEST_KEY, _SHORTEST_PASSWORD = 8, 6
+
+
 def masked_text(text: str) -> str:
-    """``text`` with the credentials inside every URL in it masked (``http://***@127.0.0.1:5000``)."""
+    """``text`` with the credentials inside every URL in it masked (``http://***@127.0.0.1:5000``), and
+    every credential the shell holds (:func:`shell_secrets`) wherever it appears."""
+    for secret in shell_secrets():
+        if secret in text:
+            text = text.replace(secret, URL_MASK)
     if "@" not in text:  # the common case, at the cost of one scan
         return text
     text = _URL_CREDENTIALS.sub(rf"\1{URL_MASK}@", text)
     return _BARE_CREDENTIALS.sub(f"{URL_MASK}@", text)
+
+
+def shell_secrets() -> list[str]:
+    """The credentials in this process's environment, longest first: the secret key and session token,
+    and the password (or the token standing in for a user name) of every AWS endpoint or proxy URL."""
+    found = [os.environ[v] for v in _SECRET_VARIABLES if len(os.environ.get(v, "")) >= _SHORTEST_KEY]
+    for name, value in os.environ.items():
+        if _URL_VARIABLES.fullmatch(name) and "@" in value:
+            user = value.split("://", 1)[-1].rsplit("@", 1)[0]  # all before the host: user, or user:password
+            secret = user.split(":", 1)[1] if ":" in user else user if len(user) >= _SHORTEST_KEY else ""
+            if len(secret) >= _SHORTEST_PASSWORD:
+                found.append(secret)
+    return sorted(set(found), key=len, reverse=True)

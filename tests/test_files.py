@@ -60,13 +60,28 @@ def test_a_file_that_cannot_be_written_leaves_every_file_as_it_was(tmp_path, req
     assert listing(tmp_path) == ["a.json", "b.json"]  # the folders the run made are gone again
 
 
-def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path):
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "dev.json").write_text("old\n")
-    link = tmp_path / "dev.json"
-    link.symlink_to(tmp_path / "shared" / "dev.json")
-    assert write_all({link: "new\n"}) == {link: True}
-    assert link.is_symlink() and (tmp_path / "shared" / "dev.json").read_text() == "new\n"
+def test_a_symbolic_link_where_a_file_goes_is_refused_not_written_through(tmp_path):
+    """A committed ``templates/dev.md -> ../environments/staging.toml`` would have it overwritten."""
+    (tmp_path / "staging.toml").write_text("region = 'sa-east-1'\n")
+    link = tmp_path / "dev.md"
+    link.symlink_to("staging.toml")
+    a = tmp_path / "a.json"
+    with pytest.raises(WriteFailed, match=r"cannot write .*dev.md: it is a symbolic link \(to staging.toml\)"):
+        write_all({a: "a\n", link: "# dev\n"})
+    assert (tmp_path / "staging.toml").read_text() == "region = 'sa-east-1'\n" and link.is_symlink()
+    assert not a.exists()
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_new_one_gets_the_umasks(tmp_path):
+    kept, new = tmp_path / "kept.json", tmp_path / "new.json"
+    kept.write_text("old\n")
+    kept.chmod(0o600)
+    umask = os.umask(0o027)
+    try:
+        write_all({kept: "new\n", new: "new\n"})
+    finally:
+        os.umask(umask)
+    assert (kept.stat().st_mode & 0o777, new.stat().st_mode & 0o777) == (0o600, 0o640)
 
 
 @pytest.mark.parametrize("stop, raised, message", [

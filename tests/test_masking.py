@@ -55,3 +55,27 @@ TEXT_CASES = {
 def test_credentials_inside_urls_are_masked(text, shown):
     assert masked_text(text) == shown
     assert "S3cret" not in masked_text(text)
+
+
+SHELL_CASES = {
+    # case: (the shell's variable, its value, a line that quotes it, the line shown)
+    "a-slash-in-the-password": ("AWS_ENDPOINT_URL", "http://admin:Pa55/w0rd@127.0.0.1:9",
+                                "the answer of http://admin:Pa55/w0rd@127.0.0.1:9 is not AWS's",
+                                "the answer of http://***@127.0.0.1:9 is not AWS's"),
+    "a-space-in-the-password": ("AWS_ENDPOINT_URL", "http://admin:Pa55 w0rd@127.0.0.1:9",
+                                "cannot reach AWS at http://admin:Pa55 w0rd@127.0.0.1:9",
+                                "cannot reach AWS at http://***@127.0.0.1:9"),
+    "the-password-quoted-alone": ("AWS_ENDPOINT_URL_S3", "https://u:hunter2hunter2@s3.local", "hunter2hunter2 refused",
+                                  "*** refused"),
+    "a-proxy-token": ("HTTPS_PROXY", "http://ghp_0123456789abcdef@proxy:3128", "proxy ghp_0123456789abcdef said no",
+                      "proxy *** said no"),
+    "the-secret-key": ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG", "key wJalrXUtnFEMI/K7MDENG", "key ***"),
+    "a-short-placeholder-stays": ("AWS_SECRET_ACCESS_KEY", "testing", "testing the endpoint", "testing the endpoint"),
+    "a-user-name-stays": ("AWS_ENDPOINT_URL", "http://admin:S3cretPa55@h", "dbadmin logged in", "dbadmin logged in"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("variable, value, text, shown", SHELL_CASES.values(), ids=SHELL_CASES)
+def test_what_the_shell_holds_is_masked_wherever_it_appears(monkeypatch, variable, value, text, shown):
+    monkeypatch.setenv(variable, value)
+    assert masked_text(text) == shown

@@ -29,12 +29,17 @@ class Failure(click.ClickException):
             super().show(file)
 
 
+# The environment a command works on, once it has one: a stop that no step explained names it.
+_working_on: list[str] = []
+
+
 def as_failure(error: BaseException) -> Failure:
     """The error as click raises it. A signal that no step explained (Ctrl-C, SIGTERM, SIGHUP): files
-    are written whole or not at all; for a stack, ``status`` says where it stands."""
+    are written whole or not at all; where the command works on a stack, ``status`` says where it stands."""
     if isinstance(error, KeyboardInterrupt):
-        error = Interrupted("files are written whole or not at all; for a stack, `iotstack status --env NAME` "
-                            "shows where it stands", by=error)  # fmt: skip
+        stack = (f"; `iotstack status --env {_working_on[-1]}` shows where its stack stands" if _working_on
+                 else "")  # fmt: skip
+        error = Interrupted(f"files are written whole or not at all{stack}", by=error)
     return Failure(error)
 
 
@@ -72,6 +77,7 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         """Run the command with SIGTERM and SIGHUP raised like Ctrl-C: one way out for every stop. What
         no step expected (a bug) is one masked line too, not a traceback, unless IOTSTACK_DEBUG is set."""
+        _working_on.clear()
         try:
             with signals_raised():
                 return super().invoke(ctx)
@@ -160,4 +166,5 @@ def deployment(env_name: str, templates_dir: Path | None = None, **options):
 
     workspace = find_workspace(templates_dir)
     (env,) = load_envs(workspace, [env_name])
+    _working_on.append(env.name)
     return Deployment(env, workspace, cloud_for(env), Console(), Options(**options))

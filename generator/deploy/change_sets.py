@@ -195,13 +195,21 @@ def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str,
             raise
         _keep(pending)
 
+    lifted = False  # True once the lift took effect, or may have (no answer, a signal during it)
     try:
         if lift:
-            cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
+            try:
+                cloud.set_stack_policy(stack.id, changes.stack_policy(allow=allowed))
+            except (AwsError, UsageError):
+                raise  # AWS answered no: nothing was lifted, nothing to restore
+            except BaseException:
+                lifted = True
+                raise
+            lifted = True
             console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
         outcome = run_operation(d, stack, "deploy", run, lambda status: status.deployed, len(change_set.changes))
     except BaseException:
-        if lift:
+        if lifted:
             restore_policy(d, stack.id, failing=True)  # says what it could not do; never hides why the run stopped
         raise
     console.say(f"Stack {d.stack.stack} is {outcome.status}.")  # first: whatever follows, it deployed
@@ -227,7 +235,9 @@ def restore_policy(d: Deployment, stack_id: str, failing: bool = False) -> None:
                    f"this deploy allowed; `iotstack {d.stack.command} --env {d.env.name}` restores it (even with "
                    "nothing to deploy)")  # fmt: skip
         if isinstance(exc, KeyboardInterrupt) and not failing:
-            raise Interrupted(f"{{stopped}} while the stack policy was being restored: {message}", by=exc) from None
+            raise Interrupted(f"{{stopped}} after the deploy succeeded, while the stack policy was being restored: "
+                              f"{message}; the outputs were not written: `iotstack status --env {d.env.name}` "
+                              "writes them", by=exc) from None  # fmt: skip
         d.console.say(f"Warning: {message}" + ("" if failing else "; it is set again with the stack's protection"),
                       err=True)  # fmt: skip
         return

@@ -11,6 +11,7 @@ from generator.config import Environment
 from generator.console import table
 from generator.deploy.changes import ALLOW_ALL_UPDATES, TEMPLATE_TAG, VERSION_TAG, Risk, lifted_for, stack_policy
 from generator.deploy.events import Outcome
+from generator.masking import masked
 
 
 def change_table(change_set: ChangeSet) -> str:
@@ -71,7 +72,9 @@ def _cause(event: StackEvent) -> str:
 
 
 def outputs_table(stack: Stack) -> str:
-    return table([("output", "value"), *stack.outputs.items()]) if stack.outputs else "(no outputs)"
+    """The stack's outputs as a table; one named as a credential is masked (the outputs file has them all)."""
+    rows = [(name, str(masked(name, value))) for name, value in stack.outputs.items()]
+    return table([("output", "value"), *rows]) if rows else "(no outputs)"
 
 
 def status_report(

@@ -11,7 +11,7 @@ from generator.deploy import changes
 from generator.deploy.context import Deployment, confirm
 from generator.deploy.operation import run_operation
 from generator.deploy.report import STUCK, outputs_table
-from generator.errors import IotstackError, OutputsNotWritten, UsageError
+from generator.errors import Interrupted, IotstackError, OutputsNotWritten, UsageError
 from generator.files import write_all
 
 
@@ -73,15 +73,21 @@ def finish(d: Deployment, stack_id: str) -> None:
     the outputs shown. An outputs file that cannot be written is :class:`OutputsNotWritten` (exit 4):
     deployed, and the one line says so, with the path and the command that writes them again; a
     protection that cannot be set as well is exit 1, with both lines."""
-    stack = d.cloud.stack(stack_id)
-    unwritten = write_outputs(d, stack)
     try:
-        stack = protect(d, stack)
-    except IotstackError as exc:
-        unprotected = (f"stack {d.stack.stack} is {stack.status}, but its protection could not be set as "
-                       f"{d.env.name}.toml asks: {exc}. `iotstack {d.stack.command} --env {d.env.name}` sets it "
-                       "again (with nothing to deploy, that is all it does)")  # fmt: skip
-        raise IotstackError("\n".join([unprotected, *([unwritten] if unwritten else [])])) from None
+        stack = d.cloud.stack(stack_id)
+        unwritten = write_outputs(d, stack)
+        try:
+            stack = protect(d, stack)
+        except IotstackError as exc:
+            unprotected = (f"stack {d.stack.stack} is {stack.status}, but its protection could not be set as "
+                           f"{d.env.name}.toml asks: {exc}. `iotstack {d.stack.command} --env {d.env.name}` sets it "
+                           "again (with nothing to deploy, that is all it does)")  # fmt: skip
+            raise IotstackError("\n".join([unprotected, *([unwritten] if unwritten else [])])) from None
+    except KeyboardInterrupt as stop:  # the deploy is done: say so, and what is left to do
+        raise Interrupted(f"{{stopped}} after stack {d.stack.stack} was deployed, before its outputs and protection "
+                          f"were seen to: `iotstack status --env {d.env.name}` writes the outputs, `iotstack "
+                          f"{d.stack.command} --env {d.env.name}` sets the protection (with nothing to deploy, that is "
+                          "all it does)", by=stop) from None  # fmt: skip
     d.console.say(outputs_table(stack))
     if unwritten:
         raise OutputsNotWritten(unwritten)

@@ -98,8 +98,12 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
 
     def load(env: str) -> dict | None:
         text = texts[specs[env]]
+        if text is None and texts[settings[env]] is not None:  # the environment was there, its template not
+            raise UsageError(f"{shown} has {settings[env].split(':./', 1)[1]} but no {paths[env]}: what that "
+                             "environment deploys cannot be known, so the plan cannot be made (--base names a "
+                             "revision that has both; --templates the folder git holds them in)")  # fmt: skip
         if text is None:
-            return None  # not committed at that revision: everything is new
+            return None  # a new environment: everything is new
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -146,9 +150,10 @@ def _checked(data: object, where: str) -> dict:
 
 
 def _in_repository(path: Path, workspace: Workspace) -> str:
-    """``path`` as git names it from the project root (``templates/dev.json``)."""
+    """``path`` as git names it from the project root (``templates/dev.json``): the path itself, not where
+    a symbolic link on the way leads (git keeps the link, and the files under the path it names)."""
     try:
-        return path.resolve().relative_to(workspace.root).as_posix()
+        return Path(os.path.abspath(path)).relative_to(workspace.root).as_posix()
     except ValueError:
         raise UsageError(f"{path} is outside the project at {workspace.root}: git cannot give its base") from None
 
@@ -181,7 +186,8 @@ def _run_git(workspace: Workspace, *args: str, stdin: bytes | None = None) -> su
     fix, when git cannot work here at all (whatever was asked)."""
     root = workspace.root
     try:
-        done = subprocess.run(["git", *args], capture_output=True, cwd=root, input=stdin)
+        done = subprocess.run(["git", *args], capture_output=True, cwd=root, input=stdin,
+                              env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"})  # its own words, untranslated
     except FileNotFoundError:
         raise GitUnusable("git is not installed (no git on PATH): the base of the change is read with git; install "
                           "it") from None  # fmt: skip

@@ -25,6 +25,8 @@ from pathlib import Path
 from generator.errors import GateFailed
 from generator.generate import Generated, lint_all
 from generator.lint import Finding
+from generator.masking import masked
+from generator.render import render
 from generator.workspace import Workspace
 
 DIFF_LINES = 40  # per stale file: enough to see what changed, short enough for a CI log
@@ -119,7 +121,7 @@ class Report:
         if self.unapproved:
             lines.append("  data at stake: if it is intended, approve it in approvals.toml, reviewed with this change "
                          "(an approval holds for this template only; a later change needs a new one):")  # fmt: skip
-            lines += [f"    {line}".rstrip() for block in self.approvals for line in block.splitlines()]
+            lines += [f"    {line}".rstrip() for line in "\n\n".join(self.approvals).splitlines()]
             lines.append("    (or change the code so that nothing stateful is replaced or removed)")
         if self.unplanned:
             lines.append("  no plan: fix what the line says (in CI: fetch the history, fetch-depth: 0), or pass "
@@ -174,10 +176,22 @@ def staleness(path: Path, text: str, workspace: Workspace) -> str | None:
         return f"{shown}: cannot be read: {exc.strerror or exc}{kind}"
     if committed == text:
         return None
+    committed = _without_credentials(committed)
     diff = list(difflib.unified_diff(committed.splitlines(), text.splitlines(),
                                      f"{shown} (committed)", f"{shown} (generated now)", lineterm=""))  # fmt: skip
     cut = diff[:DIFF_LINES] + ([f"... {len(diff) - DIFF_LINES} more diff lines"] if len(diff) > DIFF_LINES else [])
     return f"{shown}: stale, differs from what the code generates:\n" + "\n".join(f"    {line}" for line in cut)
+
+
+def _without_credentials(text: str) -> str:
+    """A committed template as its diff may show it: with a literal credential in it (what E9005 finds),
+    the template rendered with that value masked (:func:`generator.masking.masked`); else as it is."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    shown = masked("", data)
+    return text if shown == data else render(shown)
 
 
 def _read(path: Path) -> str:

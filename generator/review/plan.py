@@ -31,7 +31,7 @@ from dataclasses import replace
 from typing import Any
 
 from generator.cfn import STATEFUL_TYPES, references
-from generator.masking import masked
+from generator.masking import is_secret_key, masked
 from generator.review.model import (
     CHANGES,
     ERROR,
@@ -117,7 +117,7 @@ def _modification(logical: str, old: dict, new: dict, schemas: Schemas, replaced
     changes = [PropertyChange(_show_path(path), a, b, YES if path[0] == "Type" else NO) for path, a, b in attributes]
     for path, a, b in properties:
         kind = schema.replacement(path) if schema else MAYBE
-        changes.append(PropertyChange(_show_path(path), _masked(path, a), _masked(path, b), kind))
+        changes.append(PropertyChange(_show_path(path), a, b, kind))
     causes = []
     replacement = max((c.replacement for c in changes), key=RANK.get, default=NO)
     if schema is None:
@@ -180,15 +180,19 @@ def _outputs(old: dict, new: dict, replaced: dict, stack: str | None, region: st
         export = export_name(b if b is not None else a, stack, region)
         if a is None or b is None:
             action = "add" if a is None else "remove"
-            changes.append(OutputChange(name, action, (a or {}).get("Value"), (b or {}).get("Value"), export=export))
+            changes.append(OutputChange(name, action, _masked([name], (a or {}).get("Value")),
+                                        _masked([name], (b or {}).get("Value")), export=export))  # fmt: skip
             continue
         targets = sorted({t for _, t in references(b.get("Value"))} & replaced.keys())
         causes = tuple(f"refers to {t}, which {'is' if replaced[t] == YES else 'may be'} replaced" for t in targets)
         rest = [PropertyChange(_show_path(path), x, y) for path, x, y in
                 _differences({k: v for k, v in a.items() if k != "Value"}, {k: v for k, v in b.items() if k != "Value"},
                              [])]  # fmt: skip
+        before, after = _masked([name], a.get("Value")), _masked([name], b.get("Value"))
+        if a.get("Value") != b.get("Value") and before == after:
+            causes = ("its value changes (a credential: masked)", *causes)
         if a.get("Value") != b.get("Value") or causes or rest:
-            changes.append(OutputChange(name, "modify", a.get("Value"), b.get("Value"), causes, export, tuple(rest)))
+            changes.append(OutputChange(name, "modify", before, after, causes, export, tuple(rest)))
     return changes
 
 
@@ -229,17 +233,20 @@ def _differences(a: Any, b: Any, path: list) -> Iterator[tuple[list, Any, Any]]:
         by_key = [{t["Key"]: t.get("Value") for t in (v or [])} for v in (a, b)]
         for key in sorted(by_key[0].keys() | by_key[1].keys()):
             if by_key[0].get(key) != by_key[1].get(key):
-                yield [*path[:-1], f"{path[-1]}[{key}]"], by_key[0].get(key), by_key[1].get(key)
+                where = [*path[:-1], f"{path[-1]}[{key}]"]
+                yield where, _masked([*path, key], by_key[0].get(key)), _masked([*path, key], by_key[1].get(key))
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for index, (x, y) in enumerate(zip(a, b, strict=True)):
             yield from _differences(x, y, [*path, index])
     else:
-        yield path, a, b
+        yield path, _masked(path, a), _masked(path, b)  # every value a plan shows passes here
 
 
 def _masked(path: list, value: Any) -> Any:
-    """``value`` with every credential masked, whether it sits at ``path`` or deeper inside."""
-    return masked(next((p for p in reversed(path) if isinstance(p, str)), ""), value)
+    """``value`` with every credential masked: under a credential's name anywhere on ``path`` (a
+    parameter ``DbPassword``'s ``Default``, a ``Passwords`` list), or deeper inside it."""
+    keys = [p for p in path if isinstance(p, str)]
+    return masked(next((k for k in keys if is_secret_key(k)), keys[-1] if keys else ""), value)
 
 
 def _property_path(props: dict, path: list) -> tuple:

@@ -49,7 +49,7 @@ def _literals(node: object, path: list, parameters: dict):
 
 
 def _safe(value: object, parameters: dict) -> bool:
-    if isinstance(value, (bool, int, float)) or value is None:  # a switch or a length, not a credential
+    if isinstance(value, bool) or value is None:  # a switch (ManageMasterUserPassword), not a credential
         return True
     if isinstance(value, list):  # Passwords: [...]: each one a reference
         return all(_safe(v, parameters) for v in value)

@@ -8,12 +8,14 @@ policy restored."""
 from __future__ import annotations
 
 import json
+import signal
 
 import boto3
 import pytest
 
 from generator import cfn
 from generator.deploy.changes import OWNER_TAG, stack_policy
+from generator.errors import Stopped
 from generator.stack import kinesis
 from tests.conftest import immutable, run
 from tests.hostile import Case, expect
@@ -63,6 +65,15 @@ def deployed_with_a_stack_policy_and_a_replacement(fault):
         fault(proxy)
 
     return setup
+
+
+def sigterm_while_the_outputs_are_written(project, proxy, monkeypatch, request):
+    """The deploy succeeded; SIGTERM arrives while its outputs file is written."""
+
+    def stopped(*args, **kwargs):
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr("generator.deploy.stacks.write_all", stopped)
 
 
 def a_folder_where_the_outputs_go_and_no_protection(project, proxy, monkeypatch, request):
@@ -161,6 +172,17 @@ def deployed_and_the_policy_set_again(project, endpoint, output):
     assert (project.root / "outputs" / "dev.json").is_file()
 
 
+def deployed_and_said(project, endpoint, output):
+    assert "Stack iot-platform-dev is CREATE_COMPLETE." in output
+    assert cloudformation(endpoint).describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def nothing_lifted(project, endpoint, output):
+    assert "NOT restored" not in output and "Stack policy lifted" not in output  # it never was
+    assert cloudformation(endpoint).get_stack_policy(StackName=STACK)["StackPolicyBody"] == stack_policy()
+    assert available(endpoint, STACK) == []
+
+
 def left_to_aws_and_said(project, endpoint, output):
     left_to_aws(project, endpoint, output)
     assert available(endpoint, STACK)  # not deleted: whether it started was unknown
@@ -218,6 +240,14 @@ CASES = {
                                                       "Warning: the stack policy of iot-platform-dev was NOT restored "
                                                       "(…AccessDenied…); it is set again with the stack's protection",
                                                       deployed_and_the_policy_set_again),
+    "sigterm-while-the-outputs-are-written": Case(sigterm_while_the_outputs_are_written, DEPLOY, 143,
+                                                  "terminated (SIGTERM) after stack iot-platform-dev was deployed, "
+                                                  "before its outputs and protection were seen to: `iotstack status "
+                                                  "--env dev` writes the outputs", deployed_and_said),
+    "the-lift-refused": Case(deployed_with_a_stack_policy_and_a_replacement(
+                                 lambda p: p.answer_error("SetStackPolicy", 403, "AccessDenied", DENIED)),
+                             (*DEPLOY, "--allow-replace", "SensorDataStream"), 1,
+                             "cloudformation SetStackPolicy failed: AccessDenied", nothing_lifted),
     "outputs-not-written-and-no-protection": Case(a_folder_where_the_outputs_go_and_no_protection, DEPLOY, 1,
                                                   "is CREATE_COMPLETE, but its protection could not be set as dev.toml "
                                                   "asks: …AccessDenied…\n" + NOT_WRITTEN),

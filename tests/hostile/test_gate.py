@@ -6,6 +6,7 @@ approve nothing; the base named in what check prints."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -72,6 +73,38 @@ def prod_renamed_and_set_to_delete_its_data(project, monkeypatch, request):
     prod_renamed_in_a_repository(project, monkeypatch, request)
 
 
+def prod_renamed_in_a_copy_of_templates(project, monkeypatch, request):
+    """The renamed prod, checked from an untracked copy of templates/ (--templates tpl-copy)."""
+    prod_renamed_in_a_repository(project, monkeypatch, request)
+    shutil.copytree(project.root / "templates", project.root / "tpl-copy")
+
+
+def prod_renamed_through_a_linked_templates_folder(project, monkeypatch, request):
+    """templates/ becomes a symbolic link to another folder of the project: the base is still read where git
+    holds the templates, not where the link leads."""
+    prod_renamed_in_a_repository(project, monkeypatch, request)
+    (project.root / "templates").rename(project.root / "real-templates")
+    (project.root / "templates").symlink_to("real-templates")
+
+
+def prod_renamed_against_a_base_without_templates(project, monkeypatch, request):
+    repo = request.getfixturevalue("repo")
+    git(repo.root, "rm", "-q", "-r", "--cached", "templates")
+    git(repo.root, "commit", "-q", "-m", "no templates")
+    git(repo.root, "tag", "notemplates")
+    git(repo.root, "reset", "-q", "HEAD~1")
+    prod_renamed(project, monkeypatch)
+
+
+def git_in_german(setup):
+    def translated(project, monkeypatch, request):
+        monkeypatch.setenv("LANGUAGE", "de")
+        monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+        return setup(project, monkeypatch, request)
+
+    return translated
+
+
 def a_master_branch(project, monkeypatch, request):
     git(request.getfixturevalue("repo").root, "branch", "-q", "-m", "main", "master")
 
@@ -117,6 +150,18 @@ CASES = {
                                                 NO_PLAN + "the project at … is not tracked by the git repository "
                                                 "around it"),
     "prod-database-renamed": Case(prod_renamed_in_a_repository, ("check", "--env", "prod"), 1, AT_STAKE),
+    "prod-renamed-in-an-untracked-copy": Case(prod_renamed_in_a_copy_of_templates,
+                                              ("check", "--env", "prod", "--templates", "tpl-copy"), 1,
+                                              NO_PLAN + "merge-base(main)=… has environments/prod.toml but no "
+                                              "tpl-copy/prod.json"),
+    "prod-renamed-through-a-linked-folder": Case(prod_renamed_through_a_linked_templates_folder,
+                                                 ("check", "--env", "prod"), 1, AT_STAKE),
+    "prod-renamed-against-a-base-without-templates": Case(prod_renamed_against_a_base_without_templates,
+                                                          ("check", "--env", "prod", "--base", "notemplates"), 1,
+                                                          NO_PLAN + "notemplates has environments/prod.toml but no "
+                                                          "templates/prod.json"),
+    "a-copy-without-git-in-german": Case(git_in_german(a_copy_without_git), CHECK, 1, NOT_A_REPOSITORY),
+    "a-copy-without-git-in-german-in-ci": Case(git_in_german(in_ci(a_copy_without_git)), CHECK, 1, NOT_A_REPOSITORY),
     "prod-database-renamed-and-set-to-delete": Case(prod_renamed_and_set_to_delete_its_data,
                                                     ("check", "--env", "prod"), 1, AT_STAKE),
     "the-base-is-named": Case(a_master_branch, CHECK, 0, "the plan against merge-base(master)=… clean"),

@@ -1,11 +1,13 @@
 """No secret printed, by any command: secrets are planted where a hostile setting or a template puts
-them (the password of a URL in AWS_ENDPOINT_URL, the secret key and session token, a literal password
-and a list of them in the template a stack runs, a stack output that is a URL with a password), every
-command runs, and its output is searched for them."""
+them (the password of a URL in AWS_ENDPOINT_URL, the secret key and session token; a literal password,
+a list of them, a parameter's default, an output named as a credential and one that is a URL with a
+password, in the template a stack runs and in a committed template), every command runs, and its
+output is searched for them."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -24,27 +26,48 @@ COMMANDS = [
     ("drift", "--env", "dev"), ("drift", "--env", "dev", "--format", "json"), ("recover", "--env", "dev"),
     ("bootstrap", "--env", "dev", "--yes"), ("destroy", "--env", "dev", "--yes"),
 ]  # fmt: skip
+# The committed template with literal credentials in it (what E9005 finds: found, not quoted); offline,
+# so once, with AWS answering.
+PLANTED_COMMANDS = [
+    ("check", "--env", "dev", "--skip-plan", "--templates", "planted"), ("lint", "--env", "dev", "--templates",
+    "planted"), ("lint", "--env", "dev", "--templates", "planted", "--format", "sarif"),
+    ("deploy", "--env", "dev", "--yes", "--templates", "planted"),
+]  # fmt: skip
 
-# The template of a stack someone deployed by hand: a literal password, and a list of them.
+# The template of a stack someone deployed by hand: a literal password, a list of them, a parameter's
+# default, outputs that are a credential and a URL with one.
 BY_HAND = {
+    "Parameters": {"DbPassword": {"Type": "String", "Default": f"{PLANTED}-default"}},
     "Resources": {
         "AuroraCluster": {"Type": "AWS::RDS::DBCluster", "Properties": {
             "Engine": "aurora-postgresql", "MasterUsername": "dbadmin", "MasterUserPassword": PLANTED}},
         "Broker": {"Type": "AWS::AmazonMQ::Broker", "Properties": {"Passwords": [PLANTED, f"{PLANTED}-2"]}},
     },
-    "Outputs": {"Url": {"Value": f"postgres://app:{PLANTED}@db.example.com:5432/sensors"}},
+    "Outputs": {"Url": {"Value": f"postgres://app:{PLANTED}@db.example.com:5432/sensors"},
+                "DbPassword": {"Value": f"{PLANTED}-output"}},
 }  # fmt: skip
+
+
+def planted_template(project) -> None:
+    """``planted/``: the committed templates, dev's with literal credentials (a list, a parameter default)."""
+    shutil.copytree(project.root / "templates", project.root / "planted")
+    path = project.root / "planted" / "dev.json"
+    template = json.loads(path.read_text())
+    template["Resources"]["AuroraCluster"]["Properties"]["MasterUserPassword"] = [f"{PLANTED}-committed"]
+    template["Parameters"] = {"ApiToken": {"Type": "String", "Default": f"{PLANTED}-token"}}
+    path.write_text(json.dumps(template, indent=2, sort_keys=True) + "\n")
 
 
 @pytest.mark.parametrize("reachable", [True, False], ids=["aws-answers", "aws-unreachable"])
 def test_no_command_prints_a_planted_secret(project, aws, monkeypatch, reachable):
     cloudformation(aws).create_stack(StackName="iot-platform-dev", TemplateBody=json.dumps(BY_HAND))
+    planted_template(project)
     endpoint = aws if reachable else "http://127.0.0.1:9"
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint.replace("http://", f"http://admin:{PLANTED}@"))
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", f"{PLANTED}-secret-key")
     monkeypatch.setenv("AWS_SESSION_TOKEN", f"{PLANTED}-session-token")
     outputs = {}
-    for command in COMMANDS:
+    for command in COMMANDS + (PLANTED_COMMANDS if reachable else []):
         result = run(*command)
         outputs[" ".join(command)] = result.output
         assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -53,7 +76,9 @@ def test_no_command_prints_a_planted_secret(project, aws, monkeypatch, reachable
     said = "\n".join(outputs.values())
     if reachable:  # what held the secrets was shown, masked
         assert "MasterUserPassword" in said and "(secret, masked)" in said, said
-        assert "Url     postgres://***@db.example.com:5432/sensors" in outputs["status --env dev"], said
+        assert "Url         postgres://***@db.example.com:5432/sensors" in outputs["status --env dev"], said
+        assert "DbPassword  (secret, masked)" in outputs["status --env dev"], said
+        assert "E9005" in outputs["lint --env dev --templates planted"], said
     else:
         assert outputs["status --env dev"].startswith("Error: cannot reach AWS at http://***@127.0.0.1:9")
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -209,3 +210,30 @@ def test_a_dumb_terminal_gets_no_escape_codes(repo):
     dumb = on_a_terminal(repo, "diff", "--env", "dev", "--base", "HEAD", term="dumb")
     assert "\x1b[" in coloured  # the test can see escape codes where they belong
     assert "ShardCount" in dumb and "\x1b" not in dumb
+
+
+def children(pid: int) -> list[str]:
+    """The processes ``pid`` forked (Linux's /proc)."""
+    try:
+        return (Path(f"/proc/{pid}/task/{pid}/children").read_text()).split()
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize("signum, exit_code", [(signal.SIGHUP, 129), (signal.SIGTERM, 143)], ids=["sighup", "sigterm"])
+def test_a_signal_to_the_whole_group_leaves_through_the_parent_alone(project, tmp_path, signum, exit_code):
+    """A closed terminal or a cancelled CI job signals every process of the group, the lint workers too:
+    they die quietly, and the parent says what happened, once."""
+    process = subprocess.Popen([sys.executable, "-c", PROGRAM, "check", "--env", "dev", "--env", "prod", "--skip-plan"],
+                               cwd=project.root, env={**environment("http://127.0.0.1:9"),
+                               "IOTSTACK_CACHE_DIR": str(tmp_path / "cold")}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not children(process.pid):  # the lint workers are forked
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.02)
+    os.killpg(process.pid, signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == exit_code, err
+    assert "Traceback" not in err and err.count("Error: ") == 1, err
+    assert "files are written whole or not at all" in err

@@ -35,13 +35,24 @@ def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
     assert [(r["logical_id"], r["action"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
 
 
-def test_a_template_absent_at_the_base_is_all_added(repo):
-    git(repo.root, "rm", "-q", "templates/prod.json")
-    git(repo.root, "commit", "-q", "-m", "no prod")
+def test_a_new_environment_is_all_added(repo):
+    git(repo.root, "rm", "-q", "--cached", "templates/prod.json", "environments/prod.toml")
+    git(repo.root, "commit", "-q", "-m", "no prod yet")
     result = run("diff", "--env", "prod", "--env", "dev", "--base", "HEAD")
     assert result.exit_code == 2
     resources = len(json.loads((ROOT / "templates" / "prod.json").read_text())["Resources"])
     assert f"prod (against HEAD:templates/prod.json): {resources} to add, " in result.output
+
+
+def test_an_environment_whose_template_is_not_at_the_base_has_no_plan(repo):
+    """What it deploys cannot be known: planning it as new would let a replacement of its data through."""
+    git(repo.root, "rm", "-q", "--cached", "templates/prod.json")
+    git(repo.root, "commit", "-q", "-m", "prod's template left out")
+    for command in ("diff", "check"):  # diff: an error; check: a problem, no plan
+        result = run(command, "--env", "prod", "--base", "HEAD")
+        assert result.exit_code == 1, result.output
+        assert ("HEAD has environments/prod.toml but no templates/prod.json: what that environment deploys cannot "
+                "be known, so the plan cannot be made") in result.output  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ BAD_PASSWORD = CLUSTER + ": AuroraCluster: MasterUserPassword" + MESSAGE
         (redis_token({"Fn::Sub": "{{resolve:secretsmanager:${DatabaseSecret}:SecretString:token}}"}), []),
         (lambda r: r["AuroraCluster"]["Properties"].update(ManageMasterUserPassword=True), []),  # a switch
         (password("hunter2hunter2"), [BAD_PASSWORD]),
+        (password(98765432), [BAD_PASSWORD]),  # CloudFormation takes a number for a string
         (password({"Fn::Sub": "${AWS::StackName}-pw"}), [BAD_PASSWORD]),
         (password({"Fn::Sub": "x{{resolve:secretsmanager:s}}"}), [BAD_PASSWORD]),
         (password("{{resolve:ssm:/db/password}}"), [BAD_PASSWORD]),  # plain SSM: readable
@@ -60,8 +61,8 @@ BAD_PASSWORD = CLUSTER + ": AuroraCluster: MasterUserPassword" + MESSAGE
          ["Resources/DatabaseSecret/Properties/GenerateSecretString/SecretStringTemplate: "
           "DatabaseSecret: SecretStringTemplate" + MESSAGE]),
     ],
-    ids=["generated", "ssm-secure", "sub-of-a-reference", "boolean-switch", "literal", "sub-without-reference",
-         "reference-inside-text", "plain-ssm", "literal-auth-token", "literal-anywhere", "a-literal-in-a-list",
+    ids=["generated", "ssm-secure", "sub-of-a-reference", "boolean-switch", "literal", "a-number",
+         "sub-without-reference", "reference-inside-text", "plain-ssm", "literal-auth-token", "literal-anywhere", "a-literal-in-a-list",
          "a-list-of-references", "password-in-the-recipe"],
 )  # fmt: skip
 def test_no_literal_secrets(change, expected):
