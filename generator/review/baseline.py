@@ -186,8 +186,13 @@ def _run_git(workspace: Workspace, *args: str, stdin: bytes | None = None) -> su
     fix, when git cannot work here at all (whatever was asked)."""
     root = workspace.root
     try:
-        done = subprocess.run(["git", *args], capture_output=True, cwd=root, input=stdin,
-                              env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"})  # its own words, untranslated
+        done = subprocess.run(
+            ["git", *args],
+            capture_output=True,
+            cwd=root,
+            input=stdin,
+            env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
+        )  # its own words, untranslated
     except FileNotFoundError:
         raise GitUnusable("git is not installed (no git on PATH): the base of the change is read with git; install "
                           "it") from None  # fmt: skip

@@ -62,8 +62,8 @@ BAD_PASSWORD = CLUSTER + ": AuroraCluster: MasterUserPassword" + MESSAGE
           "DatabaseSecret: SecretStringTemplate" + MESSAGE]),
     ],
     ids=["generated", "ssm-secure", "sub-of-a-reference", "boolean-switch", "literal", "a-number",
-         "sub-without-reference", "reference-inside-text", "plain-ssm", "literal-auth-token", "literal-anywhere", "a-literal-in-a-list",
-         "a-list-of-references", "password-in-the-recipe"],
+         "sub-without-reference", "reference-inside-text", "plain-ssm", "literal-auth-token", "literal-anywhere",
+         "a-literal-in-a-list", "a-list-of-references", "password-in-the-recipe"],
 )  # fmt: skip
 def test_no_literal_secrets(change, expected):
     assert findings(NoLiteralSecrets, dev_template(change)) == expected
