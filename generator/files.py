@@ -54,6 +54,7 @@ def write_all(files: Mapping[Path, str], shown=str, given: bool = False) -> dict
     prepared: list[tuple[Path, Path, Path | None]] = []  # (target, temporary file, link to the old file)
     made: list[Path] = []  # the folders this run created, to remove again if it fails
     current = None
+    _sweep([path for path in wanted if changed[path]])
     try:
         for path, data in wanted.items():
             if changed[path]:
@@ -129,7 +130,6 @@ def _signals_held() -> Iterator[None]:
 
 def _prepare(path: Path, data: bytes) -> tuple[Path, Path, Path | None]:
     """The temporary file with ``data`` beside ``path``, and a hard link keeping the file it replaces."""
-    _sweep(path)
     temporary = _exclusive(path, ".tmp")  # the mode the umask gives a new file
     try:
         with open(temporary, "wb") as f:
@@ -191,16 +191,24 @@ def _undo(prepared: list[tuple[Path, Path, Path | None]], made: list[Path]) -> N
             folder.rmdir()  # only if empty: never what someone else put there meanwhile
 
 
-def _sweep(path: Path) -> None:
-    """Remove what a killed run left beside ``path`` (old enough never to be a run in progress)."""
+def _sweep(paths: list[Path]) -> None:
+    """Remove what a killed run left beside ``paths`` (``.<name>.<random>.tmp`` or ``.old``, old enough
+    never to be a run in progress): one look at each folder."""
     limit = time.time() - LEFTOVER_SECONDS
-    for pattern in (f".{path.name}.*.tmp", f".{path.name}.*.old"):
-        for leftover in path.parent.glob(pattern):
-            try:
-                if leftover.is_file() and leftover.lstat().st_mtime < limit:
-                    leftover.unlink()
-            except OSError:
-                pass
+    by_folder: dict[Path, set[str]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, set()).add(path.name)
+    for folder, names in by_folder.items():
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # not there yet: nothing left in it
+        for entry in entries:
+            stem = entry.name.rsplit(".", 2)[0][1:] if entry.name.startswith(".") else ""
+            if stem in names and entry.name.endswith((".tmp", ".old")):
+                with suppress(OSError):
+                    if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                        os.unlink(entry.path)
 
 
 def _remove(path: Path | None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from typing import Any
 
 # A property whose name says it carries a credential (password, token, secret string, private key),
@@ -24,27 +25,34 @@ from typing import Any
 # an EventBridge input path does; ClientSecret, SecretKey and the like are.)
 _CREDENTIAL_WORDS = ("password", "passwd", "passphrase", "secretstring", "secretkey", "secretaccesskey",
                      "clientsecret", "privatekey", "apikey", "token")  # fmt: skip
-SECRET_KEY = re.compile(rf"(?i)(?!GenerateSecretString$).*({'|'.join(_CREDENTIAL_WORDS)})(s|list|values?)?")
-_SEPARATORS = re.compile(r"[_\-\s.]")  # snake_case, kebab-case, spaced: DB_PASSWORD reads as DBPASSWORD
-DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}")
+SECRET_KEY = rf"(?i)(?!GenerateSecretString$).*({'|'.join(_CREDENTIAL_WORDS)})(s|list|values?)?"
+_SEPARATORS = str.maketrans("", "", "_- .\t")  # snake_case, kebab-case, spaced: DB_PASSWORD reads as DBPASSWORD
+DYNAMIC_REFERENCE = r"\{\{resolve:(secretsmanager|ssm-secure):.+\}\}"
 MASK = "(secret, masked)"
 
 # The user information of a URL (``scheme://user:password@``, up to the last "@" of the word: a
 # password may hold "/" or "@"), or ``user:password@host`` written without a scheme.
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s'\"<>]*@")
-_BARE_CREDENTIALS = re.compile(r"(?<![\w/:@.%+-])[\w.%+-]+:[^\s/'\"<>@]+@(?=[\w.-])")
+_URL_CREDENTIALS = r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s'\"<>]*@"
+_BARE_CREDENTIALS = r"(?<![\w/:@.%+-])[\w.%+-]+:[^\s/'\"<>@]+@(?=[\w.-])"
 URL_MASK = "***"
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern:
+    """A pattern compiled when first used: ``iotstack template`` prints lines but masks none, and every
+    compile on its path counts (``make bench``, figure 1)."""
+    return re.compile(pattern)
 
 
 def is_secret_key(key: str) -> bool:
     """Whether a property (or environment variable, or header) of this name carries a credential."""
-    return bool(SECRET_KEY.fullmatch(_SEPARATORS.sub("", key)))
+    return bool(_compiled(SECRET_KEY).fullmatch(key.translate(_SEPARATORS)))
 
 
 def is_dynamic_reference(value: Any) -> bool:
     """Whether ``value`` is (a ``Fn::Sub`` of) exactly one secure dynamic reference."""
     text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
-    return isinstance(text, str) and bool(DYNAMIC_REFERENCE.fullmatch(text))
+    return isinstance(text, str) and bool(_compiled(DYNAMIC_REFERENCE).fullmatch(text))
 
 
 def masked(key: str, value: Any) -> Any:
@@ -65,7 +73,7 @@ def masked(key: str, value: Any) -> Any:
 # Where the shell holds credentials iotstack may meet in a message: the secret key and session token,
 # and the user information of an endpoint or proxy URL (whatever it holds: a space, a "/").
 _SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-_URL_VARIABLES = re.compile(r"AWS_ENDPOINT_URL(_\w+)?|(HTTPS?|ALL)_PROXY", re.IGNORECASE)
+_URL_VARIABLES = ("AWS_ENDPOINT_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")  # AWS_ENDPOINT_URL_<SERVICE> too
 # Shorter values are not masked wherever they appear (a placeholder key such as "testing", a password
 # such as "pass" would garble "check passed"); inside a URL they are, by its shape.
 _SHORTEST_KEY, _SHORTEST_PASSWORD = 8, 6
@@ -79,8 +87,8 @@ def masked_text(text: str) -> str:
             text = text.replace(secret, URL_MASK)
     if "@" not in text:  # the common case, at the cost of one scan
         return text
-    text = _URL_CREDENTIALS.sub(rf"\1{URL_MASK}@", text)
-    return _BARE_CREDENTIALS.sub(f"{URL_MASK}@", text)
+    text = _compiled(_URL_CREDENTIALS).sub(rf"\1{URL_MASK}@", text)
+    return _compiled(_BARE_CREDENTIALS).sub(f"{URL_MASK}@", text)
 
 
 def shell_secrets() -> list[str]:
@@ -88,7 +96,7 @@ def shell_secrets() -> list[str]:
     and the password (or the token standing in for a user name) of every AWS endpoint or proxy URL."""
     found = [os.environ[v] for v in _SECRET_VARIABLES if len(os.environ.get(v, "")) >= _SHORTEST_KEY]
     for name, value in os.environ.items():
-        if _URL_VARIABLES.fullmatch(name) and "@" in value:
+        if "@" in value and (name.upper() in _URL_VARIABLES or name.upper().startswith("AWS_ENDPOINT_URL_")):
             user = value.split("://", 1)[-1].rsplit("@", 1)[0]  # all before the host: user, or user:password
             secret = user.split(":", 1)[1] if ":" in user else user if len(user) >= _SHORTEST_KEY else ""
             if len(secret) >= _SHORTEST_PASSWORD:
