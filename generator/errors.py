@@ -145,3 +145,32 @@ def signals_raised() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+# The signals that stop a run: what a terminal (Ctrl-C, a closed window) or a CI runner sends, often to
+# the whole process group.
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """While inside, the stop signals wait (and are delivered after): for what must not be cut in two,
+    such as putting files back or forking workers. Where there are no thread signal masks, a no-op."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def leave_signals_to_parent() -> None:
+    """In a worker forked under :func:`signals_held`: ignore Ctrl-C and die quietly of SIGTERM and SIGHUP,
+    so that only the parent takes the one way out; then let the signals in."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

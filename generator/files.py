@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import stat
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 
-from generator.errors import IotstackError, UsageError
+from generator.errors import IotstackError, UsageError, signals_held
 
 # A run prepares and moves its files within milliseconds; anything this old beside a target is a
 # leftover of a run that was killed (SIGKILL, a power cut), never a run in progress.
@@ -66,7 +65,7 @@ def write_all(files: Mapping[Path, str], shown=str, given: bool = False) -> dict
             current = target
             os.replace(temporary, target)  # a signal before it or after it: _undo sees which by the temporary
     except BaseException as failure:
-        with _signals_held():  # a second Ctrl-C or SIGTERM waits until every file is back
+        with signals_held():  # a second Ctrl-C or SIGTERM waits until every file is back
             _undo(prepared, made)
         if isinstance(failure, OSError):
             error = UnusablePath if given else WriteFailed
@@ -111,21 +110,6 @@ def _not_a_link(path: Path) -> None:
     if path.is_symlink():
         raise OSError(errno.ELOOP, f"it is a symbolic link (to {os.readlink(path)}): iotstack writes regular files "
                                    "only; remove the link")  # fmt: skip
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP held back (delivered after) while the files are put back."""
-    group = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, group)
-    except (AttributeError, ValueError, OSError):  # no thread signal masks here
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _prepare(path: Path, data: bytes) -> tuple[Path, Path, Path | None]:

@@ -33,7 +33,6 @@ import hashlib
 import json
 import os
 import re
-import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import UsageError
+from generator.errors import UsageError, leave_signals_to_parent, signals_held
 from generator.files import WriteFailed, write_all
 
 if TYPE_CHECKING:
@@ -177,31 +176,14 @@ def _lint_in_workers(pending: dict[str, tuple[str, str]], policy: bool) -> dict[
         _runner(region, policy)  # loaded here, once per settings; the forked workers inherit them
     workers = min(len(pending), _cores())
     largest_first = sorted(pending.items(), key=lambda item: len(item[1][0]), reverse=True)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=leave_signals_to_parent) as pool:
         # The workers are forked by the first submit: signals wait meanwhile, so that none lands inside a
-        # fork (in the child before _worker has set it up, or in a fork hook of the parent, which would
-        # swallow it); the parent takes a pending one as soon as they are forked.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _GROUP_SIGNALS)
-        try:
+        # fork (in a worker not yet set up, or in a fork hook of the parent, which would swallow it).
+        with signals_held():
             futures = {name: pool.submit(lint_text, text, region, policy) for name, (text, region) in largest_first}
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         found = {name: future.result() for name, future in futures.items()}
     return {name: found[name] for name in pending}
-
-
-# What a terminal or a CI runner sends to the whole process group, the lint workers too.
-_GROUP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-def _worker() -> None:
-    """A worker leaves the signals to its parent: it ignores Ctrl-C and dies quietly of SIGTERM and SIGHUP
-    (it starts with them held, see :func:`_lint_in_workers`); the parent takes the one way out
-    (:func:`generator.errors.signals_raised`) and the pool ends with it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _GROUP_SIGNALS)
 
 
 def _cores() -> int:

@@ -16,6 +16,7 @@ never makes AWS do the work twice (:mod:`generator.aws.retries`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
 
 import boto3
@@ -47,12 +48,14 @@ def connect(region: str, notify: Callable[[str], None] | None = None, profile: s
         user_agent_extra=f"iotstack/{__version__}",
     )
     chosen, source = credential_source(profile)
-    session: list = []  # one, made with the first client
+
+    @cache
+    def session() -> boto3.session.Session:  # one, made with the first client
+        return boto3.session.Session(region_name=region, profile_name=chosen)
 
     def client(service: str) -> Any:
         try:
-            session[:] = session or [boto3.session.Session(region_name=region, profile_name=chosen)]
-            return session[0].client(service, config=config)
+            return session().client(service, config=config)
         except (BotoCoreError, ValueError) as exc:
             raise settings_error(exc, source) or UsageError(f"the AWS settings of this shell cannot be used: {exc}"
                                                             ) from None  # fmt: skip
