@@ -1,7 +1,8 @@
 """The pipeline to copy (.github/workflows): every file validates against GitHub's workflow schema,
 offline, with check-jsonschema's vendored copy (pinned in setup.cfg); the validator catches a broken
-workflow; actions are pinned by major version; and the pull-request comment script updates ONE
-comment, found by its hidden marker, cut to GitHub's limit (run in Node.js, with a fake GitHub)."""
+workflow; every action is pinned by a full commit SHA with its release tag in a comment; and the
+pull-request comment script updates ONE comment, found by its hidden marker, cut to GitHub's limit
+(run in Node.js, with a fake GitHub)."""
 
 import json
 import os
@@ -23,8 +24,8 @@ VALIDATOR = Path(sys.executable).parent / "check-jsonschema"
 OFFLINE = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 
 
-def validate(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VALIDATOR), "--builtin-schema", "vendor.github-workflows", str(path)],
+def validate(path: Path, schema: str = "vendor.github-workflows") -> subprocess.CompletedProcess:
+    return subprocess.run([str(VALIDATOR), "--builtin-schema", schema, str(path)],
                           capture_output=True, text=True, timeout=60, env={**os.environ, **OFFLINE})  # fmt: skip
 
 
@@ -73,9 +74,44 @@ def step(name: str, action: str) -> dict:
     return next(s for s in steps(name) if s.get("uses", "").startswith(f"{action}@"))
 
 
-def test_every_action_is_pinned_by_its_major_version():
-    used = [step["uses"] for name in ("review.yml", "drift.yml") for step in steps(name) if "uses" in step]
-    assert used and all(re.fullmatch(r"[\w-]+/[\w-]+(/[\w-]+)*@v\d+", u) for u in used), used
+# `uses: owner/repo[/path]@<40 hex digits>  # vX.Y.Z`: a tag or a branch can be moved to other code, a
+# commit cannot; the comment says which release it is, and Dependabot updates both.
+PINNED = re.compile(r"uses: [\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}  # v\d+\.\d+\.\d+")
+USES_LINES = {
+    "a-commit-and-its-tag": ("uses: actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803  # v6.1.0", True),
+    "a-sub-action": ("uses: github/codeql-action/upload-sarif@8aad20d150bbac5944a9f9d289da16a4b0d87c1e  # v4.36.2",
+                     True),
+    "a-major-tag": ("uses: actions/checkout@v6", False),
+    "a-release-tag": ("uses: actions/checkout@v6.1.0", False),
+    "a-short-sha": ("uses: actions/checkout@d23441a  # v6.1.0", False),
+    "a-sha-without-its-tag": ("uses: actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803", False),
+    "a-branch": ("uses: actions/checkout@main  # v6.1.0", False),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("line, pinned", USES_LINES.values(), ids=USES_LINES)
+def test_what_counts_as_pinned(line, pinned):
+    assert bool(PINNED.fullmatch(line)) is pinned
+
+
+def uses_lines() -> list[str]:
+    return [line.strip().removeprefix("- ") for path in FILES for line in path.read_text().splitlines()
+            if line.strip().removeprefix("- ").startswith("uses:")]  # fmt: skip
+
+
+def test_every_action_is_pinned_by_a_full_commit_sha_with_its_release_tag():
+    used = uses_lines()
+    parsed = [s["uses"] for name in ("review.yml", "drift.yml") for s in steps(name) if "uses" in s]
+    assert used and len(used) == len(parsed), (used, parsed)  # every `uses:` is on one line of its own
+    assert [line for line in used if not PINNED.fullmatch(line)] == []
+
+
+def test_one_action_is_pinned_to_one_commit_everywhere():
+    commits: dict[str, set[str]] = {}
+    for line in uses_lines():
+        action, commit = line.removeprefix("uses: ").split("  #")[0].split("@")
+        commits.setdefault(action, set()).add(commit)
+    assert {action: len(found) for action, found in commits.items() if len(found) > 1} == {}
 
 
 def test_review_runs_on_pull_requests_with_full_history_and_the_rights_it_needs():
