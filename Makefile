@@ -5,17 +5,34 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# Rebuilt whenever setup.cfg or pyproject.toml is newer than the last install.
+# Every install comes from a lock file in requirements/ (README, "Pipeline"): each package pinned with
+# its hashes (pip --require-hashes refuses anything else), compiled by `make lock`. A stamp is rebuilt
+# whenever its lock, setup.cfg or pyproject.toml is newer than the last install.
 READY := $(VENV)/.installed
+# The runtime dependencies only (requirements/runtime.txt): what the drift job installs, so that no test
+# or dev package runs next to its AWS credentials. `make template` and the rest add the dev lock on top.
+RUNTIME := $(VENV)/.runtime
 
-$(READY): setup.cfg pyproject.toml
+# $(call install_venv,LOCK,WHAT): create .venv if needed, install LOCK (hashes required), then iotstack
+# itself from the work tree with --no-deps, --no-build-isolation (the locked setuptools builds it) and
+# --no-index: nothing unhashed is fetched.
+define install_venv
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "iotstack needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2; exit 2; }
-	@echo "Creating $(VENV) with $$($(PYTHON) --version) (takes a minute, once)"
+	@echo "Creating $(VENV) with $$($(PYTHON) --version), $(2) (takes a minute, once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]' > $(VENV)/install.log 2>&1 || \
+	@{ $(BIN)/python -m pip install --disable-pip-version-check --require-hashes -r $(1) && \
+	   $(BIN)/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation --no-index -e . ; \
+	 } > $(VENV)/install.log 2>&1 || \
 		{ cat $(VENV)/install.log >&2; echo "pip install failed; the log is $(VENV)/install.log" >&2; exit 1; }
 	@touch $@
+endef
+
+$(READY): setup.cfg pyproject.toml requirements/dev.txt
+	$(call install_venv,requirements/dev.txt,the dev lock)
+
+$(RUNTIME): setup.cfg pyproject.toml requirements/runtime.txt
+	$(call install_venv,requirements/runtime.txt,the runtime lock only)
 
 # The package's bytecode, compiled again whenever a module changes: an editable install leaves it to
 # the first import, and a shell with PYTHONDONTWRITEBYTECODE set (some CI images and sandboxes do)
@@ -30,10 +47,11 @@ $(BYTECODE): $(READY) $(shell find generator -name '*.py')
 SCAN_VENV := .venv-scan
 SCAN_READY := $(SCAN_VENV)/.installed
 
-$(SCAN_READY): scanners/requirements.txt
+# Their lock, requirements/scanners.txt, is compiled from scanners/requirements.txt's exact pins.
+$(SCAN_READY): requirements/scanners.txt
 	@echo "Creating $(SCAN_VENV) for checkov and cfripper (about 30 s, once)"
 	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	@$(SCAN_VENV)/bin/python -m pip install --disable-pip-version-check -r scanners/requirements.txt \
+	@$(SCAN_VENV)/bin/python -m pip install --disable-pip-version-check --require-hashes -r requirements/scanners.txt \
 		> $(SCAN_VENV)/install.log 2>&1 || \
 		{ cat $(SCAN_VENV)/install.log >&2; echo "pip install failed; the log is $(SCAN_VENV)/install.log" >&2; exit 1; }
 	@touch $@
@@ -86,7 +104,7 @@ style: $(READY) $(BYTECODE) ## Check the Python code's style with ruff
 	@$(BIN)/ruff format --check generator tests scripts scanners
 
 # The review gate (issue 4). The security scanners run too when their venv exists (`make scan` or
-# `make test` creates it); `make scan` then also refreshes it when scanners/requirements.txt changed.
+# `make test` creates it); `make scan` then also refreshes it when requirements/scanners.txt changed.
 # In CI (CI set) missing scanners are a failure, not a skip. BASE=REF plans against that revision
 # (default: the merge base with origin/main or main); ARGS=--skip-plan checks without a plan, on purpose.
 # Whatever fails, make itself exits 2: a pipeline that must tell a problem (1) from bad usage (2) runs
@@ -104,6 +122,34 @@ pictures: ## Draw templates/<env>.md as a review page does (mermaid-cli, Chromiu
 
 .PHONY: venv
 venv: $(READY) $(SCAN_READY) ## Create or refresh .venv and .venv-scan (the other targets do it themselves)
+
+.PHONY: runtime
+runtime: $(RUNTIME) ## Create .venv with the runtime dependencies only (the drift job: no test or dev package)
+
+# The lock files, compiled for Python 3.11 on Linux by uv (installed from requirements/uv.txt, hashes
+# required, into .cache/lock): runtime.txt from setup.cfg, dev.txt from setup.cfg's dev extra (which
+# includes test), both with setuptools (requirements/build.in); scanners.txt from scanners/requirements.txt
+# (3.11.5: its soupsieve needs it). uv keeps every pin that still fits and resolves only what changed;
+# UPGRADE=1 takes the newest versions allowed.
+LOCK_VENV := .cache/lock
+LOCK_READY := $(LOCK_VENV)/.installed
+COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --generate-hashes --python-platform linux \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+$(LOCK_READY): requirements/uv.txt
+	@test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	@$(LOCK_VENV)/bin/python -m pip install --disable-pip-version-check --require-hashes -r requirements/uv.txt \
+		> $(LOCK_VENV)/install.log 2>&1 || \
+		{ cat $(LOCK_VENV)/install.log >&2; echo "pip install failed; the log is $(LOCK_VENV)/install.log" >&2; exit 1; }
+	@touch $@
+
+.PHONY: lock
+lock: $(LOCK_READY) ## Compile the hashed lock files requirements/*.txt again (after a pin changes); UPGRADE=1 takes the newest
+	@$(COMPILE) --python-version 3.11 -o requirements/runtime.txt setup.cfg requirements/build.in
+	@$(COMPILE) --python-version 3.11 --extra dev -o requirements/dev.txt setup.cfg requirements/build.in
+	@$(COMPILE) --python-version 3.11.5 -o requirements/scanners.txt scanners/requirements.txt
+	@$(COMPILE) --python-version 3.11 -o requirements/uv.txt requirements/uv.in
+	@echo "requirements/*.txt compiled: review the diff (git diff requirements/) and commit it"
 
 .PHONY: clean
 clean: ## Remove .venv, .venv-scan and caches (templates/ stays: it is committed)
