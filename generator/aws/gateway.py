@@ -5,8 +5,9 @@ from the environment, as the AWS CLI does) with botocore's ``adaptive`` retry mo
 is retried with backoff instead of surfacing as a failure; settings that cannot work (a profile
 that does not exist, a config file that does not parse, an endpoint that is not a URL, a bad
 ``AWS_MAX_ATTEMPTS``) are one clear line, exit 2. :class:`Cloud` wraps the calls the deploy
-commands need, returns the answers as :mod:`generator.aws.views`, and turns botocore's exceptions
-into the project's errors (:mod:`generator.aws.errors`).
+commands need (and ``database-users``: the master secret), returns the answers as
+:mod:`generator.aws.views`, and turns botocore's exceptions into the project's errors
+(:mod:`generator.aws.errors`).
 
 The calls that are not idempotent carry a token, fresh per call, that botocore's retries of that
 call reuse, and each says how to tell that its first attempt took effect, so that a lost answer
@@ -15,6 +16,7 @@ never makes AWS do the work twice (:mod:`generator.aws.retries`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -60,10 +62,11 @@ def connect(region: str, notify: Callable[[str], None] | None = None, profile: s
             raise settings_error(exc, source) or UsageError(f"the AWS settings of this shell cannot be used: {exc}"
                                                             ) from None  # fmt: skip
 
-    # CloudFormation's client at once (a setting that cannot work is said before anything); S3's and STS's
+    # CloudFormation's client at once (a setting that cannot work is said before anything); the others'
     # when first used, as most commands never use them (each costs a service model to load, 0.05-0.1 s).
     return Cloud(client("cloudformation"), lambda: client("s3"), lambda: client("sts"),
-                 watch=Watch(attempts, notify or _to_stderr), source=source)  # fmt: skip
+                 watch=Watch(attempts, notify or _to_stderr), source=source,
+                 secretsmanager=lambda: client("secretsmanager"))  # fmt: skip
 
 
 def for_environment(env: Environment, notify: Callable[[str], None] | None = None) -> Cloud:
@@ -94,13 +97,14 @@ def _to_stderr(line: str) -> None:
 
 
 class Cloud(DriftCalls, ArtifactCalls):
-    """The CloudFormation and S3 calls of iotstack; each returns plain data or a view."""
+    """The CloudFormation, S3, STS and Secrets Manager calls of iotstack; each returns plain data or a view."""
 
-    def __init__(self, cloudformation: Any, s3: Any, sts: Any = None, watch: Watch | None = None, source: str = ""):
-        """``s3`` and ``sts`` are clients, or functions that make one the first time it is used."""
+    def __init__(self, cloudformation: Any, s3: Any, sts: Any = None, watch: Watch | None = None, source: str = "",
+                 secretsmanager: Any = None):  # fmt: skip
+        """``s3``, ``sts`` and ``secretsmanager`` are clients, or functions that make one the first time it is used."""
         self.source = source  # where the credentials come from, in words
         self.watch = watch or Watch(MAX_ATTEMPTS, _to_stderr)
-        self._clients = {"cloudformation": cloudformation, "s3": s3, "sts": sts}
+        self._clients = {"cloudformation": cloudformation, "s3": s3, "sts": sts, "secretsmanager": secretsmanager}
         self._ready: set[str] = set()
 
     @property
@@ -114,6 +118,10 @@ class Cloud(DriftCalls, ArtifactCalls):
     @property
     def sts(self) -> Any:
         return self._client("sts")
+
+    @property
+    def secretsmanager(self) -> Any:
+        return self._client("secretsmanager")
 
     def _client(self, service: str) -> Any:
         """The client of ``service``, made when first used, and watched for retries."""
@@ -150,6 +158,20 @@ class Cloud(DriftCalls, ArtifactCalls):
     def account(self) -> str:
         """The account the credentials belong to (STS GetCallerIdentity, which needs no permission)."""
         return self._call(self.sts, "get_caller_identity")["Account"]
+
+    # --- secrets ---------------------------------------------------------------------------
+
+    def secret_value(self, secret_id: str) -> dict:
+        """The current value of a secret that holds a JSON object (GetSecretValue), as data: a credential,
+        which the caller hands on and never prints. A secret of any other shape is bad input."""
+        answer = self._call(self.secretsmanager, "get_secret_value", SecretId=secret_id)
+        try:
+            value = json.loads(answer.get("SecretString") or "null")
+        except ValueError:  # the parser's message quotes no value, but say nothing of it anyway
+            value = None
+        if not isinstance(value, dict):
+            raise UsageError(f"secret {secret_id} does not hold a JSON object (its SecretString)")
+        return value
 
     # --- stacks ---------------------------------------------------------------------------
 
