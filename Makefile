@@ -58,7 +58,7 @@ $(SCAN_READY): requirements/scanners.txt
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .PHONY: template
 template: $(READY) $(BYTECODE) ## Generate, lint and write templates/<env>.json and <env>.md for every environment
@@ -84,6 +84,12 @@ deploy: $(READY) $(BYTECODE) ## Deploy templates/<env>.json through a change set
 drift: $(READY) $(BYTECODE) ## Detect drift of the deployed stack: make drift ENV=prod [ARGS="--format json"]
 	@test -n "$(ENV)" || { echo "usage: make drift ENV=<environment> [ARGS=...]; see iotstack drift --help" >&2; exit 2; }
 	@$(BIN)/iotstack drift --env $(ENV) $(ARGS)
+
+# With the break-glass role's credentials, inside the VPC or through an SSM port forward (ARGS="--host 127.0.0.1 --port N").
+.PHONY: database-users
+database-users: $(READY) $(BYTECODE) ## Create the IAM database users iot_writer, iot_reader (as the master, psql): make database-users ENV=prod [ARGS=...]
+	@test -n "$(ENV)" || { echo "usage: make database-users ENV=<environment> [ARGS=...]; see iotstack database-users --help" >&2; exit 2; }
+	@$(BIN)/iotstack database-users --env $(ENV) $(ARGS)
 
 .PHONY: bootstrap
 bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifact bucket) of <env>'s account and region: make bootstrap ENV=prod

@@ -37,6 +37,7 @@ COMMANDS = {
     "destroy": "deploy:destroy_command",
     "recover": "deploy:recover_command",
     "drift": "deploy:drift_command",
+    "database-users": "database:database_users_command",
 }
 
 
