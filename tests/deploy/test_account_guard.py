@@ -19,7 +19,7 @@ def calls(aws, monkeypatch):
 
     def counting(region, *args, **kwargs):
         cloud = connect(region, *args, **kwargs)
-        for client in (cloud.cloudformation, cloud.s3, cloud.sts):
+        for client in (cloud.cloudformation, cloud.s3, cloud.sts, cloud.secretsmanager):
             client.meta.events.register("before-send", lambda request, **kw: sent.append(kw["event_name"]))
         return cloud
 
@@ -34,6 +34,7 @@ COMMANDS = {
     "destroy": (["destroy", "--env", "dev", "--yes"], 2),
     "recover": (["recover", "--env", "dev"], 2),
     "diff-deployed": (["diff", "--env", "dev", "--deployed"], 1),  # a plan: its 2 means changes
+    "database-users": (["database-users", "--env", "dev"], 2),  # before the master secret is read
 }
 
 

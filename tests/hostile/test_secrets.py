@@ -24,7 +24,7 @@ COMMANDS = [
     ("diff", "--deployed", "--env", "dev", "--format", "json"), ("status", "--env", "dev"),
     ("deploy", "--env", "dev", "--yes", "--no-execute"), ("execute", "--env", "dev", "--change-set", "nope", "--yes"),
     ("drift", "--env", "dev"), ("drift", "--env", "dev", "--format", "json"), ("recover", "--env", "dev"),
-    ("bootstrap", "--env", "dev", "--yes"), ("destroy", "--env", "dev", "--yes"),
+    ("bootstrap", "--env", "dev", "--yes"), ("destroy", "--env", "dev", "--yes"), ("database-users", "--env", "dev"),
 ]  # fmt: skip
 # The committed template with literal credentials in it (what E9005 finds: found, not quoted); offline,
 # so once, with AWS answering.
