@@ -16,6 +16,17 @@ from typing import Any
 # CreateStack / CreateChangeSet take a TemplateBody of at most 51,200 bytes; larger ones go by TemplateURL.
 INLINE_TEMPLATE_LIMIT = 51_200
 
+
+def inline_body(text: str) -> str | None:
+    """What a deploy sends as ``TemplateBody``: the committed ``text`` when it fits the inline limit, else the
+    same JSON without indentation when that fits (CloudFormation reads either, and the change set's template
+    is the same data); None when even that is over the limit (the template goes by ``TemplateURL``)."""
+    if len(text.encode("utf-8")) <= INLINE_TEMPLATE_LIMIT:
+        return text
+    compact = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    return compact if len(compact.encode("utf-8")) <= INLINE_TEMPLATE_LIMIT else None
+
+
 # The resource types that hold data or identity a replacement or removal would lose: the deploy
 # guard, the stack policy, the plan and the policy rules all read this one list. Alerting holds none:
 # an alarm, a dashboard or a topic is made again as it was (a topic's email subscriptions must be

@@ -107,7 +107,8 @@ def summary(results: list[Generated], workspace: Workspace) -> str:
     rows = [("template", "resources", "bytes", f"inline (<= {limit:,} B)", "lint", "file")]
     for r in results:
         lint = "skipped" if r.findings is None else f"{len(r.findings)} finding(s)" if r.findings else "clean"
-        fits = "yes" if r.size <= limit else "no: deployed from S3"
+        inline = cfn.inline_body(r.text)
+        fits = "no: deployed from S3" if inline is None else "yes" if inline == r.text else "yes, unindented"
         rows.append((r.name, str(r.resources), f"{r.size:,}", fits, lint, f"{workspace.show(r.path)} ({r.file})"))
     unheard = [r.name for r in results if r.env and r.env.alerts.enabled and not r.env.alerts.emails]
     note = f"\nnote: {', '.join(unheard)}: alerting on, [alerts] emails empty: no one is told" if unheard else ""

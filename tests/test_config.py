@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 SHIPPED = ROOT / "environments"
 
-TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, logs, alerts, deploy"
+TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, keys, logs, alerts, deploy"
 LOG_RETENTIONS = (
     "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 )
@@ -62,6 +62,16 @@ def write_and_load(tmp_path: Path, toml_text: str, name: str = "dev"):
 # id: (dev.toml's text, the one problem line it must produce)
 NOT_PRIVATE = "must lie inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (a private network)"
 BAD_INPUT = {
+    # keys
+    "key-window-below-kms-minimum": (
+        'removal_policy = "destroy"\n[keys]\npending_window_days = 5',
+        "dev.toml: keys.pending_window_days = 5: must be 7..30",
+    ),
+    "short-key-window-where-data-is-kept": (
+        "[keys]\npending_window_days = 7",
+        'dev.toml: keys.pending_window_days = 7: must be 30 where removal_policy = "snapshot": a key deleted a week '
+        "after someone scheduled it takes the kept data with it",
+    ),
     # deploy
     "stack-name-with-underscore": (
         '[deploy]\nstack_name = "iot_platform"',
@@ -733,6 +743,7 @@ SAFE_DEFAULTS = {
     "deploy.termination_protection": True,
     "deploy.stack_policy": True,
     "aurora.password_rotation": True,
+    "keys.pending_window_days": 30,  # the document's 7 where the environment keeps no data (dev says so)
 }
 OTHER_DEFAULTS = {
     "tags": MappingProxyType({}),  # read-only: settings are frozen all the way down

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from generator import __version__
-from generator.cfn import INLINE_TEMPLATE_LIMIT
+from generator.cfn import INLINE_TEMPLATE_LIMIT, inline_body
 from generator.cfn import STATEFUL_TYPES as STATEFUL
 from generator.config import load_environment
 from generator.rules import RULES
@@ -40,9 +40,12 @@ def test_metadata_names_generator_version_and_environment(path):
 
 
 def test_dev_fits_cloudformations_inline_limit():
-    """dev deploys without a template bucket (alerting off); staging and prod, with rotation and alerting,
-    go through the bootstrap stack's bucket."""
-    assert (ROOT / "templates" / "dev.json").stat().st_size <= INLINE_TEMPLATE_LIMIT
+    """dev deploys without a template bucket (alerting off): sent unindented, it fits; staging and prod, with
+    rotation and alerting, go through the bootstrap stack's bucket."""
+    text = (ROOT / "templates" / "dev.json").read_text()
+    assert len(text) > INLINE_TEMPLATE_LIMIT  # indented, it would not
+    assert json.loads(inline_body(text)) == json.loads(text)
+    assert all(inline_body((ROOT / "templates" / f"{env}.json").read_text()) is None for env in ("staging", "prod"))
 
 
 def test_prod_is_what_a_careful_operator_runs():

@@ -48,6 +48,9 @@ REDIS_VERSIONS = ("6.0", "6.2", "7.0", "7.1")
 # ElastiCache's current-generation node families: burstable ones come in micro..medium only.
 REDIS_NODE_TYPE = r"cache\.((t3|t4g)\.(micro|small|medium)|(m5|m6g|m7g|r5|r6g|r6gd|r7g|c7gn)\.(large|\d*xlarge))"
 
+# The longest wait KMS allows before deleting a key: what an environment that keeps its data must use.
+KEY_WINDOW_PROTECTED = 30
+
 # No "retain" for the whole stack: a kept cluster would keep its subnet group, security group and
 # subnets in use, and the stack's deletion would fail on them.
 REMOVAL_POLICIES = ("destroy", "snapshot")
@@ -166,6 +169,18 @@ class RedisSettings:
 
 
 @dataclass(frozen=True)
+class KeySettings:
+    """``[keys]``: the stack's customer-managed KMS keys."""
+
+    # KMS waits 7..30 days before deleting a key scheduled for deletion (ScheduleKeyDeletion); 30 is its
+    # default. Losing the RDS key loses the cluster and every snapshot: a protected environment keeps 30.
+    pending_window_days: int = setting(
+        30, "Days KMS waits before deleting a key scheduled for deletion (a month to notice and cancel); "
+        'must be 30 where removal_policy = "snapshot".', between(7, 30),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class LogSettings:
     """``[logs]``: CloudWatch log groups."""
 
@@ -240,6 +255,7 @@ class Environment:
     kinesis: KinesisSettings = section(KinesisSettings, "The sensor-data stream.")
     aurora: AuroraSettings = section(AuroraSettings, "The Aurora Serverless v2 PostgreSQL cluster.")
     redis: RedisSettings = section(RedisSettings, "The ElastiCache Redis replication group.")
+    keys: KeySettings = section(KeySettings, "The customer-managed KMS keys.")
     logs: LogSettings = section(LogSettings, "CloudWatch log groups.")
     alerts: AlertSettings = section(AlertSettings, "Alarms, alert topics, event notifications and the dashboard.")
     deploy: DeploySettings = section(DeploySettings, "How iotstack deploy ships the template.")
@@ -250,6 +266,10 @@ class Environment:
         if not self.alerts.enabled and self.removal_policy != "destroy":
             why = 'may be false only where removal_policy = "destroy" (a throwaway environment such as dev)'
             problems.append(("alerts.enabled", False, f"{why}: an environment that keeps its data is watched"))
+        if self.removal_policy != "destroy" and self.keys.pending_window_days != KEY_WINDOW_PROTECTED:
+            why = f'must be {KEY_WINDOW_PROTECTED} where removal_policy = "{self.removal_policy}"'
+            lost = "a key deleted a week after someone scheduled it takes the kept data with it"
+            problems.append(("keys.pending_window_days", self.keys.pending_window_days, f"{why}: {lost}"))
         age, retention = self.alerts.kinesis_iterator_age_seconds, self.kinesis.retention_hours
         if self.alerts.enabled and age >= retention * 3600:
             why = f"({retention} h = {retention * 3600} s): a consumer that far behind has lost records"

@@ -93,14 +93,14 @@ def template_store(d: Deployment, committed: Committed) -> Store | None:
     """Where a template over CloudFormation's inline limit goes: ``deploy.template_bucket`` when the
     environment names one, else the bootstrap stack's bucket; None when it fits inline.
     :class:`NoBootstrap` when there is none (nothing is created silently)."""
-    if committed.size <= cfn.INLINE_TEMPLATE_LIMIT:
+    if committed.inline is not None:
         return None
     if d.env.deploy.template_bucket:
         return Store(d.env.deploy.template_bucket)
     store = bootstrap_store(d.cloud, d.env.region, d.env.name)
     if store is None:
         raise NoBootstrap(f"{d.workspace.show(committed.path)} is {committed.size:,} bytes, over CloudFormation's "
-                          f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte limit for a template sent inline, and {d.env.region} of "
+                          f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte inline limit (unindented too), and {d.env.region} of "
                           f"this account has no bootstrap stack ({BOOTSTRAP_STACK}) to upload it to: `iotstack "
                           f"bootstrap --env {d.env.name}` creates one (an encrypted S3 bucket for templates), or set "
                           "deploy.template_bucket to a bucket of yours")  # fmt: skip
@@ -110,7 +110,7 @@ def template_store(d: Deployment, committed: Committed) -> Store | None:
 def template_source(d: Deployment, committed: Committed, store: Store | None) -> dict:
     """``TemplateBody`` when the template fits inline, else ``TemplateURL`` of its upload to ``store``."""
     if store is None:
-        return {"TemplateBody": committed.text}
+        return {"TemplateBody": committed.inline}
     url = upload(d.cloud, store, d.stack.stack, committed.text, d.env.region, owner=d.cloud.account())
     return {"TemplateURL": url}
 

@@ -33,6 +33,9 @@ FOLD_INTO = {
     "AWS::EC2::SecurityGroupIngress": ("GroupId",),
     "AWS::EC2::SecurityGroupEgress": ("GroupId",),
     "AWS::SecretsManager::SecretTargetAttachment": ("SecretId",),
+    "AWS::SecretsManager::ResourcePolicy": ("SecretId",),
+    # Access, into what it grants: a stream's, the cluster's, a secret's policies.
+    "AWS::IAM::ManagedPolicy": ("PolicyDocument",),
     "AWS::EC2::FlowLog": ("ResourceId",),
     # Alerting, into the topic it notifies; what an alarm watches says so (``watched: 3 alarms``).
     "AWS::CloudWatch::Alarm": ("AlarmActions",),
@@ -43,7 +46,8 @@ FOLD_INTO = {
 }
 # Plumbing folded into the resource that refers to it (the first, by logical id).
 FOLD_INTO_USER = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup", "AWS::EC2::SecurityGroup",
-                  "AWS::IAM::Role", "AWS::SecretsManager::RotationSchedule")  # fmt: skip
+                  "AWS::IAM::Role", "AWS::SecretsManager::RotationSchedule",
+                  "AWS::RDS::DBClusterParameterGroup")  # fmt: skip
 RULE_TYPES = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress")
 NETWORK = ("AWS::EC2::VPC", "AWS::EC2::Subnet")
 # What places a resource in subnets: a subnet group, or the cluster an instance belongs to.

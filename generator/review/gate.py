@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from generator import cfn
 from generator.errors import GateFailed
 from generator.generate import Generated, lint_all
 from generator.lint import Finding
@@ -52,6 +53,11 @@ class Committed:
     @property
     def size(self) -> int:
         return len(self.text.encode("utf-8"))
+
+    @cached_property
+    def inline(self) -> str | None:
+        """The ``TemplateBody`` a deploy sends, or None when the template must go by S3 (:func:`cfn.inline_body`)."""
+        return cfn.inline_body(self.text)
 
 
 def sha(text: str) -> str:

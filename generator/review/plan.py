@@ -47,7 +47,7 @@ from generator.review.model import (
     Target,
 )
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
-from generator.review.verdict import export_name, fate
+from generator.review.verdict import export_name, fate, reboot
 
 __all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "OutputChange", "Plan",
            "PropertyChange", "ResourceChange", "Target", "plan"]  # fmt: skip
@@ -93,7 +93,8 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
-    resources = [_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)
+    resources = [_made_by_a_service(_rebooted(_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)),
+                                    new, bool(old))
                  for r in sorted(resources, key=lambda r: r.logical_id)]  # fmt: skip
     stack = (target.stack, target.region) if target else (None, None)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced, *stack)
@@ -152,6 +153,30 @@ def _at_stake(change: ResourceChange, old: dict) -> ResourceChange:
     attribute = "DeletionPolicy" if change.action == "remove" else "UpdateReplacePolicy"
     change = replace(change, policy=(attribute, old.get(attribute)))
     note = fate(change, old)
+    return replace(change, notes=(*change.notes, note)) if note else change
+
+
+# Log groups a service makes by itself on first use when none exists (Lambda: /aws/lambda/<function>).
+SERVICE_MADE_LOG_GROUPS = ("/aws/lambda/",)
+
+
+def _made_by_a_service(change: ResourceChange, resources: dict, deployed: bool) -> ResourceChange:
+    """A log group added to a stack that exists may have been made already by the service that writes to it:
+    CloudFormation's create then fails (the name is taken)."""
+    group = resources.get(change.logical_id, {}).get("Properties", {}).get("LogGroupName")
+    if not (
+        deployed and change.action == "add" and isinstance(group, str) and group.startswith(SERVICE_MADE_LOG_GROUPS)
+    ):
+        return change
+    note = Note(WARNING, f"{change.logical_id}: if the function has run, Lambda has made {group} already, and "
+                         "creating it fails (the name is taken): delete it first (`aws logs delete-log-group "
+                         f"--log-group-name {group}`, its events are lost) or import it into the stack")  # fmt: skip
+    return replace(change, notes=(*change.notes, note))
+
+
+def _rebooted(change: ResourceChange) -> ResourceChange:
+    """``change`` with what waits for a reboot of the cluster's instances (:func:`verdict.reboot`)."""
+    note = reboot(change)
     return replace(change, notes=(*change.notes, note)) if note else change
 
 

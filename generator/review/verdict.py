@@ -29,6 +29,30 @@ IN_CLUSTER = "the old instance is deleted (the data lives in the cluster's stora
 DEFAULT_HOLDS = ("its data", "the new one starts empty")
 
 
+# Aurora applies a cluster parameter group newly associated with a cluster only when its instances reboot (Aurora
+# user guide, "Rebooting an Amazon Aurora DB cluster"), and CloudFormation does not reboot them. Whether a changed
+# parameter waits for a reboot is its ApplyType, which AWS publishes per engine family only through its API.
+REBOOT_SOURCE = 'Aurora user guide, "Rebooting an Amazon Aurora DB cluster"'
+
+
+def reboot(change: ResourceChange) -> Note | None:
+    """What waits for a reboot of the cluster's instances: a new parameter group, or changed parameters."""
+    if change.action != "modify":
+        return None
+    paths = [p.path for p in change.changes]
+    if change.type == "AWS::RDS::DBCluster" and "DBClusterParameterGroupName" in paths:
+        return Note(WARNING, f"{change.logical_id}: its new cluster parameter group applies only after each instance "
+                             "reboots, which CloudFormation does not do: until then the old parameters hold. Reboot "
+                             "the instances one at a time (`aws rds reboot-db-instance`), each a brief interruption "
+                             f"({REBOOT_SOURCE})")  # fmt: skip
+    changed = sorted({p.split("/", 1)[1] for p in paths if p.startswith("Parameters/")})
+    if change.type == "AWS::RDS::DBClusterParameterGroup" and changed:
+        return Note(WARNING, f"{change.logical_id}: {', '.join(changed)} change: a dynamic parameter applies at once, "
+                             "a static one only after each instance reboots; which it is, AWS says through its API "
+                             "only (`aws rds describe-engine-default-cluster-parameters`, ApplyType)")  # fmt: skip
+    return None
+
+
 def fate(change: ResourceChange, old: dict) -> Note | None:
     """What happens to the data of a stateful resource at stake, from the base template's policy."""
     if not change.dangerous or change.policy is None:

@@ -5,7 +5,8 @@ the handles the next ones need. Finding a resource's code from its name: KMS key
 VPC/subnets/routes in ``network``, flow logs in ``flow_logs``, security groups in
 ``security_groups``, the stream in ``kinesis``, the secrets in ``secrets``, the cluster in
 ``aurora``, password rotation and its VPC endpoint in ``rotation``, the replication group in
-``redis``, log groups in ``logs``, the alert topics, their subscriptions and the event notifications
+``redis``, log groups in ``logs``, the policies for the platform's users and who reads the master
+password in ``access``, the alert topics, their subscriptions and the event notifications
 in ``alerts``, the alarms in ``alarms``, the dashboard in ``dashboard``, outputs in ``outputs``.
 """
 
@@ -15,6 +16,7 @@ from troposphere import Template
 
 from generator import __version__
 from generator.config import Environment
+from generator.stack.access import add_access
 from generator.stack.alarms import add_alarms, watches
 from generator.stack.alerts import add_alerts
 from generator.stack.aurora import add_aurora
@@ -43,12 +45,14 @@ def build_template(env: Environment) -> Template:
     stream = add_sensor_stream(template, env, keys.kinesis)
     secrets = add_secrets(template, env, keys.secrets)
     aurora = add_aurora(template, env, network, groups.database, keys.rds, keys.logs, secrets.database)
-    rotation = add_password_rotation(template, env, network, groups, secrets.database, keys.secrets, aurora)
-    topics = add_alerts(template, env, keys.alerts, aurora, secrets.database, rotation)
+    rotation = add_password_rotation(template, env, network, groups, secrets.database, keys.secrets, keys.logs,
+                                     aurora)  # fmt: skip
+    topics = add_alerts(template, env, keys, aurora, secrets.database, rotation)
     redis = add_redis(template, env, network, groups.cache, keys.redis, keys.logs, secrets.redis_auth,
                       topics.cache_events if topics else None)  # fmt: skip
     watched = watches(env, stream, aurora, redis)
     add_alarms(template, env, topics.alerts if topics else None, watched)
     add_dashboard(template, env, watched)
-    add_outputs(template, network, keys, groups, stream, aurora, redis, secrets, topics)
+    access = add_access(template, env, stream, keys.kinesis, keys.secrets, aurora, secrets, rotation)
+    add_outputs(template, network, keys, groups, stream, aurora, redis, secrets, access, topics)
     return template

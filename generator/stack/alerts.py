@@ -4,14 +4,18 @@ Two SNS topics per environment, each subscribed by every address of ``alerts.ema
 
 - ``iot-alerts-{env}``, encrypted with the alerts key (:mod:`generator.stack.keys`): the alarms of
   :mod:`generator.stack.alarms`, the RDS events of the cluster and its instances (failover, failure,
-  maintenance, notification) and, where the password rotates, a rule on a failed rotation. Its
-  policy lets only those services publish, on behalf of this account (``aws:SourceAccount``) and of
-  its alarms, databases and rules in this region (``aws:SourceArn``).
+  maintenance, notification), a rule on a key scheduled for deletion or disabled and, where the
+  password rotates, a rule on a failed rotation. Its policy lets only those services publish, each
+  with the statement its own documentation gives: CloudWatch alarms and RDS events on behalf of this
+  account (``aws:SourceAccount``) and of its alarms and databases in this region (``aws:SourceArn``),
+  EventBridge without a condition (its guide: conditions are not supported there).
 - ``iot-cache-events-{env}``, unencrypted: ElastiCache cannot publish to an encrypted topic (the
   topic would go inactive), so the replication group's events (failover, node replacement, ...) go
   here. They are event metadata (an event name and the node's id), never cached data; only
-  ElastiCache of this account may publish (``aws:SourceOwner``). docs/SECURITY.md records the
-  exception.
+  ElastiCache of this account may publish (``AWS:SourceOwner``, as ElastiCache's guide writes it).
+  docs/SECURITY.md records the exception.
+
+Both topics refuse publishing without TLS (:func:`tls_only`).
 
 Nothing here exists when ``alerts.enabled`` is false.
 """
@@ -22,10 +26,20 @@ import re
 from typing import NamedTuple
 
 from awacs import sns as sns_actions
-from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import Ref, Sub, Template
+from awacs.aws import (
+    Allow,
+    ArnLike,
+    AWSPrincipal,
+    Bool,
+    Condition,
+    Deny,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
+from troposphere import GetAtt, Ref, Sub, Template
 from troposphere.events import InputTransformer, Rule, Target
-from troposphere.kms import Key
 from troposphere.rds import EventSubscription
 from troposphere.secretsmanager import RotationSchedule, Secret
 from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
@@ -33,7 +47,8 @@ from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
 from generator.config import Environment
 from generator.stack.aurora import Aurora
 from generator.stack.common import name, suppress, tags
-from generator.stack.keys import ALERT_TOPIC, SOURCE_ACCOUNT, alert_publishers
+from generator.stack.keys import ALERT_PUBLISHERS, ALERT_TOPIC, SOURCE_ACCOUNT, Keys
+from generator.stack.rotation import ROTATION_FUNCTION
 
 # The RDS event categories worth a message (a subscription without categories would send all of them).
 RDS_EVENT_CATEGORIES = ["failover", "failure", "maintenance", "notification"]
@@ -50,41 +65,46 @@ class AlertTopics(NamedTuple):
 
 
 def add_alerts(
-    template: Template, env: Environment, key: Key | None, aurora: Aurora, secret: Secret,
+    template: Template, env: Environment, keys: Keys, aurora: Aurora, secret: Secret,
     rotation: RotationSchedule | None,
 ) -> AlertTopics | None:  # fmt: skip
-    """Add both topics, their policies and subscriptions, the RDS event subscriptions and the rule on a
-    failed rotation; None (and nothing added) when alerting is off."""
+    """Add both topics, their policies and subscriptions, the RDS event subscriptions, the rule on a key
+    scheduled for deletion or disabled and the rule on a failed rotation; None (and nothing added) when
+    alerting is off."""
     if not env.alerts.enabled:
         return None
-    assert key is not None  # made by add_keys when alerting is on
+    assert keys.alerts is not None  # made by add_keys when alerting is on
     alerts = template.add_resource(
         Topic("AlertTopic", TopicName=name(env, ALERT_TOPIC), DisplayName=f"IoT alerts ({env.name})",
-              KmsMasterKeyId=Ref(key), Tags=tags(env, name(env, ALERT_TOPIC)))
+              KmsMasterKeyId=Ref(keys.alerts), Tags=tags(env, name(env, ALERT_TOPIC)))
     )  # fmt: skip
     statements = [
-        Statement(Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=[sns_actions.Publish],
+        Statement(Sid=p.sid, Effect=Allow, Principal=Principal("Service", p.service), Action=[sns_actions.Publish],
                   Resource=[Ref(alerts)],
-                  Condition=Condition([SOURCE_ACCOUNT, ArnLike("aws:SourceArn", Sub(source))]))
-        for sid, service, source in alert_publishers(env)
+                  **({"Condition": Condition([SOURCE_ACCOUNT, ArnLike("aws:SourceArn", Sub(p.source))])} if p.source
+                     else {}))
+        for p in ALERT_PUBLISHERS
     ]  # fmt: skip
     alerts_policy = template.add_resource(
         TopicPolicy("AlertTopicPolicy", Topics=[Ref(alerts)],
-                    PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements))
+                    PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[*statements, tls_only(alerts)]))
     )  # fmt: skip
     cache_events = template.add_resource(
         Topic("CacheEventsTopic", TopicName=name(env, "iot-cache-events"),
               DisplayName=f"IoT cache events ({env.name})", Tags=tags(env, name(env, "iot-cache-events")))
     )  # fmt: skip
     suppress(cache_events, checkov={"CKV_AWS_26": UNENCRYPTED_REASON})
+    # ElastiCache's guide ("Managing ElastiCache Amazon SNS notifications") writes the statement this way, and
+    # sets a topic inactive, without an error, whose policy uses aws:SourceAccount instead of aws:SourceOwner.
     only_elasticache = Statement(
-        Sid="AllowElastiCacheOfThisAccount", Effect=Allow, Principal=Principal("Service", "elasticache.amazonaws.com"),
+        Sid="AllowElastiCacheOfThisAccount", Effect=Allow, Principal=AWSPrincipal("*"),
         Action=[sns_actions.Publish], Resource=[Ref(cache_events)],
-        Condition=Condition(StringEquals("aws:SourceOwner", Ref("AWS::AccountId"))),
+        Condition=Condition(StringEquals("AWS:SourceOwner", Ref("AWS::AccountId"))),
     )  # fmt: skip
     template.add_resource(
         TopicPolicy("CacheEventsTopicPolicy", Topics=[Ref(cache_events)],
-                    PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[only_elasticache]))
+                    PolicyDocument=PolicyDocument(Version="2012-10-17",
+                                                  Statement=[only_elasticache, tls_only(cache_events)]))
     )  # fmt: skip
     for address in env.alerts.emails:
         for prefix, topic in (("AlertEmail", alerts), ("CacheEventsEmail", cache_events)):
@@ -93,9 +113,19 @@ def add_alerts(
             template.add_resource(subscription)
     topics = AlertTopics(alerts, alerts_policy, cache_events)
     _add_rds_events(template, env, topics, aurora)
+    _add_key_watch_rule(template, env, topics, keys)
     if rotation is not None:
         _add_rotation_failure_rule(template, env, topics, secret)
     return topics
+
+
+def tls_only(topic: Topic) -> Statement:
+    """Refuse publishing to ``topic`` over plain HTTP, whoever asks (SNS developer guide, "Enforce encryption
+    of data in transit"): the one statement with a wildcard principal, and it only denies."""
+    return Statement(
+        Sid="DenyPublishingWithoutTls", Effect=Deny, Principal=Principal("*"), Action=[sns_actions.Publish],
+        Resource=[Ref(topic)], Condition=Condition(Bool("aws:SecureTransport", "false")),
+    )  # fmt: skip
 
 
 def address_id(address: str) -> str:
@@ -125,10 +155,57 @@ def _add_rds_events(template: Template, env: Environment, topics: AlertTopics, a
         )
 
 
+# What puts a key's data out of reach (KMS developer guide, "Monitoring AWS KMS keys" and "Deleting AWS KMS
+# keys": an alarm on ScheduleKeyDeletion and DisableKey). EventBridge receives these management events from
+# CloudTrail only where the account has a trail recording management events (README, "Alerts").
+KEY_EVENTS = ["DisableKey", "ScheduleKeyDeletion"]
+
+
+def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopics, keys: Keys) -> None:
+    # CloudTrail's record of a KMS call lists the key's ARN in its resources.
+    watched = [key for key in keys if key is not None]
+    message = ('"<who> called <event> on the KMS key <key> at <time>. Its data cannot be read while it is '
+               'disabled, and is lost for good when a scheduled deletion runs: CancelKeyDeletion and EnableKey '
+               'undo them."')  # fmt: skip
+    template.add_resource(
+        Rule(
+            "KeyDeletionOrDisableRule",
+            Name=name(env, "kms-key-at-risk"),
+            Description=f"A key of the stack scheduled for deletion or disabled, to the alert topic - {env.name}",
+            EventPattern={
+                "source": ["aws.kms"],
+                "detail-type": ["AWS API Call via CloudTrail"],
+                "detail": {
+                    "eventSource": ["kms.amazonaws.com"],
+                    "eventName": KEY_EVENTS,
+                    "resources": {"ARN": [GetAtt(key, "Arn") for key in watched]},
+                },
+            },
+            State="ENABLED",
+            Tags=tags(env, name(env, "kms-key-at-risk")),
+            Targets=[
+                Target(
+                    Id="AlertTopic",
+                    Arn=Ref(topics.alerts),
+                    InputTransformer=InputTransformer(
+                        InputPathsMap={
+                            "who": "$.detail.userIdentity.arn",
+                            "event": "$.detail.eventName",
+                            "key": "$.detail.requestParameters.keyId",
+                            "time": "$.time",
+                        },
+                        InputTemplate=message,
+                    ),
+                )
+            ],
+        )
+    )
+
+
 def _add_rotation_failure_rule(template: Template, env: Environment, topics: AlertTopics, secret: Secret) -> None:
     # Secrets Manager reports a failed rotation as the CloudTrail event RotationFailed, naming the
     # secret's ARN in additionalEventData.SecretId.
-    function = name(env, "db-password-rotation")  # the function rotation.py has Secrets Manager build
+    function = name(env, ROTATION_FUNCTION)  # the function rotation.py has Secrets Manager build
     message = (f'"Password rotation of <secret> failed at <time>. First check: the log group /aws/lambda/{function}, '
                'then whether the function reaches the database and the Secrets Manager endpoint."')  # fmt: skip
     template.add_resource(

@@ -7,7 +7,8 @@ between the two AZs, so that losing the writer's AZ fails over to a reader in th
 instance, as in dev, has no failover target). The ``postgresql`` log is exported to an encrypted
 log group created here under the name RDS writes to (FSBP RDS.37). IAM database authentication is
 on (RDS.12), and every instance sends enhanced monitoring through a role only RDS monitoring of this
-account may assume (RDS.6).
+account may assume (RDS.6). The cluster's parameter group forces TLS on every connection
+(``rds.force_ssl``): without it, the engine's default lets clients inside the VPC connect in plain text.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from troposphere import GetAtt, PropsDictType, Ref, Sub, Template
 from troposphere.ec2 import SecurityGroup
 from troposphere.iam import Role
 from troposphere.kms import Key
-from troposphere.rds import DBCluster, DBInstance, DBSubnetGroup, ServerlessV2ScalingConfiguration
+from troposphere.rds import (
+    DBCluster,
+    DBClusterParameterGroup,
+    DBInstance,
+    DBSubnetGroup,
+    ServerlessV2ScalingConfiguration,
+)
 from troposphere.secretsmanager import Secret, SecretTargetAttachment
 
 from generator.config import Environment
@@ -32,6 +39,14 @@ ENGINE = "aurora-postgresql"
 # Seconds between enhanced-monitoring samples (RDS allows 1, 5, 10, 15, 30, 60); 60 costs least.
 MONITORING_INTERVAL = 60
 MONITORING_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+# The cluster parameters this stack sets. rds.force_ssl = 1 refuses connections without TLS (Aurora user guide,
+# "Securing Aurora PostgreSQL data with SSL/TLS"); it is a cluster parameter of every aurora-postgresql family.
+CLUSTER_PARAMETERS = {"rds.force_ssl": "1"}
+
+
+def parameter_group_family(engine_version: str) -> str:
+    """The parameter group family of an Aurora PostgreSQL version: ``15.10`` gives ``aurora-postgresql15``."""
+    return f"{ENGINE}{engine_version.split('.')[0]}"
 
 
 class ScalingConfiguration(ServerlessV2ScalingConfiguration):
@@ -71,6 +86,17 @@ def add_aurora(
     log_group = add_log_group(
         template, env, "AuroraPostgresqlLogGroup", f"/aws/rds/cluster/{cluster_id}/postgresql", logs_key
     )
+    # No name: a new engine major version needs a new family, so the group is replaced, which CloudFormation
+    # cannot do to a named resource.
+    parameters = template.add_resource(
+        DBClusterParameterGroup(
+            "AuroraClusterParameterGroup",
+            Description=f"Aurora PostgreSQL cluster parameters: TLS required - {env.name}",
+            Family=parameter_group_family(env.aurora.engine_version),
+            Parameters=CLUSTER_PARAMETERS,
+            Tags=tags(env, name(env, "aurora-cluster-parameters")),
+        )
+    )
     cluster = template.add_resource(
         DBCluster(
             "AuroraCluster",
@@ -84,6 +110,7 @@ def add_aurora(
             MasterUsername=resolve(secret, "username"),
             MasterUserPassword=resolve(secret, "password"),
             Port=POSTGRES_PORT,
+            DBClusterParameterGroupName=Ref(parameters),
             DBSubnetGroupName=Ref(subnet_group),
             VpcSecurityGroupIds=[GetAtt(security_group, "GroupId")],
             StorageEncrypted=True,

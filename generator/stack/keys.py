@@ -9,10 +9,11 @@ names a service principal, CloudWatch Logs, which encrypts on its own behalf; it
 only for this account's log groups in this region (the encryption context CloudWatch Logs sends).
 With alerting on (``alerts.enabled``) a sixth key encrypts the alert topic; its policy lets exactly
 the services that publish to that topic use it: CloudWatch alarms and RDS events of this account
-and region (``aws:SourceAccount``, ``aws:SourceArn``), and EventBridge where a rule publishes (password
-rotation on), without source conditions, which AWS does not support for EventBridge to an encrypted
-topic (SNS developer guide, "Key management").
-No statement has a wildcard principal.
+and region (``aws:SourceAccount``, ``aws:SourceArn``), and EventBridge (the rules on a key scheduled for
+deletion or disabled, and on a failed rotation), without source conditions, which AWS does not support
+for EventBridge to an encrypted topic (SNS developer guide, "Key management").
+No statement has a wildcard principal. A key scheduled for deletion waits ``keys.pending_window_days``
+(30, the most KMS allows, wherever the environment keeps its data).
 """
 
 from __future__ import annotations
@@ -27,9 +28,6 @@ from troposphere.kms import Alias, Key
 from generator.config import Environment
 from generator.stack.common import name, protect, suppress, tags
 
-# Days KMS waits before deleting a key scheduled for deletion (the document's 7; AWS allows 7..30).
-PENDING_WINDOW_DAYS = 7
-
 ROOT_WILDCARD_REASON = (
     "kms:* for the account root is the key policy statement that lets IAM policies grant use of the key "
     "(KMS's default policy); it gives no principal anything by itself, and no statement has a wildcard principal"
@@ -43,26 +41,34 @@ LOGS_ACTIONS = [
 ]  # fmt: skip
 
 
-# What a service needs to publish to an encrypted topic (SNS developer guide, "Enable compatibility
-# between event sources from AWS services and encrypted topics").
+# What a service needs to publish to an encrypted topic (SNS developer guide, "Key management": kms:GenerateDataKey*
+# and kms:Decrypt for the service's principal).
 PUBLISHER_ACTIONS = [kms_actions.Action("GenerateDataKey*"), kms_actions.Decrypt]
-# The publishers to the alert topic: (Sid, service principal, the ARN of what publishes). EventBridge
-# (the rule on a failed rotation) only where the password rotates.
-SOURCED_PUBLISHERS = (
-    ("AllowCloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com",
-     "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
-    ("AllowRdsEventsOfThisAccount", "events.rds.amazonaws.com",
-     "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*"),
+
+
+class Publisher(NamedTuple):
+    """A service that publishes to the alert topic, as its documentation writes the topic policy's statement
+    (docs/SECURITY.md, "Who may publish", names each page)."""
+
+    sid: str
+    service: str  # the service principal
+    source: (
+        str | None
+    )  # the ARN pattern of what publishes (aws:SourceArn), None where the service's page has no condition
+
+
+# The key admits them, the topic's policy lets them publish. EventBridge's page writes its statement without a
+# condition ("You can't use Condition blocks in Amazon SNS topic policies for EventBridge"), and the SNS guide
+# says source conditions are not supported in a key policy for EventBridge to an encrypted topic.
+ALERT_PUBLISHERS = (
+    Publisher("AllowCloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com",
+              "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*"),
+    Publisher("AllowRdsEventsOfThisAccount", "events.rds.amazonaws.com",
+              "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*"),
+    Publisher("AllowEventBridgeRules", "events.amazonaws.com", None),
 )  # fmt: skip
-EVENTBRIDGE_RULES = ("AllowEventBridgeRulesOfThisAccount", "events.amazonaws.com",
-                     "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*")  # fmt: skip
 SOURCE_ACCOUNT = StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))
 ALERT_TOPIC = "iot-alerts"  # the alert topic's name before the environment's suffix (generator.stack.alerts)
-
-
-def alert_publishers(env: Environment) -> tuple[tuple[str, str, str], ...]:
-    """Who publishes to the alert topic: the key admits them, the topic's policy lets them publish."""
-    return (*SOURCED_PUBLISHERS, *([EVENTBRIDGE_RULES] if env.aurora.password_rotation else []))
 
 
 class Keys(NamedTuple):
@@ -131,11 +137,12 @@ def _publisher_statements(env: Environment) -> list[Statement]:
     of_this_account = {**for_the_topic, "aws:SourceAccount": Ref("AWS::AccountId")}
     return [
         Statement(
-            Sid=sid, Effect=Allow, Principal=Principal("Service", service), Action=PUBLISHER_ACTIONS, Resource=["*"],
-            Condition=Condition([StringEquals(for_the_topic)] if (sid, service, source) == EVENTBRIDGE_RULES else
-                                [StringEquals(of_this_account), ArnLike("aws:SourceArn", Sub(source))]),
+            Sid=p.sid, Effect=Allow, Principal=Principal("Service", p.service), Action=PUBLISHER_ACTIONS,
+            Resource=["*"],
+            Condition=Condition([StringEquals(of_this_account), ArnLike("aws:SourceArn", Sub(p.source))] if p.source
+                                else [StringEquals(for_the_topic)]),
         )
-        for sid, service, source in alert_publishers(env)
+        for p in ALERT_PUBLISHERS
     ]  # fmt: skip
 
 
@@ -148,7 +155,7 @@ def _add_key(
             f"{logical}Key",
             Description=f"KMS key for {purpose} - {env.name}",
             EnableKeyRotation=True,
-            PendingWindowInDays=PENDING_WINDOW_DAYS,
+            PendingWindowInDays=env.keys.pending_window_days,
             KeyPolicy=policy or key_policy(),
             Tags=tags(env, name(env, f"{service}-kms-key"), Service=tag),
         )

@@ -10,6 +10,8 @@ from troposphere import AWSObject, Export, GetAtt, Join, Output, Ref, Sub, Templ
 from troposphere.elasticache import ReplicationGroup
 from troposphere.kinesis import Stream
 
+from generator.database_users import READER, WRITER
+from generator.stack.access import Access
 from generator.stack.alerts import AlertTopics
 from generator.stack.aurora import Aurora
 from generator.stack.keys import Keys
@@ -20,9 +22,11 @@ from generator.stack.security_groups import SecurityGroups
 
 def add_outputs(
     template: Template, network: Network, keys: Keys, groups: SecurityGroups,
-    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secrets: Secrets, topics: AlertTopics | None = None,
+    stream: Stream, aurora: Aurora, redis: ReplicationGroup, secrets: Secrets, access: Access,
+    topics: AlertTopics | None = None,
 ) -> None:  # fmt: skip
-    """Add one exported output per value other systems need."""
+    """Add one exported output per value other systems need: never the master credential's secret
+    (consumers connect with their own access, policy rule E9013)."""
     outputs = {
         "VpcId": (Ref(network.vpc), "VPC identifier"),
         "VpcCidr": (GetAtt(network.vpc, "CidrBlock"), "VPC CIDR block"),
@@ -37,8 +41,18 @@ def add_outputs(
         "RedisClusterId": (Ref(redis), "Redis replication group identifier"),
         "RedisPrimaryEndpoint": (GetAtt(redis, "PrimaryEndPoint.Address"), "Redis primary endpoint address"),
         "RedisReaderEndpoint": (GetAtt(redis, "ReaderEndPoint.Address"), "Redis reader endpoint address"),
-        "SecretsManagerSecretArn": (Ref(secrets.database), "Database credentials secret ARN"),
         "RedisAuthSecretArn": (Ref(secrets.redis_auth), "Redis AUTH token secret ARN"),
+        "StreamProducerPolicyArn": (Ref(access.stream_producer), "Managed policy: put records on the sensor stream"),
+        "StreamConsumerPolicyArn": (Ref(access.stream_consumer), "Managed policy: read the sensor stream"),
+        "DatabaseWriterPolicyArn": (Ref(access.database_writer), f"Managed policy: connect as {WRITER} (IAM auth)"),
+        "DatabaseReaderPolicyArn": (Ref(access.database_reader), f"Managed policy: connect as {READER} (IAM auth)"),
+        "DatabaseWriterUser": (WRITER, "Database user for writers (IAM authentication, no password)"),
+        "DatabaseReaderUser": (READER, "Database user for readers (IAM authentication, no password)"),
+        "CacheClientPolicyArn": (Ref(access.cache_client), "Managed policy: read the Redis AUTH token"),
+        "DatabaseBreakGlassRoleArn": (
+            GetAtt(access.break_glass, "Arn"),
+            "Role that reads the database master credential (emergencies only)",
+        ),
         "KinesisKmsKeyId": (Ref(keys.kinesis), "Kinesis KMS key ID"),
         "RdsKmsKeyId": (Ref(keys.rds), "RDS KMS key ID"),
         "SecretsKmsKeyId": (Ref(keys.secrets), "Secrets Manager KMS key ID"),

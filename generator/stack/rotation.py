@@ -5,12 +5,18 @@ Single-user PostgreSQL rotation, by a Lambda function that Secrets Manager build
 transform; deploying the template therefore needs CAPABILITY_AUTO_EXPAND and CAPABILITY_IAM. The
 function runs in the private subnets with its own security group. Those subnets have no way out of
 the VPC (no NAT), so an interface endpoint for Secrets Manager, with private DNS, lets the function
-(and the consumers) reach Secrets Manager. Only when the environment asks for rotation
-(``aurora.password_rotation``).
+(and the consumers) reach Secrets Manager. The endpoint's policy lets only this account's principals
+reach this account's secrets through it: without one, AWS's default lets anyone use it for any
+account's secrets, an exfiltration path out of a VPC that has no other way out. The function's log
+group is created here, encrypted with the logs key and kept for the environment's retention (Lambda
+would make one on first run, unencrypted and kept forever). Only when the environment asks for
+rotation (``aurora.password_rotation``).
 """
 
 from __future__ import annotations
 
+from awacs import secretsmanager as secrets_actions
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Sub, Template
 from troposphere.ec2 import VPCEndpoint
 from troposphere.kms import Key
@@ -19,21 +25,48 @@ from troposphere.secretsmanager import HostedRotationLambda, RotationRules, Rota
 from generator.config import Environment
 from generator.stack.aurora import Aurora
 from generator.stack.common import name, tags
+from generator.stack.logs import add_log_group
 from generator.stack.network import Network
 from generator.stack.secrets import PASSWORD_EXCLUDED
 from generator.stack.security_groups import SecurityGroups
 
 TRANSFORM = "AWS::SecretsManager-2020-07-23"
+ROTATION_FUNCTION = "db-password-rotation"  # the function's name before the environment's suffix
+THIS_ACCOUNT = Ref("AWS::AccountId")
+# GetRandomPassword names no secret: IAM and endpoint policies allow it only on "*" (Secrets Manager's
+# service authorization reference).
+ENDPOINT_STATEMENTS = (
+    ("OnlyThisAccountsPrincipalsOnThisAccountsSecrets", [secrets_actions.Action("*")],
+     "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"),
+    ("OnlyThisAccountsPrincipalsForRandomPasswords", [secrets_actions.GetRandomPassword], "*"),
+)  # fmt: skip
+
+
+def endpoint_policy() -> PolicyDocument:
+    """This account's principals, on this account's secrets (Secrets Manager user guide, "Using an AWS Secrets
+    Manager VPC endpoint": an endpoint policy with ``aws:PrincipalAccount``)."""
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(Sid=sid, Effect=Allow, Principal=Principal("*"), Action=actions,
+                      Resource=[Sub(resource) if "$" in resource else resource],
+                      Condition=Condition(StringEquals("aws:PrincipalAccount", THIS_ACCOUNT)))
+            for sid, actions, resource in ENDPOINT_STATEMENTS
+        ],
+    )  # fmt: skip
 
 
 def add_password_rotation(
     template: Template, env: Environment, network: Network, groups: SecurityGroups,
-    secret: Secret, key: Key, aurora: Aurora,
+    secret: Secret, key: Key, logs_key: Key, aurora: Aurora,
 ) -> RotationSchedule | None:  # fmt: skip
-    """Add the Secrets Manager endpoint and the rotation schedule, when the environment rotates."""
+    """Add the Secrets Manager endpoint, the function's log group and the rotation schedule, when the
+    environment rotates."""
     if not env.aurora.password_rotation:
         return None
     assert groups.rotation is not None and groups.endpoint is not None  # made when rotation is on
+    function = name(env, ROTATION_FUNCTION)
+    log_group = add_log_group(template, env, "RotationFunctionLogGroup", f"/aws/lambda/{function}", logs_key)
     endpoint = template.add_resource(
         VPCEndpoint(
             "SecretsManagerEndpoint",
@@ -43,6 +76,7 @@ def add_password_rotation(
             PrivateDnsEnabled=True,  # the function calls the public name; it resolves to the endpoint
             SubnetIds=[Ref(s) for s in network.private_subnets],
             SecurityGroupIds=[GetAtt(groups.endpoint, "GroupId")],
+            PolicyDocument=endpoint_policy(),
             Tags=tags(env, name(env, "secretsmanager-endpoint")),
         )
     )
@@ -50,12 +84,13 @@ def add_password_rotation(
     return template.add_resource(
         RotationSchedule(
             "DatabaseSecretRotation",
-            # Rotation starts at once: it needs the complete secret, a writer and the endpoint.
-            DependsOn=[aurora.attachment.title, aurora.instances[0].title, endpoint.title],
+            # Rotation starts at once: it needs the complete secret, a writer, the endpoint, and its log group
+            # before the function first writes (else Lambda makes one, unencrypted and kept forever).
+            DependsOn=[aurora.attachment.title, aurora.instances[0].title, endpoint.title, log_group.title],
             SecretId=Ref(secret),
             HostedRotationLambda=HostedRotationLambda(
                 RotationType="PostgreSQLSingleUser",
-                RotationLambdaName=name(env, "db-password-rotation"),
+                RotationLambdaName=function,
                 KmsKeyArn=GetAtt(key, "Arn"),  # the secret's key, which the function must use
                 ExcludeCharacters=PASSWORD_EXCLUDED,  # new passwords obey the same rules as the first
                 VpcSecurityGroupIds=GetAtt(groups.rotation, "GroupId"),

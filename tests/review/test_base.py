@@ -72,7 +72,7 @@ def test_check_fails_when_the_plan_says_the_deploy_fails_and_passes_once_it_woul
     passed = run("check", "--env", "dev", "--base", base)
     assert passed.exit_code == 0, passed.output  # dev deletes its data anyway (removal_policy = "destroy")
     # The stateful verdict is printed, not a failure: the deploy keeps its own guard.
-    assert f"plan: dev (against {base}:templates/dev.json): 3 to replace, 1 to modify" in passed.output
+    assert f"plan: dev (against {base}:templates/dev.json): 3 to replace, 3 to modify" in passed.output
     assert "REPLACES STATEFUL AuroraCluster, AuroraInstance, AuroraPostgresqlLogGroup" in passed.output
     assert "  warning: AuroraCluster is replaced: UpdateReplacePolicy Delete" in passed.output
     assert passed.output.rstrip().splitlines()[-1].startswith("check passed: 1 template(s)")

@@ -32,7 +32,11 @@ def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
     assert result.exit_code == 3, result.output
     plans = {p["environment"]: p for p in json.loads(result.output)["plans"]}
     assert sorted(plans) == ["dev", "prod", "staging"]
-    assert [(r["logical_id"], r["action"]) for r in plans["dev"]["resources"]] == [("SensorDataStream", "replace")]
+    assert [(r["logical_id"], r["action"]) for r in plans["dev"]["resources"]] == [
+        ("SensorDataStream", "replace"),
+        ("SensorStreamConsumerPolicy", "modify"),  # they name the stream's ARN
+        ("SensorStreamProducerPolicy", "modify"),
+    ]
 
 
 def test_a_new_environment_is_all_added(repo):
@@ -107,7 +111,7 @@ def test_lint_sarif_lists_the_policy_findings(open_ingress):
     [
         ("sarif", '"results": []'),
         ("json", "[]"),
-        ("text", "lint clean: 1 template(s) (dev): cfn-lint and 7 policy rules"),
+        ("text", "lint clean: 1 template(s) (dev): cfn-lint and 15 policy rules"),
     ],
 )
 def test_lint_clean_exits_0(fmt, expected):

@@ -65,6 +65,8 @@ WATCHING_THE_STREAM = {
                                             "SensorDataStreamReadThrottledAlarm", "Dashboard")
 }  # fmt: skip
 
+# rds-db:connect names the cluster's resource id, which a new cluster changes.
+CONNECTING_TO_THE_DATABASE = {"DatabaseReaderPolicy": ("modify", NO), "DatabaseWriterPolicy": ("modify", NO)}
 # change -> {logical id: (action, replacement)} for every resource that changes, and the exit code.
 CASES = {
     "rename-cluster-identifier": (renamed(aurora, "aurora-cluster", "aurora-db"), {
@@ -72,10 +74,13 @@ CASES = {
         "AuroraInstance": ("replace", YES),  # its DBClusterIdentifier refers to the replaced cluster
         "AuroraPostgresqlLogGroup": ("replace", YES),  # its name carries the cluster's
         "DatabaseSecretAttachment": ("modify", NO),  # TargetId refers to the cluster: a mutable property
+        **CONNECTING_TO_THE_DATABASE,
         **WATCHING_THE_DATABASE,
     }, 3),
     "change-stream-name": (renamed(kinesis, "sensor-data-stream", "telemetry-stream"), {
         "SensorDataStream": ("replace", YES),
+        "SensorStreamConsumerPolicy": ("modify", NO),  # the policies name the stream's ARN
+        "SensorStreamProducerPolicy": ("modify", NO),
         **WATCHING_THE_STREAM,  # the alarms' descriptions name the stream too
     }, 3),
     "change-redis-node-type": (configured(redis={"node_type": "cache.t3.small"}), {
@@ -92,6 +97,8 @@ CASES = {
         "RdsKey": ("remove", NO),
         "RdsKeyAlias": ("remove", NO),
         "DatabaseSecretAttachment": ("modify", NO),
+        "KeyDeletionOrDisableRule": ("modify", NO),  # it watches the new key instead
+        **CONNECTING_TO_THE_DATABASE,
         **WATCHING_THE_DATABASE,
     }, 3),
     "remove-redis-group": (without_redis, {
@@ -212,7 +219,7 @@ def test_formats(monkeypatch):
     result = plan(BEFORE, renamed(kinesis, "sensor-data-stream", "telemetry-stream")(monkeypatch), "sa-east-1",
                   "dev", "HEAD:templates/dev.json")  # fmt: skip
     table = render_plan([result], "table", width=200)
-    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 4 to modify, 2 output(s) to change; "
+    assert table.startswith("dev (against HEAD:templates/dev.json): 1 to replace, 6 to modify, 2 output(s) to change; "
                             "REPLACES STATEFUL SensorDataStream\n")  # fmt: skip
     assert '      Name  (create-only: replaces)\n      - "sensor-data-stream-dev"\n      + "telemetry' in table
     markdown = render_plan([result], "markdown")

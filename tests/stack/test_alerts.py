@@ -12,9 +12,13 @@ ACCOUNT = {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
 
 
 def statements(template: dict, policy: str) -> dict[str, dict]:
-    """``{service principal: statement}`` of a topic policy."""
+    """``{Sid: statement}`` of a topic policy."""
     document = template["Resources"][policy]["Properties"]["PolicyDocument"]
-    return {s["Principal"]["Service"]: s for s in document["Statement"]}
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+TLS_ONLY = {"Effect": "Deny", "Principal": "*", "Action": ["sns:Publish"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}  # fmt: skip
 
 
 def test_the_alert_topic_is_encrypted_with_its_own_key_and_the_cache_topic_is_the_documented_exception():
@@ -29,28 +33,41 @@ def test_the_alert_topic_is_encrypted_with_its_own_key_and_the_cache_topic_is_th
 
 @pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
 def test_only_this_accounts_alarms_rds_events_and_rules_may_publish_alerts(rotation):
+    """Each statement as its service's guide writes it: CloudWatch and RDS limited to this account's alarms and
+    databases; EventBridge without a condition, which its guide says a topic policy for it cannot have."""
     template = build(environment("dev", aurora={"password_rotation": rotation}))
     found = statements(template, "AlertTopicPolicy")
     sources = {
         "cloudwatch.amazonaws.com": f"arn:${{AWS::Partition}}:cloudwatch:{HERE}:alarm:*",
         "events.rds.amazonaws.com": f"arn:${{AWS::Partition}}:rds:{HERE}:*",
-        **({"events.amazonaws.com": f"arn:${{AWS::Partition}}:events:{HERE}:rule/*"} if rotation else {}),
+        "events.amazonaws.com": None,
     }
-    assert sorted(found) == sorted(sources)
-    for service, statement in found.items():
+    tls = found.pop("DenyPublishingWithoutTls")
+    assert {s["Principal"]["Service"]: s.get("Condition") for s in found.values()} == {
+        service: {"StringEquals": ACCOUNT, "ArnLike": {"aws:SourceArn": {"Fn::Sub": source}}} if source else None
+        for service, source in sources.items()
+    }
+    for statement in found.values():
         assert (statement["Effect"], statement["Action"], statement["Resource"]) == (
             "Allow", ["sns:Publish"], [{"Ref": "AlertTopic"}],
         )  # fmt: skip
-        assert statement["Condition"] == {"StringEquals": ACCOUNT,
-                                          "ArnLike": {"aws:SourceArn": {"Fn::Sub": sources[service]}}}  # fmt: skip
+    assert tls == {**TLS_ONLY, "Sid": "DenyPublishingWithoutTls", "Resource": [{"Ref": "AlertTopic"}]}
     assert template["Resources"]["AlertTopicPolicy"]["Properties"]["Topics"] == [{"Ref": "AlertTopic"}]
 
 
 def test_only_elasticache_of_this_account_may_publish_cache_events():
-    (statement,) = statements(build(), "CacheEventsTopicPolicy").values()
-    assert statement["Principal"] == {"Service": "elasticache.amazonaws.com"}
-    assert (statement["Action"], statement["Resource"]) == (["sns:Publish"], [{"Ref": "CacheEventsTopic"}])
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceOwner": {"Ref": "AWS::AccountId"}}}
+    """The statement ElastiCache's guide gives: any principal, on behalf of this account (AWS:SourceOwner; with
+    aws:SourceAccount ElastiCache sets the topic inactive, silently); and no publishing without TLS."""
+    found = statements(build(), "CacheEventsTopicPolicy")
+    assert found == {
+        "AllowElastiCacheOfThisAccount": {
+            "Sid": "AllowElastiCacheOfThisAccount", "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["sns:Publish"], "Resource": [{"Ref": "CacheEventsTopic"}],
+            "Condition": {"StringEquals": {"AWS:SourceOwner": {"Ref": "AWS::AccountId"}}},
+        },
+        "DenyPublishingWithoutTls": {**TLS_ONLY, "Sid": "DenyPublishingWithoutTls",
+                                     "Resource": [{"Ref": "CacheEventsTopic"}]},
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("emails", [(), ("ops@example.com",), ("ops@example.com", "first.last+iot@plant-7.example")])
@@ -101,6 +118,7 @@ def test_the_replication_groups_events_go_to_the_cache_topic():
 @pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
 def test_a_failed_rotation_reaches_the_alert_topic_where_the_password_rotates(rotation):
     rules = resources_of(build(environment("prod", aurora={"password_rotation": rotation})), "AWS::Events::Rule")
+    rules.pop("KeyDeletionOrDisableRule")
     if not rotation:
         assert rules == {}
         return
@@ -116,6 +134,23 @@ def test_a_failed_rotation_reaches_the_alert_topic_where_the_password_rotates(ro
     message = json.loads(target["InputTransformer"]["InputTemplate"])  # a JSON string: the email's text
     assert message.startswith("Password rotation of <secret> failed at <time>. First check: the log group "
                               "/aws/lambda/db-password-rotation-prod")  # fmt: skip
+
+
+def test_a_key_scheduled_for_deletion_or_disabled_reaches_the_alert_topic():
+    template = build(environment("prod"))
+    keys = sorted(resources_of(template, "AWS::KMS::Key"))
+    props = template["Resources"]["KeyDeletionOrDisableRule"]["Properties"]
+    assert props["EventPattern"] == {
+        "source": ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["kms.amazonaws.com"], "eventName": ["DisableKey", "ScheduleKeyDeletion"],
+                   "resources": {"ARN": [{"Fn::GetAtt": [k, "Arn"]} for k in
+                                         ("KinesisKey", "RdsKey", "SecretsKey", "RedisKey", "LogsKey", "AlertsKey")]}},
+    }  # fmt: skip
+    assert len(keys) == 6  # every key of the stack
+    (target,) = props["Targets"]
+    assert target["Arn"] == {"Ref": "AlertTopic"}
+    message = json.loads(target["InputTransformer"]["InputTemplate"])
+    assert "CancelKeyDeletion and EnableKey undo them" in message
 
 
 def test_the_alert_topic_is_an_output_for_other_stacks_alarms():

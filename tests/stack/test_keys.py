@@ -55,6 +55,16 @@ def test_prod_keeps_keys_dev_deletes_them(removal_policy, expected):
         assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == (expected, expected)
 
 
+@pytest.mark.parametrize(
+    "settings, days",
+    [({}, 30), ({"removal_policy": "destroy", "keys": {"pending_window_days": 7}}, 7)],
+    ids=["default-30", "a-throwaway-environment-says-7"],
+)
+def test_a_key_scheduled_for_deletion_waits_the_environments_window(settings, days):
+    keys = resources_of(build(environment(**settings)), "AWS::KMS::Key").values()
+    assert {key["Properties"]["PendingWindowInDays"] for key in keys} == {days}
+
+
 SOURCED = {
     "cloudwatch.amazonaws.com": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*",
     "events.rds.amazonaws.com": "arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:*",
@@ -63,13 +73,14 @@ SOURCED = {
 
 @pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
 def test_the_alerts_key_lets_exactly_the_publishers_use_it(rotation):
-    """CloudWatch alarms and RDS events of this account and region; EventBridge only where a rule publishes
-    (a failed rotation), without source conditions, which it does not send; all only for the alert topic."""
+    """CloudWatch alarms and RDS events of this account and region; EventBridge (the rule on a key at risk,
+    and on a failed rotation) without source conditions, which the SNS guide says it does not support; all
+    only for the alert topic."""
     env = environment("dev", aurora={"password_rotation": rotation})
     root, *publishers = build(env)["Resources"]["AlertsKey"]["Properties"]["KeyPolicy"]["Statement"]
     assert root["Principal"] == ROOT
     services = [p["Principal"]["Service"] for p in publishers]
-    assert services == [*SOURCED, *(["events.amazonaws.com"] if rotation else [])]
+    assert services == [*SOURCED, "events.amazonaws.com"]
     topic = {"kms:EncryptionContext:aws:sns:topicArn": {
         "Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:iot-alerts-dev"}}  # fmt: skip
     for statement in publishers:

@@ -1,0 +1,38 @@
+import pytest
+
+from generator.rules import MasterSecretKept
+from tests.rules import dev_template, findings
+
+READ_ALL = {"Effect": "Allow", "Action": ["secretsmanager:Get*"], "Resource": "*"}
+
+
+def granted(policy_type, statement):
+    return lambda r: r.update(Leak={"Type": policy_type, "Properties": {
+        "PolicyName": "leak", "Roles": ["someone"], "PolicyDocument": {"Statement": [statement]}}})  # fmt: skip
+
+
+def output(template):
+    template["Outputs"]["SecretsManagerSecretArn"] = {"Value": {"Ref": "DatabaseSecret"}}
+    return template
+
+
+@pytest.mark.parametrize(
+    "template, expected",
+    [
+        (dev_template(), []),
+        (dev_template(granted("AWS::IAM::ManagedPolicy", {**READ_ALL, "Resource": {"Ref": "RedisAuthSecret"}})), []),
+        (dev_template(granted("AWS::IAM::Role", READ_ALL)), []),  # a role of the stack is no consumer's to attach
+        (output(dev_template()), ["Outputs/SecretsManagerSecretArn/Value: output SecretsManagerSecretArn gives out "
+                                  "DatabaseSecret, the master credential's secret"]),
+        (dev_template(granted("AWS::IAM::ManagedPolicy", READ_ALL)),
+         ["Resources/Leak/Properties/PolicyDocument: Leak: lets whoever holds it read the master credential"]),
+        (dev_template(granted("AWS::IAM::Policy", {**READ_ALL, "Resource": [{"Ref": "DatabaseSecret"}]})),
+         ["Resources/Leak/Properties/PolicyDocument: Leak: lets whoever holds it read the master credential"]),
+        (dev_template(lambda r: r.pop("DatabaseSecretResourcePolicy")),
+         ["Resources/DatabaseSecret: DatabaseSecret: no resource policy denies reading the master credential to "
+          "all but named principals"]),
+    ],
+    ids=["generated", "another-secret", "a-role", "output", "managed-policy-star", "policy-by-ref", "no-guard"],
+)  # fmt: skip
+def test_the_master_credential_reaches_no_consumer(template, expected):
+    assert findings(MasterSecretKept, template) == expected
