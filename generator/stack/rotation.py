@@ -33,13 +33,20 @@ from generator.stack.security_groups import SecurityGroups
 TRANSFORM = "AWS::SecretsManager-2020-07-23"
 ROTATION_FUNCTION = "db-password-rotation"  # the function's name before the environment's suffix
 THIS_ACCOUNT = Ref("AWS::AccountId")
-# GetRandomPassword names no secret: IAM and endpoint policies allow it only on "*" (Secrets Manager's
-# service authorization reference).
+# What goes through the endpoint: the rotation function's calls (Secrets Manager user guide, "Permissions for
+# rotation": describe, read, write and stage a version, and a random password) and the consumers' reads.
+# GetRandomPassword names no secret: a policy allows it only on "*" (the same page).
+SECRET_ACTIONS = [secrets_actions.DescribeSecret, secrets_actions.GetSecretValue, secrets_actions.PutSecretValue,
+                  secrets_actions.UpdateSecretVersionStage]  # fmt: skip
 ENDPOINT_STATEMENTS = (
-    ("OnlyThisAccountsPrincipalsOnThisAccountsSecrets", [secrets_actions.Action("*")],
+    ("OnlyThisAccountsPrincipalsOnThisAccountsSecrets", SECRET_ACTIONS,
      "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"),
     ("OnlyThisAccountsPrincipalsForRandomPasswords", [secrets_actions.GetRandomPassword], "*"),
 )  # fmt: skip
+RANDOM_PASSWORD_REASON = (
+    'secretsmanager:GetRandomPassword names no resource: AWS allows it only on Resource "*"; the statement admits '
+    "only this account's principals (aws:PrincipalAccount)"
+)
 
 
 def endpoint_policy() -> PolicyDocument:

@@ -11,12 +11,25 @@ from cfripper.config.filter import Filter
 from cfripper.model.enums import RuleMode
 from cfripper.rules import DEFAULT_RULES
 
+# Actions that name no resource: AWS's Service Authorization Reference lists no resource type for them, so a
+# policy can allow them only on Resource "*". cfripper's WildcardResourceRule gives the filter the action, not
+# the resource (no Metadata to read), so these are allowed by name. docs/SECURITY.md lists them.
+NO_RESOURCE_ACTIONS = ["secretsmanager:GetRandomPassword"]
+
 FILTERS = [
+    *(
+        Filter(
+            reason=f"{rule} suppressed in the resource's Metadata.cfripper_ignore",
+            rule_mode=RuleMode.ALLOWED,
+            eval={"exists": {"ref": f"resource.Metadata.cfripper_ignore.{rule}"}},
+            rules={rule},
+        )
+        for rule in sorted(DEFAULT_RULES)
+    ),
     Filter(
-        reason=f"{rule} suppressed in the resource's Metadata.cfripper_ignore",
+        reason="an action that names no resource, allowed only on Resource *",
         rule_mode=RuleMode.ALLOWED,
-        eval={"exists": {"ref": f"resource.Metadata.cfripper_ignore.{rule}"}},
-        rules={rule},
-    )
-    for rule in sorted(DEFAULT_RULES)
+        eval={"in": [{"ref": "action"}, NO_RESOURCE_ACTIONS]},
+        rules={"WildcardResourceRule"},
+    ),
 ]

@@ -44,7 +44,8 @@ def test_the_endpoint_admits_only_this_accounts_principals_on_this_accounts_secr
     statements = document["Properties"]["PolicyDocument"]["Statement"]
     this_account = {"StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}}
     assert [(s["Effect"], s["Action"], s["Resource"], s["Condition"]) for s in statements] == [
-        ("Allow", ["secretsmanager:*"],
+        ("Allow", ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+                   "secretsmanager:UpdateSecretVersionStage"],
          [{"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"}], this_account),
         ("Allow", ["secretsmanager:GetRandomPassword"], ["*"], this_account),  # names no secret
     ]  # fmt: skip
