@@ -58,6 +58,18 @@ def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
     return _generated(NAME, tuple(sorted(set(regions))), build_bootstrap_template(), workspace)
 
 
+def build_drift_role(workspace: Workspace, environments: Sequence[Generated]) -> Generated:
+    """The drift job's role (:mod:`generator.drift_role`), for the resource types of the environments'
+    generated templates; linted for each of their regions."""
+    import json
+
+    from generator.drift_role import NAME, build_drift_role_template
+
+    regions = tuple(sorted({region for generated in environments for region in generated.regions}))
+    templates = {generated.name: json.loads(generated.text) for generated in environments}
+    return _generated(NAME, regions, build_drift_role_template(templates, regions, workspace.cache), workspace)
+
+
 def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None) -> Generated:
     data = plain(template)
     text = render(data)
@@ -80,14 +92,16 @@ def lint_all(texts: dict[str, tuple[str, tuple[str, ...]]], workspace: Workspace
 
 def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True, bootstrap: bool = False
              ) -> list[Generated]:  # fmt: skip
-    """Build the templates of ``envs`` (and the bootstrap stack's, if asked) and write them to
-    ``templates/<name>.json`` and ``.md``.
+    """Build the templates of ``envs`` (and the bootstrap stack's, if asked, with the drift role's when
+    linting) and write them to ``templates/<name>.json`` and ``.md``.
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
     results = [build(env, workspace) for env in envs]
     if bootstrap:
         results.append(build_bootstrap(workspace, [env.region for env in envs]))
+        if lint:  # the drift role's permissions come from cfn-lint's resource schemas: built where cfn-lint runs
+            results.append(build_drift_role(workspace, [r for r in results if r.env is not None]))
     if lint:
         findings = lint_all({r.name: (r.text, r.regions) for r in results}, workspace)
         results = [replace(r, findings=findings[r.name]) for r in results]

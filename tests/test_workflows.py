@@ -151,6 +151,8 @@ def test_drift_runs_on_a_schedule_per_environment_with_an_oidc_role_and_no_store
     text = (WORKFLOWS / "drift.yml").read_text()
     assert "secrets." not in text and "aws-access-key-id" not in text
     assert '.venv/bin/iotstack drift --env "$ENV_NAME"' in text  # not `make drift`: make exits 2 on any failure
+    # The GitHub environment puts `environment:<env>` in the OIDC token's subject, which the role trusts.
+    assert job["environment"] == "${{ matrix.env }}"
 
 
 def test_the_drift_job_installs_the_runtime_dependencies_only():
