@@ -38,9 +38,12 @@ from generator.stack.common import MANAGED_BY, PROJECT, suppress
 VERSION = 1
 NONCURRENT_DAYS = 7  # an overwritten or deleted template object stays restorable for a week
 ABORT_UPLOADS_DAYS = 1
+# CloudTrail's management events (its 90-day event history, without a trail) cover the bucket's configuration,
+# not its objects: S3 object reads and writes are data events, logged only by a trail set up for them.
 LOGGING_REASON = (
-    "the bucket holds copies of templates that are committed and reviewed in git; CloudTrail records "
-    "who read or wrote them, and a second bucket for access logs would need its own bootstrap"
+    "the objects are copies of templates committed and reviewed in git; CloudTrail's management events record "
+    "changes to the bucket's configuration, but reads and writes of its objects only where a trail logs S3 data "
+    "events, which this stack does not set up; a second bucket for access logs would need its own bootstrap"
 )
 
 
