@@ -12,11 +12,12 @@ FILES = ["json", "md"]  # the template and its picture
 def test_writes_one_linted_template_per_environment(tmp_path):
     result = run("template", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in TEMPLATES for x in FILES]
-    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:5]}
-    assert sorted(rows) == TEMPLATES
+    linted = sorted([*TEMPLATES, "drift-role"])  # the drift role's is made where cfn-lint runs
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in linted for x in FILES]
+    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:6]}
+    assert sorted(rows) == linted
     assert all(row[-3] == "clean" for row in rows.values()), result.output  # lint, file, (written)
-    assert "4 template(s), 4 changed" in result.output
+    assert "5 template(s), 5 changed" in result.output
 
 
 def test_committed_templates_are_what_the_code_generates(tmp_path):

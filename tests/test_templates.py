@@ -13,8 +13,8 @@ from generator.rules import RULES
 from tests.conftest import ROOT
 from tests.rules import findings
 
-TEMPLATES = sorted((ROOT / "templates").glob("*.json"))  # every environment's, and the bootstrap stack's
-ENVIRONMENTS = [p for p in TEMPLATES if p.stem != "bootstrap"]
+TEMPLATES = sorted((ROOT / "templates").glob("*.json"))  # every environment's, the bootstrap stack's, the drift role's
+ENVIRONMENTS = [p for p in TEMPLATES if p.stem not in ("bootstrap", "drift-role")]
 
 
 def load(path):
@@ -22,7 +22,7 @@ def load(path):
 
 
 def test_there_is_one_template_per_environment_and_the_bootstrap_stacks():
-    assert [p.stem for p in TEMPLATES] == ["bootstrap", "dev", "prod", "staging"]
+    assert [p.stem for p in TEMPLATES] == ["bootstrap", "dev", "drift-role", "prod", "staging"]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.id}-{r.__name__}")

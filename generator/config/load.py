@@ -51,7 +51,10 @@ def load_environment(name: str, directory: Path) -> Environment:
 
 # Names the tool takes for itself in templates/ (and outputs/): an environment of that name would be
 # written over them. The bootstrap stack's template and picture are templates/bootstrap.json and .md.
-RESERVED_NAMES = {BOOTSTRAP_NAME: "templates/bootstrap.json is the bootstrap stack's template (iotstack bootstrap)"}
+RESERVED_NAMES = {
+    BOOTSTRAP_NAME: "templates/bootstrap.json is the bootstrap stack's template (iotstack bootstrap)",
+    "drift-role": "templates/drift-role.json is the drift job's role (README, Pipeline)",
+}
 
 
 def parse_environment(name: str, text: str, file: str) -> Environment:

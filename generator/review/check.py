@@ -2,21 +2,21 @@
 
 The gate (:mod:`generator.review.gate`) over every environment, plus what only the review cares
 about: each committed picture (``templates/<env>.md``) is current, the bootstrap stack's template
-(``templates/bootstrap.json``) passes the gate too, no file in ``templates/`` belongs to no
-environment, and the plan of the change (``iotstack diff`` against the base: the merge base with the
-main branch unless ``--base`` says otherwise) does not predict a failed deploy (a replaced resource
-that keeps its custom name), nor put a stateful resource at stake (replaced, maybe replaced, removed)
-in an environment that keeps its data without an approval in ``approvals.toml``
-(:mod:`generator.review.approvals`). A plan that cannot be made (git missing, not a repository,
-refused, no such revision) fails too: the gate is never weaker without saying so; ``--skip-plan``
-skips it on purpose, and the output says so. Short on success; on failure every problem, a capped
-unified diff of each stale file, the reason of each policy rule that fired, and the command that
-fixes it.
+(``templates/bootstrap.json``) and the drift job's role (``templates/drift-role.json``) pass the
+gate too, no file in ``templates/`` belongs to no environment, and the plan of the change
+(``iotstack diff`` against the base: the merge base with the main branch unless ``--base`` says
+otherwise) does not predict a failed deploy (a replaced resource that keeps its custom name), nor
+put a stateful resource at stake (replaced, maybe replaced, removed) in an environment that keeps
+its data without an approval in ``approvals.toml`` (:mod:`generator.review.approvals`). A plan that
+cannot be made (git missing, not a repository, refused, no such revision) fails too: the gate is
+never weaker without saying so; ``--skip-plan`` skips it on purpose, and the output says so. Short
+on success; on failure every problem, a capped unified diff of each stale file, the reason of each
+policy rule that fired, and the command that fixes it.
 
-It also prints the plan's verdict where there is one to know: stateful resources replaced or
-removed in an environment that deletes its data anyway (``deploy`` keeps its own guard), or a deploy
-target (stack name or region) that moved, which would create a new stack and leave the old one
-running. Those are notes, not failures: the change may be intended.
+It also prints the plan's verdict where there is one to know: stateful resources replaced or removed
+in an environment that deletes its data anyway (``deploy`` keeps its own guard), or a deploy target
+(stack name or region) that moved, which would create a new stack and leave the old one running.
+Those are notes, not failures: the change may be intended.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from collections.abc import Sequence
 
 from generator.bootstrap import NAME as BOOTSTRAP
 from generator.config import Environment, environment_names
+from generator.drift_role import NAME as DRIFT_ROLE
 from generator.errors import IotstackError, UsageError
-from generator.generate import build, build_bootstrap
+from generator.generate import build, build_bootstrap, build_drift_role
 from generator.review import approvals
 from generator.review.baseline import MAIN_BRANCHES, UnknownRevision, default_base, from_git
 from generator.review.diff import environment_plan
@@ -49,13 +50,13 @@ def check(envs: Sequence[Environment], workspace: Workspace, every: bool = True,
     :class:`CheckFailed` listing every problem."""
     templates = [build(env, workspace) for env in envs]
     if every:
-        templates.append(build_bootstrap(workspace, [env.region for env in envs]))
+        templates += [build_bootstrap(workspace, [env.region for env in envs]), build_drift_role(workspace, templates)]
     report = inspect(templates, workspace)
     for generated in report.generated.values():
         if (block := staleness(generated.picture_path, generated.picture, workspace)) is not None:
             report.stale.append(block)
     if every:
-        known = {*environment_names(workspace.environments), BOOTSTRAP}
+        known = {*environment_names(workspace.environments), BOOTSTRAP, DRIFT_ROLE}
         report.strays = sorted(p for p in workspace.templates.glob("*") if p.suffix in (".json", ".md")
                                and p.stem not in known)  # fmt: skip
     if planned:

@@ -15,6 +15,9 @@ from cfripper.rules import DEFAULT_RULES
 # policy can allow them only on Resource "*". cfripper's WildcardResourceRule gives the filter the action, not
 # the resource (no Metadata to read), so these are allowed by name. docs/SECURITY.md lists them.
 NO_RESOURCE_ACTIONS = ["secretsmanager:GetRandomPassword"]
+# Resources whose Metadata.cfripper_ignore names WildcardResourceRule, with its reason (docs/SECURITY.md's table
+# lists it): for that rule the filter has only the logical id to go by.
+WILDCARD_RESOURCES_SUPPRESSED = ["DriftRole"]
 
 FILTERS = [
     *(
@@ -25,6 +28,12 @@ FILTERS = [
             rules={rule},
         )
         for rule in sorted(DEFAULT_RULES)
+    ),
+    Filter(
+        reason="WildcardResourceRule suppressed in the resource's Metadata.cfripper_ignore",
+        rule_mode=RuleMode.ALLOWED,
+        eval={"in": [{"ref": "logical_id"}, WILDCARD_RESOURCES_SUPPRESSED]},
+        rules={"WildcardResourceRule"},
     ),
     Filter(
         reason="an action that names no resource, allowed only on Resource *",

@@ -40,10 +40,11 @@ def test_dev_with_alerting_deploys_through_the_bucket_and_is_destroyed_without_a
     assert dashboard["DashboardName"] == "iot-platform-dev"
     body = json.loads(cloudwatch.get_dashboard(DashboardName="iot-platform-dev")["DashboardBody"])
     assert body["widgets"][0]["type"] == "alarm" and '"region": "sa-east-1"' in json.dumps(body)
-    (rule,) = events.list_rules()["Rules"]
-    assert rule["Name"] == "db-rotation-failed-dev"
-    (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-    assert target["Arn"].endswith(":iot-alerts-dev")
+    rules = sorted(rule["Name"] for rule in events.list_rules()["Rules"])
+    assert rules == ["db-rotation-failed-dev", "kms-key-at-risk-dev"]
+    for rule in rules:
+        (target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
+        assert target["Arn"].endswith(":iot-alerts-dev")
     outputs = json.loads((project.root / "outputs" / "dev.json").read_text())
     assert outputs["AlertTopicArn"] == f"arn:aws:sns:{REGION}:123456789012:iot-alerts-dev"
 

@@ -80,9 +80,9 @@ BAD_INPUT = {
     "unknown-environment": (unknown_environment, 2, "unknown environment nope; known environments: dev, prod, staging"),
     "stale-template": (stale_template, 2, "templates/dev.json: stale, differs from what the code generates:"),
     "lint-failure": (lint_failure, 1, "  templates/old.json: W3690 [warning]"),
-    "no-bootstrap-stack": (large_template_without_bucket, 2, "over CloudFormation's 10,000-byte limit for a template "
-                           "sent inline, and sa-east-1 of this account has no bootstrap stack (iotstack-bootstrap) to "
-                           "upload it to: `iotstack bootstrap --env dev` creates one"),
+    "no-bootstrap-stack": (large_template_without_bucket, 2, "over CloudFormation's 10,000-byte inline limit "
+                           "(unindented too), and sa-east-1 of this account has no bootstrap stack "
+                           "(iotstack-bootstrap) to upload it to: `iotstack bootstrap --env dev` creates one"),
     "stack-busy": (stack_busy, 1, "stack iot-platform-dev is busy (UPDATE_IN_PROGRESS): another operation is running"),
     "guard-refusal": (guard_refusal, 3, "refused: this change would replace or remove stateful resources"),
     "missing-credentials": (no_credentials, 2, "no AWS credentials: Unable to locate credentials. Set AWS_PROFILE"),

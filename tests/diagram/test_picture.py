@@ -11,7 +11,9 @@ import pytest
 from generator.diagram import architecture, change_picture, diagram
 from tests.conftest import ROOT, build, environment
 
-PICTURES = sorted(p for p in (ROOT / "templates").glob("*.md") if p.stem != "bootstrap")  # the environments
+PICTURES = sorted(
+    p for p in (ROOT / "templates").glob("*.md") if p.stem not in ("bootstrap", "drift-role")
+)  # the environments
 NODE = re.compile(r'(\w+)(\[\("|\[")(.+?)("\)\]|"\])')
 EDGE = re.compile(r'(\w+) (?:-- "([^"]+)" )?(-->|---|~~~) (\w+)')
 PLUMBING = ("AWS::KMS::Alias", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::RouteTable", "AWS::EC2::Route",
@@ -75,7 +77,7 @@ def test_committed_pictures_are_architectures_of_a_readable_size(path):
     titles = {title for title, _ in picture.boxes.values()}
     assert {"Region sa-east-1", "AZ a", "AZ b", "CloudWatch Logs", "KMS", "Kinesis", "Secrets Manager"} <= titles
     assert any(t.startswith("Vpc · VPC 10.") for t in titles)
-    assert 18 <= len(picture.nodes) <= 26  # readable at 100% in a 900 px column (prod's: 884 px wide)
+    assert 18 <= len(picture.nodes) <= 27  # readable at 100% in a 900 px column (prod's: 884 px wide)
     drawn = set(picture.nodes) | set(picture.boxes)
     assert {a for s, _, t, _ in picture.edges for a in (s, t)} <= drawn  # every edge joins known things
     types = {k: r["Type"] for k, r in template["Resources"].items()}
@@ -128,13 +130,14 @@ def test_alerting_is_folded_into_its_topics_and_marks_what_it_watches():
     alerting = ("AWS::CloudWatch::Alarm", "AWS::RDS::EventSubscription", "AWS::Events::Rule", "AWS::SNS::TopicPolicy",
                 "AWS::SNS::Subscription")  # fmt: skip
     folded = {k: arch.owner[k] for k, r in template["Resources"].items() if r["Type"] in alerting}
-    # 17 alarms, 2 RDS event subscriptions, the failed-rotation rule, 2 topic policies, the address on each topic
-    assert len(folded) == 17 + 2 + 1 + 2 + 2 and set(folded.values()) == {"AlertTopic", "CacheEventsTopic"}
+    # 17 alarms, 2 RDS event subscriptions, the rules on a failed rotation and on a key at risk, 2 topic policies,
+    # the address on each topic
+    assert len(folded) == 17 + 2 + 2 + 2 + 2 and set(folded.values()) == {"AlertTopic", "CacheEventsTopic"}
     assert (
         folded["CacheEventsTopicPolicy"] == "CacheEventsTopic" and folded["DatabaseRotationFailedRule"] == "AlertTopic"
     )
     assert picture.labels["AlertTopic"] == ("AlertTopic<br/>topic · KMS AlertsKey<br/>17 alarms · 2 event "
-                                            "subscriptions · 1 rule<br/>1 subscriber")  # fmt: skip
+                                            "subscriptions · 2 rules<br/>1 subscriber")  # fmt: skip
     assert (
         picture.labels["CacheEventsTopic"]
         == "CacheEventsTopic<br/>topic<br/>events of RedisReplicationGroup<br/>1 subscriber"

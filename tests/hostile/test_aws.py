@@ -272,7 +272,7 @@ CASES = {
                                      status_writes_them_once_it_can),
     "outputs-folder-read-only": Case(outputs_read_only, DEPLOY, 4, NOT_WRITTEN + "Operation not permitted"),
     "a-stack-deployed-from-yaml": Case(deployed_from_yaml, ("diff", "--deployed", "--env", "dev"), 3,
-                                       "dev (against deployed stack iot-platform-dev (sa-east-1)): 44 to add, 1 to "
+                                       "dev (against deployed stack iot-platform-dev (sa-east-1)): 52 to add, 1 to "
                                        "replace, 1 to remove"),
     "deploy-to-another-environments-stack": Case(deployed_then_dev_renamed_qa, ("deploy", "--env", "qa", "--yes"), 2,
                                                  ANOTHERS, still_devs),

@@ -205,7 +205,7 @@ CASES = {
                                            "cannot write templates/prod.json: Is a directory (a folder is in the way)"
                                            + NOTHING_WRITTEN, templates_as_they_were),
     "a-leftover-temporary-file": Case(with_a_change(a_leftover_of_this_process), ("template", "--no-lint"), 0,
-                                      "dev               45", dev_json_written),
+                                      "dev               53", dev_json_written),
     "out-below-a-file": Case(a_file_named_readme, ("template", "--no-lint", "--out", "README.md/sub"), 2,
                              f"the templates folder README.md/sub: {README}"),
     "templates-below-a-file-check": Case(a_file_named_readme, ("check", "--templates", "README.md/sub"), 2, README),

@@ -37,7 +37,7 @@ def edit(folder, env, change):
 
 def test_passes_on_the_committed_templates():
     report = check((), ROOT / "templates")
-    assert report.ok and report.names == ["dev", "prod", "staging", "bootstrap"]
+    assert report.ok and report.names == ["dev", "prod", "staging", "bootstrap", "drift-role"]
 
 
 def test_a_stale_template_shows_a_capped_diff_and_the_fix(templates):
@@ -97,7 +97,8 @@ BAD = {
     "E9006": ("dev", lambda r: open_to_the_world(r["CacheIngressFromConsumers"]["Properties"])),
     "E9007": ("prod", alarms_silenced),
     "E9008": ("prod", lambda r: r["SecretsManagerEndpoint"]["Properties"].pop("PolicyDocument")),
-    "E9009": ("prod", lambda r: r["AuroraClusterParameterGroup"]["Properties"]["Parameters"].update({"rds.force_ssl": "0"})),
+    "E9009": ("prod", lambda r: r["AuroraClusterParameterGroup"]["Properties"]["Parameters"]
+              .update({"rds.force_ssl": "0"})),
     "E9010": ("prod", lambda r: r["RdsKey"]["Properties"].update(PendingWindowInDays=7)),
     "E9011": ("prod", lambda r: r.pop("KeyDeletionOrDisableRule")),
     "E9012": ("prod", lambda r: statement_dropped(r["CacheEventsTopicPolicy"], "DenyPublishingWithoutTls")),

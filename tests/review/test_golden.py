@@ -126,8 +126,15 @@ def test_json_is_one_model_with_booleans_and_counts(monkeypatch):
     data = json.loads(render("cluster-rename", "json", monkeypatch))
     assert data["schema"] == "iotstack-plan/1" and data["exit_code"] == 3 and data["will_fail"] is True
     dev = data["plans"][0]
-    assert dev["summary"] == {"add": 0, "modify": 3, "replace": 3, "remove": 0, "may_replace": 0, "outputs": 4,
-                              "template": 0}  # fmt: skip  (the attachment, the two database users' policies)
+    assert dev["summary"] == {
+        "add": 0,
+        "modify": 3,
+        "replace": 3,
+        "remove": 0,
+        "may_replace": 0,
+        "outputs": 4,
+        "template": 0,
+    }  # fmt: skip  (the attachment, the two database users' policies)
     cluster = next(r for r in dev["resources"] if r["logical_id"] == "AuroraCluster")
     assert (cluster["action"], cluster["may_replace"], cluster["stateful"]) == ("replace", False, True)
     assert cluster["policy"] == {"UpdateReplacePolicy": "Delete"}
