@@ -84,8 +84,9 @@ class Connection:
 def secret_name(env: Environment) -> str:
     """The name of the environment's database master secret (:mod:`generator.stack.secrets`)."""
     from generator.stack.common import name
+    from generator.stack.secrets import MASTER_SECRET
 
-    return name(env, "db-master-password")
+    return name(env, MASTER_SECRET)
 
 
 def master_connection(cloud: Any, env: Environment) -> Connection:

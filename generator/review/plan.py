@@ -93,8 +93,8 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
-    resources = [_made_by_a_service(_rebooted(_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)),
-                                    new, bool(old))
+    ran = _functions(old)
+    resources = [_made_by_lambda(_rebooted(_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)), new, ran)
                  for r in sorted(resources, key=lambda r: r.logical_id)]  # fmt: skip
     stack = (target.stack, target.region) if target else (None, None)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced, *stack)
@@ -156,21 +156,28 @@ def _at_stake(change: ResourceChange, old: dict) -> ResourceChange:
     return replace(change, notes=(*change.notes, note)) if note else change
 
 
-# Log groups a service makes by itself on first use when none exists (Lambda: /aws/lambda/<function>).
-SERVICE_MADE_LOG_GROUPS = ("/aws/lambda/",)
+def _functions(resources: dict) -> set[str]:
+    """The names of the Lambda functions a template makes: its functions', and its hosted rotation functions'."""
+    names = set()
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        hosted = props.get("HostedRotationLambda") if isinstance(props.get("HostedRotationLambda"), dict) else {}
+        names |= {n for n in (props.get("FunctionName"), hosted.get("RotationLambdaName")) if isinstance(n, str)}
+    return names
 
 
-def _made_by_a_service(change: ResourceChange, resources: dict, deployed: bool) -> ResourceChange:
-    """A log group added to a stack that exists may have been made already by the service that writes to it:
-    CloudFormation's create then fails (the name is taken)."""
+def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> ResourceChange:
+    """A log group added for a function the base already made: Lambda made the group when the function first
+    ran, and CloudFormation cannot create one of the same name."""
     group = resources.get(change.logical_id, {}).get("Properties", {}).get("LogGroupName")
-    if not (
-        deployed and change.action == "add" and isinstance(group, str) and group.startswith(SERVICE_MADE_LOG_GROUPS)
-    ):
+    function = (
+        group.removeprefix("/aws/lambda/") if isinstance(group, str) and group.startswith("/aws/lambda/") else None
+    )
+    if change.action != "add" or function not in ran:
         return change
-    note = Note(WARNING, f"{change.logical_id}: if the function has run, Lambda has made {group} already, and "
-                         "creating it fails (the name is taken): delete it first (`aws logs delete-log-group "
-                         f"--log-group-name {group}`, its events are lost) or import it into the stack")  # fmt: skip
+    note = Note(ERROR, f"{change.logical_id}: the function {function} exists and has run, so Lambda has made {group} "
+                       "already: creating it fails (the name is taken). Name the function anew (a new function gets "
+                       "the stack's group), or delete the group first (its events are lost)")  # fmt: skip
     return replace(change, notes=(*change.notes, note))
 
 

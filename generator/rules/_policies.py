@@ -29,6 +29,12 @@ def covers(statement: dict, action: str) -> bool:
                for a in as_list(statement.get("Action")))  # fmt: skip
 
 
+def everyone(statement: dict) -> bool:
+    """Whether ``statement``'s Principal is every principal (``"*"`` or ``{"AWS": "*"}``)."""
+    principal = statement.get("Principal")
+    return principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS")))
+
+
 def condition_value(statement: dict, operator: str, key: str) -> Any:
     """The value of condition ``key`` under ``operator`` (case of the key ignored, as IAM does), or None."""
     block = (statement.get("Condition") or {}).get(operator) or {}

@@ -4,8 +4,11 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from generator.rules._policies import as_list, condition_value, statements
 
-# The condition keys that tie a statement to this account (or organisation): principal or resource.
-ACCOUNT_KEYS = ("aws:PrincipalAccount", "aws:PrincipalOrgID", "aws:ResourceAccount")
+# The condition keys that tie a statement to this account (by AWS::AccountId: a literal account may be anyone's)
+# or to an organisation.
+ACCOUNT_KEYS = ("aws:PrincipalAccount", "aws:ResourceAccount")
+ORGANISATION_KEY = "aws:PrincipalOrgID"
+THIS_ACCOUNT = {"Ref": "AWS::AccountId"}
 
 
 class EndpointPolicies(CloudFormationLintRule):
@@ -15,7 +18,8 @@ class EndpointPolicies(CloudFormationLintRule):
         "Without a PolicyDocument a VPC endpoint gets AWS's default policy, which lets any principal use it on "
         "any account's resources: in a VPC without NAT, the one way out for data, with someone else's "
         "credentials. Each AWS::EC2::VPCEndpoint needs a PolicyDocument, and each of its Allow statements a "
-        "StringEquals condition on aws:PrincipalAccount, aws:PrincipalOrgID or aws:ResourceAccount."
+        "StringEquals condition that aws:PrincipalAccount or aws:ResourceAccount is this account (Ref "
+        "AWS::AccountId), or on aws:PrincipalOrgID."
     )
     source_url = "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html"
     tags = ["iotstack", "vpc", "endpoint"]
@@ -37,12 +41,13 @@ class EndpointPolicies(CloudFormationLintRule):
             for index, statement in enumerate(as_list(document.get("Statement"))):
                 if statement.get("Effect") != "Allow":
                     continue
-                if not any(condition_value(statement, "StringEquals", key) for key in ACCOUNT_KEYS):
+                ours = any(condition_value(statement, "StringEquals", key) == THIS_ACCOUNT for key in ACCOUNT_KEYS)
+                if not ours and not condition_value(statement, "StringEquals", ORGANISATION_KEY):
                     matches.append(
                         RuleMatch(
                             [*path, "Statement", index],
-                            f"{logical}: statement {index} allows "
-                            f"without a StringEquals condition on {' or '.join(ACCOUNT_KEYS)}",
+                            f"{logical}: statement {index} allows without a StringEquals condition that "
+                            f"{' or '.join(ACCOUNT_KEYS)} is this account, or on {ORGANISATION_KEY}",
                         )
                     )
         return matches

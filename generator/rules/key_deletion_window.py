@@ -2,7 +2,11 @@
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-LONGEST = 30  # the most KMS allows, and its default (PendingWindowInDays 7..30)
+# The most KMS allows, and its default (ScheduleKeyDeletion: PendingWindowInDays 7..30); the settings' rule for an
+# environment that keeps its data asks for the same (generator/config/settings.py KEY_WINDOW_PROTECTED).
+LONGEST = 30
+
+KEPT = ("Retain", "RetainExceptOnCreate")
 
 
 class KeyDeletionWindow(CloudFormationLintRule):
@@ -20,10 +24,10 @@ class KeyDeletionWindow(CloudFormationLintRule):
     def match(self, cfn):
         matches = []
         for logical, resource in sorted(cfn.get_resources(["AWS::KMS::Key"]).items()):
-            if resource.get("DeletionPolicy") != "Retain":
+            if resource.get("DeletionPolicy") not in KEPT:
                 continue
             window = resource.get("Properties", {}).get("PendingWindowInDays", LONGEST)
-            if window != LONGEST:
+            if str(window) != str(LONGEST):  # CloudFormation takes "30" as 30
                 matches.append(
                     RuleMatch(
                         ["Resources", logical, "Properties", "PendingWindowInDays"],

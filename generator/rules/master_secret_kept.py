@@ -6,23 +6,31 @@ import re
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from generator.cfn import references
-from generator.rules._policies import allows, as_list, covers, statements
+from generator.rules._policies import allows, as_list, covers, everyone, statements
 
 READ = "secretsmanager:GetSecretValue"
 # Policies a consumer's role can be given: a managed policy is attached to anyone's role, a standalone
 # policy names roles, users or groups from anywhere.
 ATTACHABLE = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
-RESOLVED = re.compile(r"\{\{resolve:secretsmanager:\$\{([^}]+)\}")
+# A Resource that names secrets by pattern (``...:secret:db-master-*``) reaches whichever it matches.
+SECRET_PATTERN = re.compile(r"arn:[^:]*:secretsmanager:[^:]*:[^:]*:secret:.*[*?]")
 
 
 def master_secrets(cfn) -> set[str]:
-    """The secrets whose value a cluster's MasterUserPassword resolves."""
+    """The secrets of the template that a cluster's MasterUserPassword refers to (a dynamic reference in
+    ``Fn::Sub`` or ``Fn::Join``, or any other way)."""
+    secrets = cfn.get_resources(["AWS::SecretsManager::Secret"])
     found = set()
     for resource in cfn.get_resources(["AWS::RDS::DBCluster"]).values():
-        password = resource.get("Properties", {}).get("MasterUserPassword")
-        text = password.get("Fn::Sub") if isinstance(password, dict) else None
-        found |= set(RESOLVED.findall(text if isinstance(text, str) else ""))
+        found |= {t for _, t in references(resource.get("Properties", {}).get("MasterUserPassword")) if t in secrets}
     return found
+
+
+def _reaches(resource: object, secrets: set[str]) -> bool:
+    """Whether a statement's Resource can name one of ``secrets``: by reference, "*" or a secret ARN pattern."""
+    named = {t for _, t in references(resource)}
+    patterns = [r for r in as_list(resource) if isinstance(r, str) and (r == "*" or SECRET_PATTERN.fullmatch(r))]
+    return bool(named & secrets or patterns)
 
 
 class MasterSecretKept(CloudFormationLintRule):
@@ -32,8 +40,9 @@ class MasterSecretKept(CloudFormationLintRule):
         "Whoever reads the master credential is rds_superuser: every table, every role. Consumers connect as "
         "their own database users. The secret that an AWS::RDS::DBCluster's MasterUserPassword resolves must "
         "not be the value of an Output, nor readable (secretsmanager:GetSecretValue) through an "
-        'AWS::IAM::ManagedPolicy or AWS::IAM::Policy (by reference or Resource "*"), and an '
-        "AWS::SecretsManager::ResourcePolicy on it must deny GetSecretValue to all but named principals."
+        'AWS::IAM::ManagedPolicy or AWS::IAM::Policy (by reference, Resource "*" or a secret ARN pattern), and an '
+        'AWS::SecretsManager::ResourcePolicy on it must deny GetSecretValue to every principal ("*") but those its '
+        "conditions name. A role's own inline policy is the stack's, not a consumer's (the break-glass role)."
     )
     source_url = "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html"
     tags = ["iotstack", "secretsmanager", "iam"]
@@ -52,8 +61,7 @@ class MasterSecretKept(CloudFormationLintRule):
                 )
         for logical, resource in sorted(cfn.get_resources(list(ATTACHABLE)).items()):
             for statement in statements(resource.get("Properties", {}).get("PolicyDocument")):
-                named = {t for _, t in references(statement.get("Resource"))}
-                if allows(statement, READ) and ("*" in as_list(statement.get("Resource")) or named & secrets):
+                if allows(statement, READ) and _reaches(statement.get("Resource"), secrets):
                     matches.append(
                         RuleMatch(
                             ["Resources", logical, "Properties", "PolicyDocument"],
@@ -63,7 +71,8 @@ class MasterSecretKept(CloudFormationLintRule):
         guarded = set()
         for policy in cfn.get_resources(["AWS::SecretsManager::ResourcePolicy"]).values():
             props = policy.get("Properties", {})
-            if any(s.get("Effect") == "Deny" and covers(s, READ) for s in statements(props.get("ResourcePolicy"))):
+            policy_statements = statements(props.get("ResourcePolicy"))
+            if any(s.get("Effect") == "Deny" and everyone(s) and covers(s, READ) for s in policy_statements):
                 guarded |= {t for _, t in references(props.get("SecretId"))}
         matches += [
             RuleMatch(

@@ -16,9 +16,10 @@ class RotationLogGroup(CloudFormationLintRule):
     tags = ["iotstack", "logs", "lambda"]
 
     def match(self, cfn):
-        groups = {
+        names = [
             r.get("Properties", {}).get("LogGroupName") for r in cfn.get_resources(["AWS::Logs::LogGroup"]).values()
-        }
+        ]
+        groups = {name for name in names if isinstance(name, str)}  # a name made by Fn::Sub is not compared
         matches = []
         for logical, resource in sorted(cfn.get_resources(["AWS::SecretsManager::RotationSchedule"]).items()):
             function = (resource.get("Properties", {}).get("HostedRotationLambda") or {}).get("RotationLambdaName")

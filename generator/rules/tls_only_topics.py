@@ -3,7 +3,7 @@
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from generator.cfn import references
-from generator.rules._policies import condition_value, covers, statements
+from generator.rules._policies import condition_value, covers, everyone, statements
 
 
 class TlsOnlyTopics(CloudFormationLintRule):
@@ -11,8 +11,8 @@ class TlsOnlyTopics(CloudFormationLintRule):
     shortdesc = "Every topic's policy denies publishing without TLS (aws:SecureTransport false)"
     description = (
         "SNS accepts a publish over plain HTTP unless the topic's policy refuses it. Each AWS::SNS::Topic must be "
-        "in the Topics of an AWS::SNS::TopicPolicy with a Deny statement for sns:Publish whose condition is "
-        "Bool aws:SecureTransport false."
+        'in the Topics of an AWS::SNS::TopicPolicy with a Deny statement for sns:Publish by any principal ("*") '
+        "whose condition is Bool aws:SecureTransport false."
     )
     source_url = (
         "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html#enforce-encryption-data-in-transit"
@@ -25,6 +25,7 @@ class TlsOnlyTopics(CloudFormationLintRule):
             props = policy.get("Properties", {})
             if any(
                 s.get("Effect") == "Deny"
+                and everyone(s)
                 and covers(s, "sns:Publish")
                 and str(condition_value(s, "Bool", "aws:SecureTransport")).lower() == "false"
                 for s in statements(props.get("PolicyDocument"))

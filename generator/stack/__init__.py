@@ -47,12 +47,12 @@ def build_template(env: Environment) -> Template:
     aurora = add_aurora(template, env, network, groups.database, keys.rds, keys.logs, secrets.database)
     rotation = add_password_rotation(template, env, network, groups, secrets.database, keys.secrets, keys.logs,
                                      aurora)  # fmt: skip
-    topics = add_alerts(template, env, keys, aurora, secrets.database, rotation)
+    access = add_access(template, env, stream, keys.kinesis, keys.secrets, aurora, secrets, rotation)
+    topics = add_alerts(template, env, keys, aurora, secrets.database, rotation, access.break_glass)
     redis = add_redis(template, env, network, groups.cache, keys.redis, keys.logs, secrets.redis_auth,
                       topics.cache_events if topics else None)  # fmt: skip
     watched = watches(env, stream, aurora, redis)
     add_alarms(template, env, topics.alerts if topics else None, watched)
     add_dashboard(template, env, watched)
-    access = add_access(template, env, stream, keys.kinesis, keys.secrets, aurora, secrets, rotation)
     add_outputs(template, network, keys, groups, stream, aurora, redis, secrets, access, topics)
     return template

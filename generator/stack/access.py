@@ -13,10 +13,12 @@ in this account; the outputs give the ARNs):
   (:mod:`generator.database_users`);
 - ``CacheClientPolicy``: read the Redis AUTH token (the cache has no IAM authentication for it).
 
-None of them reaches the master credential. That secret is readable only through CloudFormation (the
-cluster's dynamic references, the secret's attachment), by the rotation function and by
-``DatabaseBreakGlassRole``, a role this account's administrators may assume (every use is in
-CloudTrail): the secret's resource policy denies every other principal, whatever its IAM policies say.
+None of them reaches the master credential. The secret's resource policy denies reading it to every
+principal, whatever its IAM policies say, but ``DatabaseBreakGlassRole`` (a role this account's
+principals may assume where IAM lets them; each read tells the alert topic, :mod:`generator.stack.alerts`),
+the rotation function, and calls CloudFormation makes (the cluster's dynamic references, the secret's
+attachment; a principal that may read the secret by IAM can do so through a stack of its own: the policy
+stops direct reads, docs/SECURITY.md says what that leaves).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import NamedTuple
 from awacs import kinesis, kms, rds_db, secretsmanager, sts
 from awacs.aws import (
     Allow,
+    ArnLike,
+    ArnNotEquals,
     ArnNotLike,
     AWSPrincipal,
     Condition,
@@ -35,6 +39,7 @@ from awacs.aws import (
     Principal,
     Statement,
     StringEquals,
+    StringNotLike,
 )
 from troposphere import GetAtt, Ref, Sub, Template
 from troposphere.iam import ManagedPolicy, Role
@@ -53,8 +58,10 @@ from generator.stack.secrets import Secrets
 # The one service that may read the master credential on a deployer's behalf: CloudFormation, resolving the
 # cluster's dynamic references and completing the secret's attachment (IAM's aws:CalledVia).
 THROUGH_CLOUDFORMATION = "cloudformation.amazonaws.com"
-# The hosted rotation function's role is made by the Secrets Manager transform in a nested stack of this
-# stack, so CloudFormation names it after this stack: "<stack>-<nested>-...". TODO(source)
+# The hosted rotation function's role is made by the Secrets Manager transform in a nested stack of this stack;
+# AWS documents no name for it and no way to refer to it (aws-cdk#22051). CloudFormation names the roles it
+# names itself after the stack: "<stack>-<nested stack>-...". Of those roles, only the function's own session
+# (Lambda names it after the function) may read; docs/SECURITY.md records that this is not proven against AWS.
 ROTATION_ROLES = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-*"
 
 
@@ -98,23 +105,44 @@ def add_access(
         ]),
         break_glass=_break_glass_role(template, env, secrets, secrets_key),
     )  # fmt: skip
-    readers = [GetAtt(access.break_glass, "Arn"), *([Sub(ROTATION_ROLES)] if rotation is not None else [])]
     template.add_resource(
-        ResourcePolicy(
-            "DatabaseSecretResourcePolicy",
-            SecretId=Ref(secrets.database),
-            BlockPublicPolicy=True,
-            ResourcePolicy=PolicyDocument(Version="2012-10-17", Statement=[
-                Statement(
-                    Sid="OnlyCloudFormationRotationAndBreakGlassReadTheMasterCredential", Effect=Deny,
-                    Principal=Principal("*"), Action=[secretsmanager.GetSecretValue], Resource=["*"],
-                    Condition=Condition([ArnNotLike("aws:PrincipalArn", readers),
-                                         ForAllValuesStringNotEquals("aws:CalledVia", [THROUGH_CLOUDFORMATION])]),
-                )
-            ]),
-        )
+        ResourcePolicy("DatabaseSecretResourcePolicy", SecretId=Ref(secrets.database), BlockPublicPolicy=True,
+                       ResourcePolicy=PolicyDocument(Version="2012-10-17",
+                                                     Statement=_master_secret_readers(access, rotation)))
     )  # fmt: skip
     return access
+
+
+def _master_secret_readers(access: Access, rotation: RotationSchedule | None) -> list[Statement]:
+    """Deny reading the master credential but to break-glass, rotation and CloudFormation: one statement for
+    everyone else, and where the password rotates one for the stack's other roles but the function's session."""
+    not_through_cloudformation = ForAllValuesStringNotEquals("aws:CalledVia", [THROUGH_CLOUDFORMATION])
+    read = {"Effect": Deny, "Principal": Principal("*"), "Action": [secretsmanager.GetSecretValue], "Resource": ["*"]}
+    readers = [GetAtt(access.break_glass, "Arn"), *([Sub(ROTATION_ROLES)] if rotation is not None else [])]
+    statements = [
+        Statement(
+            Sid="OnlyBreakGlassRotationAndCloudFormationReadTheMasterCredential",
+            **read,
+            Condition=Condition([ArnNotLike("aws:PrincipalArn", readers), not_through_cloudformation]),
+        )
+    ]
+    if rotation is not None:
+        function = rotation.HostedRotationLambda.RotationLambdaName
+        statements.append(
+            Statement(
+                Sid="OfTheStacksRolesOnlyTheRotationFunctionReadsIt",
+                **read,
+                Condition=Condition(
+                    [
+                        ArnLike("aws:PrincipalArn", Sub(ROTATION_ROLES)),  # break-glass is one of them
+                        ArnNotEquals("aws:PrincipalArn", GetAtt(access.break_glass, "Arn")),
+                        StringNotLike("aws:userid", f"*:{function}"),
+                        not_through_cloudformation,
+                    ]
+                ),
+            )
+        )
+    return statements
 
 
 def _allow(sid: str, actions: list, resource: object) -> Statement:

@@ -40,6 +40,7 @@ from awacs.aws import (
 )
 from troposphere import GetAtt, Ref, Sub, Template
 from troposphere.events import InputTransformer, Rule, Target
+from troposphere.iam import Role
 from troposphere.rds import EventSubscription
 from troposphere.secretsmanager import RotationSchedule, Secret
 from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
@@ -66,11 +67,11 @@ class AlertTopics(NamedTuple):
 
 def add_alerts(
     template: Template, env: Environment, keys: Keys, aurora: Aurora, secret: Secret,
-    rotation: RotationSchedule | None,
+    rotation: RotationSchedule | None, break_glass: Role,
 ) -> AlertTopics | None:  # fmt: skip
-    """Add both topics, their policies and subscriptions, the RDS event subscriptions, the rule on a key
-    scheduled for deletion or disabled and the rule on a failed rotation; None (and nothing added) when
-    alerting is off."""
+    """Add both topics, their policies and subscriptions, the RDS event subscriptions, the rules on a key
+    scheduled for deletion or disabled and on a use of the break-glass role, and the rule on a failed
+    rotation; None (and nothing added) when alerting is off."""
     if not env.alerts.enabled:
         return None
     assert keys.alerts is not None  # made by add_keys when alerting is on
@@ -114,6 +115,7 @@ def add_alerts(
     topics = AlertTopics(alerts, alerts_policy, cache_events)
     _add_rds_events(template, env, topics, aurora)
     _add_key_watch_rule(template, env, topics, keys)
+    _add_break_glass_rule(template, env, topics, break_glass)
     if rotation is not None:
         _add_rotation_failure_rule(template, env, topics, secret)
     return topics
@@ -194,6 +196,42 @@ def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopic
                             "key": "$.detail.requestParameters.keyId",
                             "time": "$.time",
                         },
+                        InputTemplate=message,
+                    ),
+                )
+            ],
+        )
+    )
+
+
+def _add_break_glass_rule(template: Template, env: Environment, topics: AlertTopics, role: Role) -> None:
+    # Reading a secret is a management event of CloudTrail, recorded in the secret's region, with the role the
+    # caller's session was issued by (userIdentity.sessionContext.sessionIssuer).
+    message = ('"<who> read the database master credential with the break-glass role at <time>. If nobody '
+               'announced it, find out who, and rotate the password (aws secretsmanager rotate-secret)."')  # fmt: skip
+    template.add_resource(
+        Rule(
+            "BreakGlassUseRule",
+            Name=name(env, "db-break-glass-used"),
+            Description=f"A read of the database master credential by the break-glass role, to the alert topic - "
+            f"{env.name}",
+            EventPattern={
+                "source": ["aws.secretsmanager"],
+                "detail-type": ["AWS API Call via CloudTrail"],
+                "detail": {
+                    "eventSource": ["secretsmanager.amazonaws.com"],
+                    "eventName": ["GetSecretValue"],
+                    "userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [GetAtt(role, "Arn")]}}},
+                },
+            },
+            State="ENABLED",
+            Tags=tags(env, name(env, "db-break-glass-used")),
+            Targets=[
+                Target(
+                    Id="AlertTopic",
+                    Arn=Ref(topics.alerts),
+                    InputTransformer=InputTransformer(
+                        InputPathsMap={"who": "$.detail.userIdentity.arn", "time": "$.time"},
                         InputTemplate=message,
                     ),
                 )

@@ -31,7 +31,10 @@ from generator.stack.secrets import PASSWORD_EXCLUDED
 from generator.stack.security_groups import SecurityGroups
 
 TRANSFORM = "AWS::SecretsManager-2020-07-23"
-ROTATION_FUNCTION = "db-password-rotation"  # the function's name before the environment's suffix
+# The function's name before the environment's suffix. Until iotstack 0.1.0 it was "db-password-rotation": that
+# function had run, so Lambda had made its log group, and the stack could not create one of the same name. A new
+# name gets a new function and a log group the stack makes (the old group stays: delete it by hand).
+ROTATION_FUNCTION = "db-rotation"
 THIS_ACCOUNT = Ref("AWS::AccountId")
 # What goes through the endpoint: the rotation function's calls (Secrets Manager user guide, "Permissions for
 # rotation": describe, read, write and stage a version, and a random password) and the consumers' reads.
@@ -40,7 +43,7 @@ SECRET_ACTIONS = [secrets_actions.DescribeSecret, secrets_actions.GetSecretValue
                   secrets_actions.UpdateSecretVersionStage]  # fmt: skip
 ENDPOINT_STATEMENTS = (
     ("OnlyThisAccountsPrincipalsOnThisAccountsSecrets", SECRET_ACTIONS,
-     "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*"),
+     Sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*")),
     ("OnlyThisAccountsPrincipalsForRandomPasswords", [secrets_actions.GetRandomPassword], "*"),
 )  # fmt: skip
 RANDOM_PASSWORD_REASON = (
@@ -56,7 +59,7 @@ def endpoint_policy() -> PolicyDocument:
         Version="2012-10-17",
         Statement=[
             Statement(Sid=sid, Effect=Allow, Principal=Principal("*"), Action=actions,
-                      Resource=[Sub(resource) if "$" in resource else resource],
+                      Resource=[resource],
                       Condition=Condition(StringEquals("aws:PrincipalAccount", THIS_ACCOUNT)))
             for sid, actions, resource in ENDPOINT_STATEMENTS
         ],

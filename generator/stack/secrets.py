@@ -20,6 +20,7 @@ from troposphere.secretsmanager import GenerateSecretString, Secret
 from generator.config import Environment
 from generator.stack.common import name, protect, tags
 
+MASTER_SECRET = "db-master-password"  # the database secret's name before the environment's suffix
 DB_USERNAME = "dbadmin"  # not a PostgreSQL reserved word
 DB_NAME = "sensordata"
 PASSWORD_LENGTH = 32
@@ -42,7 +43,7 @@ def add_secrets(template: Template, env: Environment, key: Key) -> Secrets:
 
 def _add_database_secret(template: Template, env: Environment, key: Key) -> Secret:
     """Add ``db-master-password-{env}``: username and database name, plus a generated password."""
-    secret_name = name(env, "db-master-password")
+    secret_name = name(env, MASTER_SECRET)
     secret = template.add_resource(
         Secret(
             "DatabaseSecret",

@@ -41,7 +41,7 @@ def test_dev_with_alerting_deploys_through_the_bucket_and_is_destroyed_without_a
     body = json.loads(cloudwatch.get_dashboard(DashboardName="iot-platform-dev")["DashboardBody"])
     assert body["widgets"][0]["type"] == "alarm" and '"region": "sa-east-1"' in json.dumps(body)
     rules = sorted(rule["Name"] for rule in events.list_rules()["Rules"])
-    assert rules == ["db-rotation-failed-dev", "kms-key-at-risk-dev"]
+    assert rules == ["db-break-glass-used-dev", "db-rotation-failed-dev", "kms-key-at-risk-dev"]
     for rule in rules:
         (target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
         assert target["Arn"].endswith(":iot-alerts-dev")

@@ -130,14 +130,14 @@ def test_alerting_is_folded_into_its_topics_and_marks_what_it_watches():
     alerting = ("AWS::CloudWatch::Alarm", "AWS::RDS::EventSubscription", "AWS::Events::Rule", "AWS::SNS::TopicPolicy",
                 "AWS::SNS::Subscription")  # fmt: skip
     folded = {k: arch.owner[k] for k, r in template["Resources"].items() if r["Type"] in alerting}
-    # 17 alarms, 2 RDS event subscriptions, the rules on a failed rotation and on a key at risk, 2 topic policies,
-    # the address on each topic
-    assert len(folded) == 17 + 2 + 2 + 2 + 2 and set(folded.values()) == {"AlertTopic", "CacheEventsTopic"}
+    # 17 alarms, 2 RDS event subscriptions, the rules on a failed rotation, a key at risk and a break-glass read,
+    # 2 topic policies, the address on each topic
+    assert len(folded) == 17 + 2 + 3 + 2 + 2 and set(folded.values()) == {"AlertTopic", "CacheEventsTopic"}
     assert (
         folded["CacheEventsTopicPolicy"] == "CacheEventsTopic" and folded["DatabaseRotationFailedRule"] == "AlertTopic"
     )
     assert picture.labels["AlertTopic"] == ("AlertTopic<br/>topic · KMS AlertsKey<br/>17 alarms · 2 event "
-                                            "subscriptions · 2 rules<br/>1 subscriber")  # fmt: skip
+                                            "subscriptions · 3 rules<br/>1 subscriber")  # fmt: skip
     assert (
         picture.labels["CacheEventsTopic"]
         == "CacheEventsTopic<br/>topic<br/>events of RedisReplicationGroup<br/>1 subscriber"

@@ -248,3 +248,42 @@ def test_a_replaced_topic_with_subscriptions_warns_that_each_address_confirms_an
         f"AlertEmail{alerts.address_id(a)}" for a in sorted(emails)
     ]
     assert "CacheEventsTopic" not in by_id
+
+
+def without_rotation_log_group(template):
+    template["Resources"].pop("RotationFunctionLogGroup")
+    template["Resources"]["DatabaseSecretRotation"]["DependsOn"].remove("RotationFunctionLogGroup")
+    return template
+
+
+@pytest.mark.parametrize("function, error", [
+    ("db-rotation-test", True),  # the base made and ran this function: Lambda has made its group
+    ("db-rotation-renamed-test", False),  # a new function: the stack makes its group first
+], ids=["same-function", "function-named-anew"])  # fmt: skip
+def test_a_log_group_added_for_a_function_that_has_run_fails_the_deploy(function, error):
+    after = build(environment())
+    before = without_rotation_log_group(json.loads(json.dumps(after)))
+    before["Resources"]["DatabaseSecretRotation"]["Properties"]["HostedRotationLambda"]["RotationLambdaName"] = function
+    group = next(r for r in plan(before, after, "sa-east-1").resources if r.logical_id == "RotationFunctionLogGroup")
+    notes = [n for n in group.notes if n.severity == "error"]
+    assert bool(notes) is error
+    if error:
+        assert "the function db-rotation-test exists and has run, so Lambda has made /aws/lambda/db-rotation-test" in (
+            notes[0].text
+        )
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda r: r["AuroraCluster"]["Properties"].pop("DBClusterParameterGroupName"),
+     ("AuroraCluster", "its new cluster parameter group applies only after each instance reboots")),
+    (lambda r: r["AuroraClusterParameterGroup"]["Properties"]["Parameters"].update({"rds.force_ssl": "0"}),
+     ("AuroraClusterParameterGroup", "rds.force_ssl change: a dynamic parameter applies at once, a static one "
+                                     "only after each instance reboots")),
+], ids=["parameter-group-added", "parameter-changed"])  # fmt: skip
+def test_what_waits_for_a_reboot_is_said(change, expected):
+    after = build(environment("dev"))
+    before = json.loads(json.dumps(after))
+    change(before["Resources"])
+    logical, text = expected
+    (changed,) = [r for r in plan(before, after, "sa-east-1").resources if r.logical_id == logical]
+    assert any(text in n.text and n.severity == "warning" for n in changed.notes)

@@ -3,6 +3,12 @@ import pytest
 from generator.rules import EndpointPolicies
 from tests.rules import dev_template, findings, protected_template
 
+NO_ACCOUNT = (
+    "Resources/SecretsManagerEndpoint/Properties/PolicyDocument/Statement/0: SecretsManagerEndpoint: "
+    "statement 0 allows without a StringEquals condition that aws:PrincipalAccount or aws:ResourceAccount "
+    "is this account, or on aws:PrincipalOrgID"
+)
+
 
 def statement(**changes):
     return lambda r: r["SecretsManagerEndpoint"]["Properties"]["PolicyDocument"]["Statement"][0].update(changes)
@@ -19,11 +25,11 @@ def statement(**changes):
          ["Resources/SecretsManagerEndpoint/Properties: SecretsManagerEndpoint: no PolicyDocument: AWS's default "
           "lets any principal use the endpoint on any account's resources"]),
         (protected_template(statement(Condition={"StringLike": {"aws:PrincipalAccount": "*"}})),
-         ["Resources/SecretsManagerEndpoint/Properties/PolicyDocument/Statement/0: SecretsManagerEndpoint: "
-          "statement 0 allows without a StringEquals condition on aws:PrincipalAccount or aws:PrincipalOrgID or "
-          "aws:ResourceAccount"]),
+         [NO_ACCOUNT]),
+        (protected_template(statement(Condition={"StringEquals": {"aws:PrincipalAccount": "111122223333"}})),
+         [NO_ACCOUNT]),  # a literal account may be anyone's
     ],
-    ids=["generated", "no-endpoint", "deny", "organisation", "no-policy", "any-account"],
+    ids=["generated", "no-endpoint", "deny", "organisation", "no-policy", "any-account", "another-account"],
 )  # fmt: skip
 def test_endpoints_admit_only_this_accounts_principals(template, expected):
     assert findings(EndpointPolicies, template) == expected

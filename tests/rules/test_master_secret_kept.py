@@ -11,6 +11,17 @@ def granted(policy_type, statement):
         "PolicyName": "leak", "Roles": ["someone"], "PolicyDocument": {"Statement": [statement]}}})  # fmt: skip
 
 
+UNGUARDED = (
+    "Resources/DatabaseSecret: DatabaseSecret: no resource policy denies reading the master credential to "
+    "all but named principals"
+)
+
+
+def guard_for_one_principal(resources):
+    for statement in resources["DatabaseSecretResourcePolicy"]["Properties"]["ResourcePolicy"]["Statement"]:
+        statement["Principal"] = {"AWS": "arn:aws:iam::111122223333:root"}
+
+
 def output(template):
     template["Outputs"]["SecretsManagerSecretArn"] = {"Value": {"Ref": "DatabaseSecret"}}
     return template
@@ -28,11 +39,17 @@ def output(template):
          ["Resources/Leak/Properties/PolicyDocument: Leak: lets whoever holds it read the master credential"]),
         (dev_template(granted("AWS::IAM::Policy", {**READ_ALL, "Resource": [{"Ref": "DatabaseSecret"}]})),
          ["Resources/Leak/Properties/PolicyDocument: Leak: lets whoever holds it read the master credential"]),
-        (dev_template(lambda r: r.pop("DatabaseSecretResourcePolicy")),
-         ["Resources/DatabaseSecret: DatabaseSecret: no resource policy denies reading the master credential to "
-          "all but named principals"]),
+        (dev_template(lambda r: r.pop("DatabaseSecretResourcePolicy")), [UNGUARDED]),
+        (dev_template(granted("AWS::IAM::ManagedPolicy", {
+            **READ_ALL, "Resource": "arn:aws:secretsmanager:sa-east-1:111122223333:secret:db-master-*"})),
+         ["Resources/Leak/Properties/PolicyDocument: Leak: lets whoever holds it read the master credential"]),
+        (dev_template(lambda r: r["AuroraCluster"]["Properties"].update(MasterUserPassword={"Fn::Join": [
+            "", ["{{resolve:secretsmanager:", {"Ref": "DatabaseSecret"}, ":SecretString:password}}"]]})
+            or r.pop("DatabaseSecretResourcePolicy")), [UNGUARDED]),
+        (dev_template(guard_for_one_principal), [UNGUARDED]),
     ],
-    ids=["generated", "another-secret", "a-role", "output", "managed-policy-star", "policy-by-ref", "no-guard"],
+    ids=["generated", "another-secret", "a-role", "output", "managed-policy-star", "policy-by-ref", "no-guard",
+         "by-arn-pattern", "password-by-join", "a-guard-for-one-principal"],
 )  # fmt: skip
 def test_the_master_credential_reaches_no_consumer(template, expected):
     assert findings(MasterSecretKept, template) == expected

@@ -30,8 +30,11 @@ NO_TLS = "no topic policy denies publishing without TLS"
          [f"Resources/AlertTopic: AlertTopic: {NO_TLS}"]),
         (protected_template(lambda r: r.pop("CacheEventsTopicPolicy")),
          [f"Resources/CacheEventsTopic: CacheEventsTopic: {NO_TLS}"]),
+        (protected_template(tls_statement("AlertTopicPolicy", Principal={"AWS": "arn:aws:iam::111122223333:root"})),
+         [f"Resources/AlertTopic: AlertTopic: {NO_TLS}"]),
     ],
-    ids=["generated", "no-topics", "every-action", "allow", "wrong-condition", "other-action", "no-policy"],
+    ids=["generated", "no-topics", "every-action", "allow", "wrong-condition", "other-action", "no-policy",
+         "one-principal-only"],
 )  # fmt: skip
 def test_topics_refuse_publishing_without_tls(template, expected):
     assert findings(TlsOnlyTopics, template) == expected

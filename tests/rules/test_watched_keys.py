@@ -25,8 +25,13 @@ def unwatched(*keys):
         (protected_template(pattern(lambda p: p.update(source=["aws.secretsmanager"]))), unwatched(*KEYS)),
         (protected_template(lambda r: r["KeyDeletionOrDisableRule"]["Properties"]["Targets"][0].update(
             Arn={"Fn::GetAtt": ["SensorDataStream", "Arn"]})), unwatched(*KEYS)),
+        (protected_template(lambda r: r["KeyDeletionOrDisableRule"]["Properties"].update(State="DISABLED")),
+         unwatched(*KEYS)),
+        (protected_template(pattern(lambda p: p["detail"]["resources"]["ARN"].__setitem__(0, {"Ref": "KinesisKey"}))),
+         unwatched("KinesisKey")),  # CloudTrail records the key's ARN, never its id
     ],
-    ids=["generated", "no-topic", "no-rule", "one-key-left-out", "disable-only", "other-source", "not-a-topic"],
+    ids=["generated", "no-topic", "no-rule", "one-key-left-out", "disable-only", "other-source", "not-a-topic",
+         "disabled-rule", "key-id-not-arn"],
 )  # fmt: skip
 def test_every_key_at_risk_tells_a_topic(template, expected):
     assert findings(WatchedKeys, template) == expected

@@ -118,7 +118,7 @@ def test_the_replication_groups_events_go_to_the_cache_topic():
 @pytest.mark.parametrize("rotation", [True, False], ids=["rotation", "no-rotation"])
 def test_a_failed_rotation_reaches_the_alert_topic_where_the_password_rotates(rotation):
     rules = resources_of(build(environment("prod", aurora={"password_rotation": rotation})), "AWS::Events::Rule")
-    rules.pop("KeyDeletionOrDisableRule")
+    rules.pop("KeyDeletionOrDisableRule"), rules.pop("BreakGlassUseRule")
     if not rotation:
         assert rules == {}
         return
@@ -133,7 +133,7 @@ def test_a_failed_rotation_reaches_the_alert_topic_where_the_password_rotates(ro
     assert target["Arn"] == {"Ref": "AlertTopic"}
     message = json.loads(target["InputTransformer"]["InputTemplate"])  # a JSON string: the email's text
     assert message.startswith("Password rotation of <secret> failed at <time>. First check: the log group "
-                              "/aws/lambda/db-password-rotation-prod")  # fmt: skip
+                              "/aws/lambda/db-rotation-prod")  # fmt: skip
 
 
 def test_a_key_scheduled_for_deletion_or_disabled_reaches_the_alert_topic():
@@ -151,6 +151,22 @@ def test_a_key_scheduled_for_deletion_or_disabled_reaches_the_alert_topic():
     assert target["Arn"] == {"Ref": "AlertTopic"}
     message = json.loads(target["InputTransformer"]["InputTemplate"])
     assert "CancelKeyDeletion and EnableKey undo them" in message
+
+
+GLASS = {"Fn::GetAtt": ["DatabaseBreakGlassRole", "Arn"]}
+
+
+def test_a_read_with_the_break_glass_role_reaches_the_alert_topic():
+    props = build(environment("prod"))["Resources"]["BreakGlassUseRule"]["Properties"]
+    assert props["EventPattern"]["detail"] == {
+        "eventSource": ["secretsmanager.amazonaws.com"], "eventName": ["GetSecretValue"],
+        "userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [GLASS]}}},
+    }  # fmt: skip
+    (target,) = props["Targets"]
+    assert target["Arn"] == {"Ref": "AlertTopic"}
+    assert (
+        "read the database master credential with the break-glass role" in target["InputTransformer"]["InputTemplate"]
+    )
 
 
 def test_the_alert_topic_is_an_output_for_other_stacks_alarms():

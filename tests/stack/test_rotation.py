@@ -13,7 +13,7 @@ def test_rotation_is_single_user_postgresql_in_the_private_subnets():
     assert props["RotationRules"] == {"AutomaticallyAfterDays": 45}
     hosted = props["HostedRotationLambda"]
     assert hosted["RotationType"] == "PostgreSQLSingleUser"
-    assert hosted["RotationLambdaName"] == "db-password-rotation-prod"
+    assert hosted["RotationLambdaName"] == "db-rotation-prod"
     assert hosted["KmsKeyArn"] == {"Fn::GetAtt": ["SecretsKey", "Arn"]}
     assert hosted["VpcSecurityGroupIds"] == {"Fn::GetAtt": ["RotationSecurityGroup", "GroupId"]}
     assert hosted["VpcSubnetIds"] == {"Fn::Join": [",", [{"Ref": "PrivateSubnet1"}, {"Ref": "PrivateSubnet2"}]]}
@@ -23,7 +23,7 @@ def test_rotation_is_single_user_postgresql_in_the_private_subnets():
     assert schedule["DependsOn"] == ["DatabaseSecretAttachment", "AuroraInstance", "SecretsManagerEndpoint",
                                      "RotationFunctionLogGroup"]  # fmt: skip
     group = template["Resources"]["RotationFunctionLogGroup"]
-    assert group["Properties"]["LogGroupName"] == "/aws/lambda/db-password-rotation-prod"
+    assert group["Properties"]["LogGroupName"] == "/aws/lambda/db-rotation-prod"
     assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogsKey", "Arn"]}
     assert group["Properties"]["RetentionInDays"] == 7 and group["DeletionPolicy"] == "Retain"  # the environment's
 
