@@ -48,6 +48,7 @@ _HEADER = """\
 -- iotstack database-users: the IAM-authenticated users of database {db}.
 -- Idempotent. Run it as the master user: psql {options}
 SET LOCAL client_min_messages = warning;  -- no NOTICE for each grant that is there already
+SET LOCAL search_path = pg_catalog;  -- no function or type of a schema a user may write to is found first
 DO {q} BEGIN
   IF current_database() <> {db_text} THEN
     RAISE EXCEPTION 'connected to database %, but this script is for %', current_database(), {db_text};

@@ -130,7 +130,8 @@ def run(sql: str, connection: Connection, sslmode: str = "require", ca_bundle: P
 def _child_environment(connection: Connection, sslmode: str, ca_bundle: Path | None) -> dict[str, str]:
     if sslmode not in TLS_MODES:
         raise UsageError(f"sslmode {sslmode!r}: must be one of {', '.join(TLS_MODES)}")
-    env = {key: value for key, value in os.environ.items() if not key.upper().startswith("PG")}
+    # psql gets no AWS credentials and no PG* setting of the shell's: only the connection below.
+    env = {key: value for key, value in os.environ.items() if not key.upper().startswith(("PG", "AWS_"))}
     env.update(PGHOST=connection.host, PGPORT=str(connection.port), PGUSER=connection.user,
                PGDATABASE=connection.database, PGPASSWORD=connection.password, PGSSLMODE=sslmode,
                PGCONNECT_TIMEOUT=str(CONNECT_TIMEOUT_SECONDS), PGOPTIONS=SESSION_OPTIONS,

@@ -320,3 +320,13 @@ def test_what_psql_says_is_masked(aws, tmp_path, monkeypatch, exit_code):
     assert result.exit_code == (1 if exit_code else 0), result.output
     assert "password was ***" in result.output
     assert_never_printed(result)
+
+
+def test_psql_gets_the_connection_and_nothing_else_of_the_shell(monkeypatch):
+    """No AWS credential and no PG* setting of the shell reach the child; the password only through its env."""
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "shell-secret")
+    monkeypatch.setenv("PGSERVICE", "somewhere-else")
+    connection = psql.Connection(host="db.example", port=5432, user="dbadmin", password="pw", database="sensordata")
+    env = psql._child_environment(connection, "require", None)
+    assert not [k for k in env if k.startswith("AWS_")] and "PGSERVICE" not in env
+    assert (env["PGHOST"], env["PGPASSWORD"], env["PGSSLMODE"]) == ("db.example", "pw", "require")
