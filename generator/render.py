@@ -29,7 +29,12 @@ def plain(template: Template) -> dict:
     return _plain(data)
 
 
+_LEAVES = (str, int, float, bool, type(None))  # most values of a template: checked first, by exact type
+
+
 def _plain(value: object) -> object:
+    if type(value) in _LEAVES:
+        return value
     if isinstance(value, dict):
         return {key: _plain(inner) for key, inner in value.items()}
     if isinstance(value, (list, tuple)):

@@ -1,7 +1,10 @@
 """generator.cfn: facts about CloudFormation, as tables."""
 
+import json
+
 import pytest
 
+from generator import cfn
 from generator.cfn import capabilities, references
 
 CAPABILITY_CASES = {
@@ -36,3 +39,25 @@ REFERENCE_CASES = {
 @pytest.mark.parametrize("value, expected", REFERENCE_CASES.values(), ids=REFERENCE_CASES)
 def test_references(value, expected):
     assert list(references(value)) == expected
+
+
+def _sent_inline_slowly(text: str) -> str | None:
+    """What inline_body must give: the text, else its compact form when that fits, else None."""
+    if len(text.encode()) <= cfn.INLINE_TEMPLATE_LIMIT:
+        return text
+    compact = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    return compact if len(compact.encode()) <= cfn.INLINE_TEMPLATE_LIMIT else None
+
+
+@pytest.mark.parametrize("filler", [
+    "plain", 'a key separator inside a value: "x": y', "ünïcödé escaped as \\u00fc by the indented text",
+    "  spaces  inside  a  value  ",
+], ids=["plain", "separator-in-a-string", "unicode", "double-spaces"])  # fmt: skip
+@pytest.mark.parametrize("resources", [200, 600, 700, 800, 1200])
+def test_a_template_goes_inline_unindented_exactly_when_that_fits(filler, resources):
+    from generator.render import render
+
+    body = {"Resources": {f"R{n}": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": f"{filler} {n}"}}
+                          for n in range(resources)}}  # fmt: skip
+    text = render(body)
+    assert cfn.inline_body(text) == _sent_inline_slowly(text)
