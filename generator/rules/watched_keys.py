@@ -14,9 +14,10 @@ class WatchedKeys(CloudFormationLintRule):
     description = (
         "Disabling a key stops every read of what it encrypted, and a scheduled deletion loses it for good when "
         "the waiting period ends; nothing shows either in a metric. In a template with an AWS::SNS::Topic, each "
-        "AWS::KMS::Key must be named in detail.resources.ARN of an AWS::Events::Rule whose pattern has source "
-        "aws.kms and both DisableKey and ScheduleKeyDeletion in detail.eventName (by Fn::GetAtt Key.Arn: CloudTrail "
-        "records the key's ARN, never its id), is ENABLED, and has a topic of the template as a target."
+        "AWS::KMS::Key must be named, by its id (Ref) and its ARN (Fn::GetAtt Key.Arn): CloudTrail records the "
+        "KeyId as the caller gave it, in detail.requestParameters.keyId of an ENABLED AWS::Events::Rule whose "
+        "pattern has source aws.kms and both DisableKey and ScheduleKeyDeletion in detail.eventName, with a topic "
+        "of the template as a target."
     )
     source_url = "https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys-creating-cloudwatch-alarm.html"
     tags = ["iotstack", "kms", "alarms"]
@@ -25,7 +26,7 @@ class WatchedKeys(CloudFormationLintRule):
         resources = cfn.template.get("Resources", {})
         if not cfn.get_resources(["AWS::SNS::Topic"]):
             return []
-        watched = set()
+        named: set[tuple[str, str]] = set()  # (key, "id" or "arn")
         for rule in cfn.get_resources(["AWS::Events::Rule"]).values():
             props = rule.get("Properties", {})
             pattern = props.get("EventPattern") or {}
@@ -36,21 +37,27 @@ class WatchedKeys(CloudFormationLintRule):
                 continue  # a disabled rule tells no one
             targets = {t for _, t in references(props.get("Targets", []))}
             if any(resources.get(t, {}).get("Type") == "AWS::SNS::Topic" for t in targets):
-                watched |= {_arn_of(value) for value in as_list((detail.get("resources") or {}).get("ARN"))}
+                named |= {form for value in as_list((detail.get("requestParameters") or {}).get("keyId"))
+                          if (form := _form(value))}  # fmt: skip
         return [
             RuleMatch(
                 ["Resources", logical],
-                f"{logical}: no rule tells a topic when it is disabled or scheduled for deletion",
+                f"{logical}: no rule tells a topic when it is disabled or scheduled "
+                f"for deletion (by its {' and '.join(missing)})",
             )
             for logical in sorted(cfn.get_resources(["AWS::KMS::Key"]))
-            if logical not in watched
+            if (missing := [f for f in ("id", "arn") if (logical, f) not in named])
         ]
 
 
-def _arn_of(value: object) -> str | None:
-    """The key whose ARN ``value`` is (``Fn::GetAtt [Key, Arn]``), or None: a ``Ref`` is the key's id."""
-    argument = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+def _form(value: object) -> tuple[str, str] | None:
+    """``(key, "id")`` for ``Ref key``, ``(key, "arn")`` for ``Fn::GetAtt [key, Arn]``, else None."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    if isinstance(value.get("Ref"), str):
+        return value["Ref"], "id"
+    argument = value.get("Fn::GetAtt")
     target, attribute = (
         (argument.split(".", 1) if isinstance(argument, str) else [*argument, None][:2]) if argument else (None, None)
     )
-    return target if attribute == "Arn" else None
+    return (target, "arn") if attribute == "Arn" else None

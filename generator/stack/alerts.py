@@ -164,7 +164,8 @@ KEY_EVENTS = ["DisableKey", "ScheduleKeyDeletion"]
 
 
 def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopics, keys: Keys) -> None:
-    # CloudTrail's record of a KMS call lists the key's ARN in its resources.
+    # CloudTrail records the call's KeyId as the caller gave it; ScheduleKeyDeletion and DisableKey take a key's
+    # id or its ARN (KMS API reference), so the rule names both of each key.
     watched = [key for key in keys if key is not None]
     message = ('"<who> called <event> on the KMS key <key> at <time>. Its data cannot be read while it is '
                'disabled, and is lost for good when a scheduled deletion runs: CancelKeyDeletion and EnableKey '
@@ -180,7 +181,9 @@ def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopic
                 "detail": {
                     "eventSource": ["kms.amazonaws.com"],
                     "eventName": KEY_EVENTS,
-                    "resources": {"ARN": [GetAtt(key, "Arn") for key in watched]},
+                    "requestParameters": {
+                        "keyId": [form for key in watched for form in (Ref(key), GetAtt(key, "Arn"))]
+                    },
                 },
             },
             State="ENABLED",

@@ -136,6 +136,9 @@ def test_a_failed_rotation_reaches_the_alert_topic_where_the_password_rotates(ro
                               "/aws/lambda/db-rotation-prod")  # fmt: skip
 
 
+STACK_KEYS = ("KinesisKey", "RdsKey", "SecretsKey", "RedisKey", "LogsKey", "AlertsKey")
+
+
 def test_a_key_scheduled_for_deletion_or_disabled_reaches_the_alert_topic():
     template = build(environment("prod"))
     keys = sorted(resources_of(template, "AWS::KMS::Key"))
@@ -143,8 +146,8 @@ def test_a_key_scheduled_for_deletion_or_disabled_reaches_the_alert_topic():
     assert props["EventPattern"] == {
         "source": ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"],
         "detail": {"eventSource": ["kms.amazonaws.com"], "eventName": ["DisableKey", "ScheduleKeyDeletion"],
-                   "resources": {"ARN": [{"Fn::GetAtt": [k, "Arn"]} for k in
-                                         ("KinesisKey", "RdsKey", "SecretsKey", "RedisKey", "LogsKey", "AlertsKey")]}},
+                   "requestParameters": {"keyId": [form for k in STACK_KEYS
+                                                   for form in ({"Ref": k}, {"Fn::GetAtt": [k, "Arn"]})]}},
     }  # fmt: skip
     assert len(keys) == 6  # every key of the stack
     (target,) = props["Targets"]
