@@ -22,6 +22,7 @@ Nothing here exists when ``alerts.enabled`` is false.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import NamedTuple
 
@@ -161,117 +162,77 @@ def _add_rds_events(template: Template, env: Environment, topics: AlertTopics, a
 # keys": an alarm on ScheduleKeyDeletion and DisableKey). EventBridge receives these management events from
 # CloudTrail only where the account has a trail recording management events (README, "Alerts").
 KEY_EVENTS = ["DisableKey", "ScheduleKeyDeletion"]
+API_CALL = "AWS API Call via CloudTrail"
 
 
 def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopics, keys: Keys) -> None:
     # CloudTrail records the call's KeyId as the caller gave it; ScheduleKeyDeletion and DisableKey take a key's
     # id or its ARN (KMS API reference), so the rule names both of each key.
-    watched = [key for key in keys if key is not None]
-    message = ('"<who> called <event> on the KMS key <key> at <time>. Its data cannot be read while it is '
-               'disabled, and is lost for good when a scheduled deletion runs: CancelKeyDeletion and EnableKey '
-               'undo them."')  # fmt: skip
-    template.add_resource(
-        Rule(
-            "KeyDeletionOrDisableRule",
-            Name=name(env, "kms-key-at-risk"),
-            Description=f"A key of the stack scheduled for deletion or disabled, to the alert topic - {env.name}",
-            EventPattern={
-                "source": ["aws.kms"],
-                "detail-type": ["AWS API Call via CloudTrail"],
-                "detail": {
-                    "eventSource": ["kms.amazonaws.com"],
-                    "eventName": KEY_EVENTS,
-                    "requestParameters": {
-                        "keyId": [form for key in watched for form in (Ref(key), GetAtt(key, "Arn"))]
-                    },
-                },
-            },
-            State="ENABLED",
-            Tags=tags(env, name(env, "kms-key-at-risk")),
-            Targets=[
-                Target(
-                    Id="AlertTopic",
-                    Arn=Ref(topics.alerts),
-                    InputTransformer=InputTransformer(
-                        InputPathsMap={
-                            "who": "$.detail.userIdentity.arn",
-                            "event": "$.detail.eventName",
-                            "key": "$.detail.requestParameters.keyId",
-                            "time": "$.time",
-                        },
-                        InputTemplate=message,
-                    ),
-                )
-            ],
-        )
-    )
+    forms = [form for key in keys if key is not None for form in (Ref(key), GetAtt(key, "Arn"))]
+    _add_rule(
+        template, env, topics, "KeyDeletionOrDisableRule", "kms-key-at-risk",
+        "A key of the stack scheduled for deletion or disabled",
+        {"source": ["aws.kms"], "detail-type": [API_CALL],
+         "detail": {"eventSource": ["kms.amazonaws.com"], "eventName": KEY_EVENTS,
+                    "requestParameters": {"keyId": forms}}},
+        {"who": "$.detail.userIdentity.arn", "event": "$.detail.eventName", "key": "$.detail.requestParameters.keyId",
+         "time": "$.time"},
+        "<who> called <event> on the KMS key <key> at <time>. Its data cannot be read while it is disabled, and is "
+        "lost for good when a scheduled deletion runs: CancelKeyDeletion and EnableKey undo them.",
+    )  # fmt: skip
 
 
 def _add_break_glass_rule(template: Template, env: Environment, topics: AlertTopics, role: Role) -> None:
     # Reading a secret is a management event of CloudTrail, recorded in the secret's region, with the role the
     # caller's session was issued by (userIdentity.sessionContext.sessionIssuer).
-    message = ('"<who> read the database master credential with the break-glass role at <time>. If nobody '
-               'announced it, find out who, and rotate the password (aws secretsmanager rotate-secret)."')  # fmt: skip
-    template.add_resource(
-        Rule(
-            "BreakGlassUseRule",
-            Name=name(env, "db-break-glass-used"),
-            Description=f"A read of the database master credential by the break-glass role, to the alert topic - "
-            f"{env.name}",
-            EventPattern={
-                "source": ["aws.secretsmanager"],
-                "detail-type": ["AWS API Call via CloudTrail"],
-                "detail": {
-                    "eventSource": ["secretsmanager.amazonaws.com"],
-                    "eventName": ["GetSecretValue"],
-                    "userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [GetAtt(role, "Arn")]}}},
-                },
-            },
-            State="ENABLED",
-            Tags=tags(env, name(env, "db-break-glass-used")),
-            Targets=[
-                Target(
-                    Id="AlertTopic",
-                    Arn=Ref(topics.alerts),
-                    InputTransformer=InputTransformer(
-                        InputPathsMap={"who": "$.detail.userIdentity.arn", "time": "$.time"},
-                        InputTemplate=message,
-                    ),
-                )
-            ],
-        )
-    )
+    _add_rule(
+        template, env, topics, "BreakGlassUseRule", "db-break-glass-used",
+        "A read of the database master credential by the break-glass role",
+        {"source": ["aws.secretsmanager"], "detail-type": [API_CALL],
+         "detail": {"eventSource": ["secretsmanager.amazonaws.com"], "eventName": ["GetSecretValue"],
+                    "userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [GetAtt(role, "Arn")]}}}}},
+        {"who": "$.detail.userIdentity.arn", "time": "$.time"},
+        "<who> read the database master credential with the break-glass role at <time>. If nobody announced it, "
+        "find out who, and rotate the password (aws secretsmanager rotate-secret).",
+    )  # fmt: skip
 
 
 def _add_rotation_failure_rule(template: Template, env: Environment, topics: AlertTopics, secret: Secret) -> None:
     # Secrets Manager reports a failed rotation as the CloudTrail event RotationFailed, naming the
     # secret's ARN in additionalEventData.SecretId.
     function = name(env, ROTATION_FUNCTION)  # the function rotation.py has Secrets Manager build
-    message = (f'"Password rotation of <secret> failed at <time>. First check: the log group /aws/lambda/{function}, '
-               'then whether the function reaches the database and the Secrets Manager endpoint."')  # fmt: skip
+    _add_rule(
+        template, env, topics, "DatabaseRotationFailedRule", "db-rotation-failed",
+        "A failed rotation of the database password",
+        {"source": ["aws.secretsmanager"],
+         "detail": {"eventSource": ["secretsmanager.amazonaws.com"], "eventName": ["RotationFailed"],
+                    "additionalEventData": {"SecretId": [Ref(secret)]}}},
+        {"secret": "$.detail.additionalEventData.SecretId", "time": "$.time"},
+        f"Password rotation of <secret> failed at <time>. First check: the log group /aws/lambda/{function}, then "
+        "whether the function reaches the database and the Secrets Manager endpoint.",
+    )  # fmt: skip
+
+
+def _add_rule(
+    template: Template, env: Environment, topics: AlertTopics, logical: str, kind: str, what: str, pattern: dict,
+    paths: dict[str, str], message: str,
+) -> None:  # fmt: skip
+    """An EventBridge rule ``{kind}-{env}`` that sends ``message`` (its ``<placeholders>`` filled from the event
+    by ``paths``) to the alert topic when an event matches ``pattern``."""
     template.add_resource(
         Rule(
-            "DatabaseRotationFailedRule",
-            Name=name(env, "db-rotation-failed"),
-            Description=f"A failed rotation of the database password, to the alert topic - {env.name}",
-            EventPattern={
-                "source": ["aws.secretsmanager"],
-                "detail": {
-                    "eventSource": ["secretsmanager.amazonaws.com"],
-                    "eventName": ["RotationFailed"],
-                    "additionalEventData": {"SecretId": [Ref(secret)]},
-                },
-            },
+            logical,
+            Name=name(env, kind),
+            Description=f"{what}, to the alert topic - {env.name}",
+            EventPattern=pattern,
             State="ENABLED",
-            Tags=tags(env, name(env, "db-rotation-failed")),
+            Tags=tags(env, name(env, kind)),
             Targets=[
                 Target(
                     Id="AlertTopic",
                     Arn=Ref(topics.alerts),
-                    InputTransformer=InputTransformer(
-                        InputPathsMap={"secret": "$.detail.additionalEventData.SecretId", "time": "$.time"},
-                        InputTemplate=message,
-                    ),
+                    # A JSON string: the email's text.
+                    InputTransformer=InputTransformer(InputPathsMap=paths, InputTemplate=json.dumps(message)),
                 )
             ],
         )
