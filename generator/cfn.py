@@ -20,7 +20,9 @@ INLINE_TEMPLATE_LIMIT = 51_200
 def inline_body(text: str) -> str | None:
     """What a deploy sends as ``TemplateBody``: the committed ``text`` when it fits the inline limit, else the
     same JSON without indentation when that fits (CloudFormation reads either, and the change set's template
-    is the same data); None when even that is over the limit (the template goes by ``TemplateURL``)."""
+    is the same data); None when even that is over the limit (the template goes by ``TemplateURL``). ``text`` is
+    :func:`generator.render.render`'s (the gate holds the committed file to it): indented with spaces, ``": "``
+    between key and value, ASCII with ``\\u`` escapes."""
     size = len(text.encode("utf-8"))
     if size <= INLINE_TEMPLATE_LIMIT:
         return text

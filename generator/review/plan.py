@@ -47,7 +47,7 @@ from generator.review.model import (
     Target,
 )
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
-from generator.review.verdict import export_name, fate, reboot
+from generator.review.verdict import export_name, fate, reboot, secret_access
 
 __all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "OutputChange", "Plan",
            "PropertyChange", "ResourceChange", "Target", "plan"]  # fmt: skip
@@ -94,7 +94,8 @@ def plan(
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
     ran = _functions(old)
-    resources = [_made_by_lambda(_rebooted(_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)), new, ran)
+    resources = [_noted(_made_by_lambda(_rebooted(_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)),
+                                        new, ran), secret_access(r, new.get(r.logical_id, {}), bool(old)))
                  for r in sorted(resources, key=lambda r: r.logical_id)]  # fmt: skip
     stack = (target.stack, target.region) if target else (None, None)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced, *stack)
@@ -183,7 +184,10 @@ def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> R
 
 def _rebooted(change: ResourceChange) -> ResourceChange:
     """``change`` with what waits for a reboot of the cluster's instances (:func:`verdict.reboot`)."""
-    note = reboot(change)
+    return _noted(change, reboot(change))
+
+
+def _noted(change: ResourceChange, note: Note | None) -> ResourceChange:
     return replace(change, notes=(*change.notes, note)) if note else change
 
 

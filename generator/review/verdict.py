@@ -53,6 +53,19 @@ def reboot(change: ResourceChange) -> Note | None:
     return None
 
 
+def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | None:
+    """What a deployed secret's readers meet: a rotation the update starts at once, a resource policy that begins
+    to refuse."""
+    at_once = new.get("Properties", {}).get("RotateImmediatelyOnUpdate") is not False
+    if change.type == "AWS::SecretsManager::RotationSchedule" and change.action == "modify" and at_once:
+        why = "RotateImmediatelyOnUpdate is not false: a single-user rotation changes the password every client holds"
+        return Note(WARNING, f"{change.logical_id}: the update rotates the secret at once ({why})")
+    if change.type == "AWS::SecretsManager::ResourcePolicy" and change.action == "add" and deployed:
+        return Note(WARNING, f"{change.logical_id}: from this deploy on, the secret refuses the principals its Deny "
+                             "statements name: a client that reads it today may be one of them")  # fmt: skip
+    return None
+
+
 def fate(change: ResourceChange, old: dict) -> Note | None:
     """What happens to the data of a stateful resource at stake, from the base template's policy."""
     if not change.dangerous or change.policy is None:

@@ -24,9 +24,15 @@ def allows(statement: dict, action: str) -> bool:
 
 
 def covers(statement: dict, action: str) -> bool:
-    """Whether ``statement``'s Action names ``action``, wildcards and case as IAM reads them."""
-    return any(isinstance(a, str) and fnmatch.fnmatchcase(action.lower(), a.lower())
-               for a in as_list(statement.get("Action")))  # fmt: skip
+    """Whether ``statement`` applies to ``action``: its Action names it, or its NotAction does not, wildcards
+    and case as IAM reads them."""
+
+    def named(actions: object) -> bool:
+        return any(isinstance(a, str) and fnmatch.fnmatchcase(action.lower(), a.lower()) for a in as_list(actions))
+
+    if "NotAction" in statement:
+        return not named(statement["NotAction"])
+    return named(statement.get("Action"))
 
 
 def everyone(statement: dict) -> bool:

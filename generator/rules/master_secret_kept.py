@@ -11,7 +11,11 @@ from generator.rules._policies import allows, as_list, covers, everyone, stateme
 READ = "secretsmanager:GetSecretValue"
 # Policies a consumer's role can be given: a managed policy is attached to anyone's role, a standalone
 # policy names roles, users or groups from anywhere.
-ATTACHABLE = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
+ATTACHABLE = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy",
+              "AWS::IAM::GroupPolicy")  # fmt: skip
+# What a guard's Deny may be conditioned on: who asks (principal, session), how (through CloudFormation, through
+# an endpoint). Any other key could make the Deny never apply.
+GUARD_KEYS = {"aws:principalarn", "aws:calledvia", "aws:userid", "aws:sourcevpce"}
 # A Resource that names secrets by pattern (``...:secret:db-master-*``) reaches whichever it matches.
 SECRET_PATTERN = re.compile(r"arn:[^:]*:secretsmanager:[^:]*:[^:]*:secret:.*[*?]")
 
@@ -29,8 +33,19 @@ def master_secrets(cfn) -> set[str]:
 def _reaches(resource: object, secrets: set[str]) -> bool:
     """Whether a statement's Resource can name one of ``secrets``: by reference, "*" or a secret ARN pattern."""
     named = {t for _, t in references(resource)}
-    patterns = [r for r in as_list(resource) if isinstance(r, str) and (r == "*" or SECRET_PATTERN.fullmatch(r))]
+    texts = [r.get("Fn::Sub") if isinstance(r, dict) else r for r in as_list(resource)]
+    texts = [t[0] if isinstance(t, list) and t else t for t in texts]  # Fn::Sub [text, variables]
+    texts = [re.sub(r"\$\{[^}]*\}", "x", t) if isinstance(t, str) else t for t in texts]  # ${AWS::Region} is one part
+    patterns = [t for t in texts if isinstance(t, str) and (t == "*" or SECRET_PATTERN.fullmatch(t))]
     return bool(named & secrets or patterns)
+
+
+def _guards(statement: dict) -> bool:
+    """Whether ``statement`` denies reading to every principal, but those its conditions on who asks and how
+    name."""
+    keys = {key.lower() for block in (statement.get("Condition") or {}).values() if isinstance(block, dict)
+            for key in block}  # fmt: skip
+    return statement.get("Effect") == "Deny" and everyone(statement) and covers(statement, READ) and keys <= GUARD_KEYS
 
 
 class MasterSecretKept(CloudFormationLintRule):
@@ -72,8 +87,13 @@ class MasterSecretKept(CloudFormationLintRule):
         for policy in cfn.get_resources(["AWS::SecretsManager::ResourcePolicy"]).values():
             props = policy.get("Properties", {})
             policy_statements = statements(props.get("ResourcePolicy"))
-            if any(s.get("Effect") == "Deny" and everyone(s) and covers(s, READ) for s in policy_statements):
-                guarded |= {t for _, t in references(props.get("SecretId"))}
+            targets = {t for _, t in references(props.get("SecretId"))}
+            if any(s.get("Effect") == "Allow" for s in policy_statements):
+                allowing = "its resource policy allows someone: the master credential's policy only denies"
+                matches += [RuleMatch(["Resources", t], f"{t}: {allowing}") for t in sorted(targets & secrets)]
+                continue
+            if any(_guards(s) for s in policy_statements):
+                guarded |= targets
         matches += [
             RuleMatch(
                 ["Resources", secret],

@@ -1,11 +1,15 @@
 """E9011: where a template has an alert topic, a key scheduled for deletion or disabled tells it."""
 
+import json
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from generator.cfn import references
 from generator.rules._policies import as_list
 
 EVENTS = ("DisableKey", "ScheduleKeyDeletion")
+API_CALL = "AWS API Call via CloudTrail"
+ENABLED = ("ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 
 
 class WatchedKeys(CloudFormationLintRule):
@@ -29,12 +33,19 @@ class WatchedKeys(CloudFormationLintRule):
         named: set[tuple[str, str]] = set()  # (key, "id" or "arn")
         for rule in cfn.get_resources(["AWS::Events::Rule"]).values():
             props = rule.get("Properties", {})
-            pattern = props.get("EventPattern") or {}
-            detail = pattern.get("detail") or {} if isinstance(pattern, dict) else {}
-            if "aws.kms" not in (pattern.get("source") or []) or not set(EVENTS) <= set(detail.get("eventName") or []):
+            pattern = props.get("EventPattern")
+            pattern = json.loads(pattern) if isinstance(pattern, str) else pattern  # CloudFormation takes either
+            if not isinstance(pattern, dict) or not isinstance(pattern.get("detail"), dict):
                 continue
-            if props.get("State", "ENABLED") != "ENABLED":
-                continue  # a disabled rule tells no one
+            detail = pattern["detail"]
+            if "aws.kms" not in as_list(pattern.get("source")) or not set(EVENTS) <= set(
+                as_list(detail.get("eventName"))
+            ):
+                continue
+            if as_list(pattern.get("detail-type")) not in ([], [API_CALL]):
+                continue  # CloudTrail's records come as this type, and no other
+            if props.get("State", "ENABLED") not in ENABLED or props.get("EventBusName", "default") != "default":
+                continue  # a disabled rule tells no one; CloudTrail's events reach the default bus only
             targets = {t for _, t in references(props.get("Targets", []))}
             if any(resources.get(t, {}).get("Type") == "AWS::SNS::Topic" for t in targets):
                 named |= {form for value in as_list((detail.get("requestParameters") or {}).get("keyId"))

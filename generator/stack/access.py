@@ -39,6 +39,7 @@ from awacs.aws import (
     Principal,
     Statement,
     StringEquals,
+    StringNotEquals,
     StringNotLike,
 )
 from troposphere import GetAtt, Ref, Sub, Template
@@ -46,13 +47,14 @@ from troposphere.iam import ManagedPolicy, Role
 from troposphere.iam import Policy as InlinePolicy
 from troposphere.kinesis import Stream
 from troposphere.kms import Key
-from troposphere.secretsmanager import ResourcePolicy, RotationSchedule
+from troposphere.secretsmanager import ResourcePolicy
 
 from generator.config import Environment
 from generator.database_users import READER, WRITER
 from generator.stack.aurora import Aurora
 from generator.stack.common import tags
 from generator.stack.keys import ACCOUNT_ROOT
+from generator.stack.rotation import Rotation
 from generator.stack.secrets import Secrets
 
 # The one service that may read the master credential on a deployer's behalf: CloudFormation, resolving the
@@ -76,7 +78,7 @@ class Access(NamedTuple):
 
 def add_access(
     template: Template, env: Environment, stream: Stream, stream_key: Key, secrets_key: Key, aurora: Aurora,
-    secrets: Secrets, rotation: RotationSchedule | None,
+    secrets: Secrets, rotation: Rotation | None,
 ) -> Access:  # fmt: skip
     """Add the five managed policies, the break-glass role and the master secret's resource policy."""
     stream_arn = GetAtt(stream, "Arn")
@@ -113,9 +115,11 @@ def add_access(
     return access
 
 
-def _master_secret_readers(access: Access, rotation: RotationSchedule | None) -> list[Statement]:
+def _master_secret_readers(access: Access, rotation: Rotation | None) -> list[Statement]:
     """Deny reading the master credential but to break-glass, rotation and CloudFormation: one statement for
-    everyone else, and where the password rotates one for the stack's other roles but the function's session."""
+    everyone else, and where the password rotates two for the stack's other roles: but the function's session,
+    and but through the function's endpoint (role and session names are chosen by whoever makes the role and
+    assumes it; the endpoint is the function's only way out of a VPC without NAT)."""
     not_through_cloudformation = ForAllValuesStringNotEquals("aws:CalledVia", [THROUGH_CLOUDFORMATION])
     read = {"Effect": Deny, "Principal": Principal("*"), "Action": [secretsmanager.GetSecretValue], "Resource": ["*"]}
     readers = [GetAtt(access.break_glass, "Arn"), *([Sub(ROTATION_ROLES)] if rotation is not None else [])]
@@ -127,21 +131,17 @@ def _master_secret_readers(access: Access, rotation: RotationSchedule | None) ->
         )
     ]
     if rotation is not None:
-        function = rotation.HostedRotationLambda.RotationLambdaName
-        statements.append(
-            Statement(
-                Sid="OfTheStacksRolesOnlyTheRotationFunctionReadsIt",
-                **read,
-                Condition=Condition(
-                    [
-                        ArnLike("aws:PrincipalArn", Sub(ROTATION_ROLES)),  # break-glass is one of them
-                        ArnNotEquals("aws:PrincipalArn", GetAtt(access.break_glass, "Arn")),
-                        StringNotLike("aws:userid", f"*:{function}"),
-                        not_through_cloudformation,
-                    ]
-                ),
-            )
-        )
+        stack_role = [
+            ArnLike("aws:PrincipalArn", Sub(ROTATION_ROLES)),  # break-glass is one of them
+            ArnNotEquals("aws:PrincipalArn", GetAtt(access.break_glass, "Arn")),
+            not_through_cloudformation,
+        ]
+        statements += [
+            Statement(Sid="OfTheStacksRolesOnlyTheRotationFunctionReadsIt", **read,
+                      Condition=Condition([*stack_role, StringNotLike("aws:userid", f"*:{rotation.function}")])),
+            Statement(Sid="AndOnlyThroughItsEndpoint", **read,
+                      Condition=Condition([*stack_role, StringNotEquals("aws:SourceVpce", Ref(rotation.endpoint))])),
+        ]  # fmt: skip
     return statements
 
 

@@ -43,14 +43,14 @@ from troposphere import GetAtt, Ref, Sub, Template
 from troposphere.events import InputTransformer, Rule, Target
 from troposphere.iam import Role
 from troposphere.rds import EventSubscription
-from troposphere.secretsmanager import RotationSchedule, Secret
+from troposphere.secretsmanager import Secret
 from troposphere.sns import SubscriptionResource, Topic, TopicPolicy
 
 from generator.config import Environment
 from generator.stack.aurora import Aurora
 from generator.stack.common import name, suppress, tags
 from generator.stack.keys import ALERT_PUBLISHERS, ALERT_TOPIC, SOURCE_ACCOUNT, Keys
-from generator.stack.rotation import ROTATION_FUNCTION
+from generator.stack.rotation import ROTATION_FUNCTION, Rotation
 
 # The RDS event categories worth a message (a subscription without categories would send all of them).
 RDS_EVENT_CATEGORIES = ["failover", "failure", "maintenance", "notification"]
@@ -68,7 +68,7 @@ class AlertTopics(NamedTuple):
 
 def add_alerts(
     template: Template, env: Environment, keys: Keys, aurora: Aurora, secret: Secret,
-    rotation: RotationSchedule | None, break_glass: Role,
+    rotation: Rotation | None, break_glass: Role,
 ) -> AlertTopics | None:  # fmt: skip
     """Add both topics, their policies and subscriptions, the RDS event subscriptions, the rules on a key
     scheduled for deletion or disabled and on a use of the break-glass role, and the rule on a failed
@@ -163,6 +163,7 @@ def _add_rds_events(template: Template, env: Environment, topics: AlertTopics, a
 # CloudTrail only where the account has a trail recording management events (README, "Alerts").
 KEY_EVENTS = ["DisableKey", "ScheduleKeyDeletion"]
 API_CALL = "AWS API Call via CloudTrail"
+WITH_READ_ONLY_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 
 
 def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopics, keys: Keys) -> None:
@@ -183,8 +184,10 @@ def _add_key_watch_rule(template: Template, env: Environment, topics: AlertTopic
 
 
 def _add_break_glass_rule(template: Template, env: Environment, topics: AlertTopics, role: Role) -> None:
-    # Reading a secret is a management event of CloudTrail, recorded in the secret's region, with the role the
-    # caller's session was issued by (userIdentity.sessionContext.sessionIssuer).
+    # Reading a secret is a read-only management event of CloudTrail, recorded in the secret's region, with the
+    # role the caller's session was issued by (userIdentity.sessionContext.sessionIssuer). A rule receives
+    # read-only events (Get*, List*, Describe*) only in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+    # (EventBridge user guide, "Receiving read-only management events from AWS services").
     _add_rule(
         template, env, topics, "BreakGlassUseRule", "db-break-glass-used",
         "A read of the database master credential by the break-glass role",
@@ -194,6 +197,7 @@ def _add_break_glass_rule(template: Template, env: Environment, topics: AlertTop
         {"who": "$.detail.userIdentity.arn", "time": "$.time"},
         "<who> read the database master credential with the break-glass role at <time>. If nobody announced it, "
         "find out who, and rotate the password (aws secretsmanager rotate-secret).",
+        state=WITH_READ_ONLY_EVENTS,
     )  # fmt: skip
 
 
@@ -215,7 +219,7 @@ def _add_rotation_failure_rule(template: Template, env: Environment, topics: Ale
 
 def _add_rule(
     template: Template, env: Environment, topics: AlertTopics, logical: str, kind: str, what: str, pattern: dict,
-    paths: dict[str, str], message: str,
+    paths: dict[str, str], message: str, state: str = "ENABLED",
 ) -> None:  # fmt: skip
     """An EventBridge rule ``{kind}-{env}`` that sends ``message`` (its ``<placeholders>`` filled from the event
     by ``paths``) to the alert topic when an event matches ``pattern``."""
@@ -225,7 +229,7 @@ def _add_rule(
             Name=name(env, kind),
             Description=f"{what}, to the alert topic - {env.name}",
             EventPattern=pattern,
-            State="ENABLED",
+            State=state,
             Tags=tags(env, name(env, kind)),
             Targets=[
                 Target(

@@ -15,6 +15,8 @@ rotation (``aurora.password_rotation``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from awacs import secretsmanager as secrets_actions
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Sub, Template
@@ -66,10 +68,16 @@ def endpoint_policy() -> PolicyDocument:
     )  # fmt: skip
 
 
+class Rotation(NamedTuple):
+    schedule: RotationSchedule
+    endpoint: VPCEndpoint  # the function's only way to Secrets Manager (no NAT)
+    function: str  # the function's name
+
+
 def add_password_rotation(
     template: Template, env: Environment, network: Network, groups: SecurityGroups,
     secret: Secret, key: Key, logs_key: Key, aurora: Aurora,
-) -> RotationSchedule | None:  # fmt: skip
+) -> Rotation | None:  # fmt: skip
     """Add the Secrets Manager endpoint, the function's log group and the rotation schedule, when the
     environment rotates."""
     if not env.aurora.password_rotation:
@@ -91,7 +99,7 @@ def add_password_rotation(
         )
     )
     template.set_transform(TRANSFORM)
-    return template.add_resource(
+    schedule = template.add_resource(
         RotationSchedule(
             "DatabaseSecretRotation",
             # Rotation starts at once: it needs the complete secret, a writer, the endpoint, and its log group
@@ -109,3 +117,4 @@ def add_password_rotation(
             RotationRules=RotationRules(AutomaticallyAfterDays=env.aurora.password_rotation_days),
         )
     )
+    return Rotation(schedule, endpoint, function)

@@ -287,3 +287,28 @@ def test_what_waits_for_a_reboot_is_said(change, expected):
     logical, text = expected
     (changed,) = [r for r in plan(before, after, "sa-east-1").resources if r.logical_id == logical]
     assert any(text in n.text and n.severity == "warning" for n in changed.notes)
+
+
+def rotation_changed(immediately):
+    def change(before, after):
+        props = after["DatabaseSecretRotation"]["Properties"]
+        props["RotationRules"]["AutomaticallyAfterDays"] = 7
+        if immediately is not None:
+            props["RotateImmediatelyOnUpdate"] = immediately
+
+    return change
+
+
+@pytest.mark.parametrize("change, logical, expected", [
+    (rotation_changed(None), "DatabaseSecretRotation", "the update rotates the secret at once"),
+    (rotation_changed(False), "DatabaseSecretRotation", None),
+    (lambda before, after: before.pop("DatabaseSecretResourcePolicy"), "DatabaseSecretResourcePolicy",
+     "from this deploy on, the secret refuses the principals its Deny statements name"),
+], ids=["rotation-changed", "rotation-changed-not-at-once", "resource-policy-added"])  # fmt: skip
+def test_what_a_deployed_secrets_readers_meet_is_said(change, logical, expected):
+    before = build(environment())
+    after = json.loads(json.dumps(before))
+    change(before["Resources"], after["Resources"])
+    (changed,) = [r for r in plan(before, after, "sa-east-1").resources if r.logical_id == logical]
+    warnings = [n.text for n in changed.notes if n.severity == "warning"]
+    assert any(expected in w for w in warnings) if expected else warnings == []

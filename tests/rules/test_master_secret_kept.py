@@ -17,6 +17,17 @@ UNGUARDED = (
 )
 
 
+LEAK = "Resources/Leak/Properties/PolicyDocument: Leak: lets whoever holds it read the master credential"
+
+
+def guard_statements(change):
+    def apply(resources):
+        for statement in resources["DatabaseSecretResourcePolicy"]["Properties"]["ResourcePolicy"]["Statement"]:
+            change(statement)
+
+    return apply
+
+
 def guard_for_one_principal(resources):
     for statement in resources["DatabaseSecretResourcePolicy"]["Properties"]["ResourcePolicy"]["Statement"]:
         statement["Principal"] = {"AWS": "arn:aws:iam::111122223333:root"}
@@ -47,9 +58,22 @@ def output(template):
             "", ["{{resolve:secretsmanager:", {"Ref": "DatabaseSecret"}, ":SecretString:password}}"]]})
             or r.pop("DatabaseSecretResourcePolicy")), [UNGUARDED]),
         (dev_template(guard_for_one_principal), [UNGUARDED]),
+        (dev_template(guard_statements(lambda s: s.update(Condition={"StringEquals": {"aws:username": "nobody"}}))),
+         [UNGUARDED]),
+        (dev_template(lambda r: r["DatabaseSecretResourcePolicy"]["Properties"]["ResourcePolicy"]["Statement"].append(
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": "secretsmanager:GetSecretValue", "Resource": "*"})),
+         ["Resources/DatabaseSecret: DatabaseSecret: its resource policy allows someone: the master credential's "
+          "policy only denies", UNGUARDED]),
+        (dev_template(granted("AWS::IAM::ManagedPolicy", {**READ_ALL, "Resource": {"Fn::Sub":
+            "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:db-master-*"}})), [LEAK]),
+        (dev_template(granted("AWS::IAM::ManagedPolicy", {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"})),
+         [LEAK]),
+        (dev_template(granted("AWS::IAM::UserPolicy", READ_ALL)), [LEAK]),
     ],
     ids=["generated", "another-secret", "a-role", "output", "managed-policy-star", "policy-by-ref", "no-guard",
-         "by-arn-pattern", "password-by-join", "a-guard-for-one-principal"],
+         "by-arn-pattern", "password-by-join", "a-guard-for-one-principal", "a-guard-that-never-applies",
+         "an-allow-beside-the-guard", "by-sub-pattern", "not-action", "user-policy"],
 )  # fmt: skip
 def test_the_master_credential_reaches_no_consumer(template, expected):
     assert findings(MasterSecretKept, template) == expected

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from generator.rules import WatchedKeys
@@ -34,9 +36,17 @@ def key_ids(change):
             Arn={"Fn::GetAtt": ["SensorDataStream", "Arn"]})), unwatched(*KEYS)),
         (protected_template(lambda r: r["KeyDeletionOrDisableRule"]["Properties"].update(State="DISABLED")),
          unwatched(*KEYS)),
+        (protected_template(lambda r: r["KeyDeletionOrDisableRule"]["Properties"].update(
+            State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")), []),
+        (protected_template(lambda r: r["KeyDeletionOrDisableRule"]["Properties"].update(EventBusName="my-bus")),
+         unwatched(*KEYS)),  # CloudTrail's events reach the default bus only
+        (protected_template(pattern(lambda p: p.update({"detail-type": ["Object Created"]}))), unwatched(*KEYS)),
+        (protected_template(lambda r: r["KeyDeletionOrDisableRule"]["Properties"].update(
+            EventPattern=json.dumps(r["KeyDeletionOrDisableRule"]["Properties"]["EventPattern"]))), []),
     ],
     ids=["generated", "no-topic", "no-rule", "one-key-id-left-out", "one-key-arn-left-out", "disable-only",
-         "other-source", "not-a-topic", "disabled-rule"],
+         "other-source", "not-a-topic", "disabled-rule", "with-read-only-events", "custom-bus", "other-detail-type",
+         "pattern-as-text"],
 )  # fmt: skip
 def test_every_key_at_risk_tells_a_topic(template, expected):
     assert findings(WatchedKeys, template) == expected

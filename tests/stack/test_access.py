@@ -80,10 +80,15 @@ def test_the_master_secret_refuses_all_but_break_glass_rotation_and_cloudformati
         )  # fmt: skip
         assert statement["Condition"]["ForAllValues:StringNotEquals"] == not_cloudformation
     assert everyone["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": [glass, *([roles] if rotation else [])]}
-    if rotation:  # of the stack's roles, the rotation function's session only (break-glass is one of them too)
-        (only_the_function,) = stack_roles
-        assert only_the_function["Condition"]["ArnLike"] == {"aws:PrincipalArn": roles}
-        assert only_the_function["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": glass}
+    if rotation:  # of the stack's roles, the rotation function's session only (break-glass is one of them too),
+        # and only through its endpoint: role and session names are whoever makes and assumes the role's choice
+        only_the_function, only_through_its_endpoint = stack_roles
+        for statement in stack_roles:
+            assert statement["Condition"]["ArnLike"] == {"aws:PrincipalArn": roles}
+            assert statement["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": glass}
         assert only_the_function["Condition"]["StringNotLike"] == {"aws:userid": "*:db-rotation-test"}
+        assert only_through_its_endpoint["Condition"]["StringNotEquals"] == {
+            "aws:SourceVpce": {"Ref": "SecretsManagerEndpoint"}
+        }
     else:
         assert stack_roles == []
