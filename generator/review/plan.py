@@ -47,7 +47,7 @@ from generator.review.model import (
     Target,
 )
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
-from generator.review.verdict import export_name, fate, reboot, secret_access
+from generator.review.verdict import export_name, fate, reboot, secret_access, shard_limits
 
 __all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "OutputChange", "Plan",
            "PropertyChange", "ResourceChange", "Target", "plan"]  # fmt: skip
@@ -94,9 +94,10 @@ def plan(
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
     ran = _functions(old)
-    resources = [_noted(_made_by_lambda(_rebooted(_subscribers_warned(_at_stake(r, old.get(r.logical_id, {})), new)),
-                                        new, ran), secret_access(r, new.get(r.logical_id, {}), bool(old)))
-                 for r in sorted(resources, key=lambda r: r.logical_id)]  # fmt: skip
+    resources = [
+        _noted(r, old.get(r.logical_id, {}), new, ran, deployed=bool(old))
+        for r in sorted(resources, key=lambda r: r.logical_id)
+    ]
     stack = (target.stack, target.region) if target else (None, None)
     outputs = _outputs((before or {}).get("Outputs", {}), after.get("Outputs", {}), replaced, *stack)
     rest = [k for k in sorted((before or {}).keys() | after.keys()) if k not in ("Resources", "Outputs")]
@@ -167,7 +168,7 @@ def _functions(resources: dict) -> set[str]:
     return names
 
 
-def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> ResourceChange:
+def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> Note | None:
     """A log group added for a function the base already made: Lambda made the group when the function first
     ran, and CloudFormation cannot create one of the same name."""
     group = resources.get(change.logical_id, {}).get("Properties", {}).get("LogGroupName")
@@ -175,20 +176,21 @@ def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> R
         group.removeprefix("/aws/lambda/") if isinstance(group, str) and group.startswith("/aws/lambda/") else None
     )
     if change.action != "add" or function not in ran:
-        return change
-    note = Note(ERROR, f"{change.logical_id}: the function {function} exists and has run, so Lambda has made {group} "
+        return None
+    return Note(ERROR, f"{change.logical_id}: the function {function} exists and has run, so Lambda has made {group} "
                        "already: creating it fails (the name is taken). Name the function anew (a new function gets "
                        "the stack's group), or delete the group first (its events are lost)")  # fmt: skip
-    return replace(change, notes=(*change.notes, note))
 
 
-def _rebooted(change: ResourceChange) -> ResourceChange:
-    """``change`` with what waits for a reboot of the cluster's instances (:func:`verdict.reboot`)."""
-    return _noted(change, reboot(change))
-
-
-def _noted(change: ResourceChange, note: Note | None) -> ResourceChange:
-    return replace(change, notes=(*change.notes, note)) if note else change
+def _noted(change: ResourceChange, old: dict, resources: dict, ran: set[str], deployed: bool) -> ResourceChange:
+    """``change`` with what is at stake and every note on what the update does beyond its properties: a
+    replaced topic's subscribers, a reboot, a log group Lambda made, a secret's readers, a shard count
+    Kinesis refuses (:mod:`generator.review.verdict`)."""
+    change = _subscribers_warned(_at_stake(change, old), resources)
+    new = resources.get(change.logical_id, {})
+    notes = [reboot(change), _made_by_lambda(change, resources, ran), secret_access(change, new, deployed),
+             shard_limits(change, old, new)]  # fmt: skip
+    return replace(change, notes=(*change.notes, *(n for n in notes if n)))
 
 
 def _subscribers_warned(change: ResourceChange, resources: dict) -> ResourceChange:

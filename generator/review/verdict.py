@@ -53,6 +53,38 @@ def reboot(change: ResourceChange) -> Note | None:
     return None
 
 
+# Kinesis Data Streams API reference, UpdateShardCount (as botocore ships it): "By default, you cannot ... Scale up
+# to more than double your current shard count for a stream; Scale down below half your current shard count for a
+# stream; Scale more than ten times per rolling 24-hour period per stream". CloudFormation updates ShardCount with it.
+SHARD_SOURCE = "Kinesis API reference, UpdateShardCount"
+SCALINGS_PER_DAY = 10
+
+
+def shard_limits(change: ResourceChange, old: dict, new: dict) -> Note | None:
+    """Whether a stream's new shard count is one UpdateShardCount accepts from the old one."""
+    if change.type != "AWS::Kinesis::Stream" or change.action != "modify" or change.may_replace:
+        return None
+    before, after = (r.get("Properties", {}).get("ShardCount") for r in (old, new))
+    if not (isinstance(before, int) and isinstance(after, int)) or before == after:
+        return None
+    if after > 2 * before or after * 2 < before:
+        steps = " → ".join(str(n) for n in _scaling_steps(before, after))
+        return Note(ERROR, f"{change.logical_id}: ShardCount {before} → {after}: Kinesis refuses to more than double "
+                           f"or halve a stream's shards in one update, so the deploy fails ({SHARD_SOURCE}); go "
+                           f"{steps}, one deploy each (at most {SCALINGS_PER_DAY} a day)")  # fmt: skip
+    return Note(INFO, f"{change.logical_id}: ShardCount {before} → {after}: one of the {SCALINGS_PER_DAY} scalings "
+                      f"a stream may make in a rolling 24 hours ({SHARD_SOURCE})")  # fmt: skip
+
+
+def _scaling_steps(before: int, after: int) -> list[int]:
+    """The fewest shard counts from ``before`` to ``after`` with each step at most double or at least half."""
+    steps = [before]
+    while steps[-1] != after:
+        here = steps[-1]
+        steps.append(min(after, 2 * here) if after > here else max(after, (here + 1) // 2))
+    return steps
+
+
 def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | None:
     """What a deployed secret's readers meet: a rotation the update starts at once, a resource policy that begins
     to refuse."""

@@ -130,3 +130,20 @@ def test_a_bad_approvals_file_is_bad_input(repo, text, problem):
     (repo.root / "approvals.toml").write_text(text)
     result = run("check", "--env", "prod")
     assert result.exit_code == 2 and problem in result.output, result.output
+
+
+def test_check_fails_when_kinesis_would_refuse_the_new_shard_count(repo):
+    base = git(repo.root, "rev-parse", "HEAD")
+    env_file = repo.root / "environments" / "dev.toml"
+    text = env_file.read_text()
+    assert "[kinesis]" not in text  # dev takes the default, 2 shards
+    for count, code in ((6, 1), (4, 0)):  # 2 -> 6 more than doubles; 2 -> 4 does not
+        env_file.write_text(f"{text}\n[kinesis]\nshard_count = {count}\n")
+        assert run("template", "--no-lint", "--env", "dev").exit_code == 0
+        result = run("check", "--env", "dev", "--base", base)
+        assert result.exit_code == code, result.output
+        if code:
+            assert (
+                f"the deploy would fail: dev: SensorDataStream: ShardCount 2 → {count}: Kinesis refuses"
+                in result.output
+            )
