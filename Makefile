@@ -115,6 +115,12 @@ style: $(READY) $(BYTECODE) ## Check the Python code's style with ruff
 # (default: the merge base with origin/main or main); ARGS=--skip-plan checks without a plan, on purpose.
 # Whatever fails, make itself exits 2: a pipeline that must tell a problem (1) from bad usage (2) runs
 # .venv/bin/iotstack check.
+# iotstack diff exits 2 (changes) and 3 (a stateful resource at stake) as a plan does, and make then says
+# "Error 2"; the plan above it is the answer. A pipeline that reads the code runs .venv/bin/iotstack diff.
+.PHONY: diff
+diff: $(READY) $(BYTECODE) ## What deploying would change, every environment against the base: make diff [BASE=REF] [ARGS="--format markdown"]
+	@$(BIN)/iotstack diff $(if $(BASE),--base $(BASE)) $(ARGS)
+
 .PHONY: check
 check: $(READY) $(BYTECODE) ## Review gate: templates current, lint and policy clean, the plan safe: make check [BASE=REF] [ARGS=--skip-plan]
 	@$(BIN)/iotstack check $(if $(BASE),--base $(BASE)) $(ARGS)

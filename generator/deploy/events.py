@@ -76,7 +76,10 @@ def follow(
                     done.add(event.logical_id)
                 elif event.failed:
                     failures.append(event)
-                console.say(_line(event, len(done), total, clock() - started))
+                # The stack's own COMPLETE means every resource is where the template puts it, those that
+                # reported nothing (unchanged, or an emulator's) too.
+                count = total if event.of_stack and event.done else len(done)
+                console.say(_line(event, count, total, clock() - started))
             if new:
                 after = new[0].id
             if (begun or description is None) and not status.in_progress:
