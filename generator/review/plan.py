@@ -47,7 +47,7 @@ from generator.review.model import (
     Target,
 )
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
-from generator.review.verdict import export_name, fate, reboot, secret_access, shard_limits
+from generator.review.verdict import export_name, fate, node_type_change, reboot, secret_access, shard_limits
 
 __all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "OutputChange", "Plan",
            "PropertyChange", "ResourceChange", "Target", "plan"]  # fmt: skip
@@ -189,7 +189,7 @@ def _noted(change: ResourceChange, old: dict, resources: dict, ran: set[str], de
     change = _subscribers_warned(_at_stake(change, old), resources)
     new = resources.get(change.logical_id, {})
     notes = [reboot(change), _made_by_lambda(change, resources, ran), secret_access(change, new, deployed),
-             shard_limits(change, old, new)]  # fmt: skip
+             shard_limits(change, old, new), node_type_change(change, old, new)]  # fmt: skip
     return replace(change, notes=(*change.notes, *(n for n in notes if n)))
 
 

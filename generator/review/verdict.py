@@ -85,6 +85,42 @@ def _scaling_steps(before: int, after: int) -> list[int]:
     return steps
 
 
+# ElastiCache user guide, "Online vertical scaling by modifying node type": the group keeps serving while ElastiCache
+# makes nodes of the new type and syncs them; no scaling between a data-tiering node type (r6gd) and one without.
+# "Migrating previous generation nodes" gives the switch's interruption: about 60 s for a single node (DNS), about
+# 1 s with a replica on Redis 5.0.6 and later, about 10 s on older versions.
+NODE_TYPE_SOURCE = 'ElastiCache user guide, "Online vertical scaling by modifying node type"'
+
+
+def node_type_change(change: ResourceChange, old: dict, new: dict) -> Note | None:
+    """What a replication group's new node type interrupts, or that ElastiCache refuses it."""
+    if change.type != "AWS::ElastiCache::ReplicationGroup" or change.action != "modify":
+        return None
+    before, after = (r.get("Properties", {}).get("CacheNodeType") for r in (old, new))
+    if not (isinstance(before, str) and isinstance(after, str)) or before == after:
+        return None
+    if _tiering(before) != _tiering(after):
+        refused = "ElastiCache does not scale between a data-tiering node type (r6gd) and one without"
+        return Note(ERROR, f"{change.logical_id}: node type {before} → {after}: {refused}, so the deploy fails "
+                           f"({NODE_TYPE_SOURCE})")  # fmt: skip
+    props = new.get("Properties", {})
+    replicas = isinstance(props.get("NumCacheClusters"), int) and props["NumCacheClusters"] > 1
+    version = _version(props.get("EngineVersion"))
+    pause = ("about 1 s" if version >= (5, 0, 6) else "about 10 s") if replicas else "about 60 s (one node: DNS)"
+    return Note(WARNING, f"{change.logical_id}: node type {before} → {after}: online vertical scaling, the group "
+                         f"serves while new nodes sync; the switch interrupts {pause} (ElastiCache user guide, "
+                         '"Migrating previous generation nodes"); best in a quiet hour')  # fmt: skip
+
+
+def _tiering(node_type: str) -> bool:
+    return ".r6gd." in node_type
+
+
+def _version(value: object) -> tuple[int, ...]:
+    parts = str(value).split(".") if value is not None else []
+    return tuple(int(p) for p in parts if p.isdigit()) or (0,)
+
+
 def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | None:
     """What a deployed secret's readers meet: a rotation the update starts at once, a resource policy that begins
     to refuse."""

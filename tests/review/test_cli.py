@@ -19,7 +19,9 @@ def test_a_modification_exits_2(repo, env_dir):
     (env_dir / "prod.toml").write_text((env_dir / "prod.toml").read_text().replace("cache.t3.medium", "cache.t3.small"))
     result = run("diff", "--env", "prod", "--format", "markdown")
     assert result.exit_code == 2, result.output
-    assert "| modify | `RedisReplicationGroup` | cache group |" in result.output
+    assert "| **modify** | `RedisReplicationGroup` | cache group |" in result.output  # bold: it has a note
+    assert "> **`prod`: read before deploying**" in result.output  # what it interrupts, not data at stake
+    assert "node type cache.t3.medium → cache.t3.small: online vertical scaling" in result.output
     assert '  CacheNodeType\n-   "cache.t3.medium"\n+   "cache.t3.small"\n' in result.output
 
 

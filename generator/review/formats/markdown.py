@@ -55,7 +55,8 @@ def _caution(plans: list[Plan]) -> list[str]:
         return []
     lines = ["> [!CAUTION]"]
     for index, p in enumerate(grave):
-        heading = "the deploy will fail" if p.will_fail else "stateful resources at stake"
+        heading = ("the deploy will fail" if p.will_fail else "stateful resources at stake" if p.at_stake
+                   else "read before deploying")  # fmt: skip
         lines += [">"] if index else []
         lines.append(f"> **`{p.environment}`: {heading}**")
         names = {r.logical_id for r in p.resources}
