@@ -32,6 +32,7 @@ from typing import Any
 
 from generator.cfn import STATEFUL_TYPES, references
 from generator.masking import is_secret_key, masked
+from generator.review import impact
 from generator.review.model import (
     CHANGES,
     ERROR,
@@ -47,7 +48,7 @@ from generator.review.model import (
     Target,
 )
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
-from generator.review.verdict import export_name, fate, node_type_change, reboot, secret_access, shard_limits
+from generator.review.verdict import export_name, fate
 
 __all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "OutputChange", "Plan",
            "PropertyChange", "ResourceChange", "Target", "plan"]  # fmt: skip
@@ -185,11 +186,10 @@ def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> N
 def _noted(change: ResourceChange, old: dict, resources: dict, ran: set[str], deployed: bool) -> ResourceChange:
     """``change`` with what is at stake and every note on what the update does beyond its properties: a
     replaced topic's subscribers, a reboot, a log group Lambda made, a secret's readers, a shard count
-    Kinesis refuses (:mod:`generator.review.verdict`)."""
+    Kinesis refuses (:mod:`generator.review.impact`)."""
     change = _subscribers_warned(_at_stake(change, old), resources)
     new = resources.get(change.logical_id, {})
-    notes = [reboot(change), _made_by_lambda(change, resources, ran), secret_access(change, new, deployed),
-             shard_limits(change, old, new), node_type_change(change, old, new)]  # fmt: skip
+    notes = [*impact.notes(change, old, new, deployed), _made_by_lambda(change, resources, ran)]
     return replace(change, notes=(*change.notes, *(n for n in notes if n)))
 
 

@@ -1,0 +1,123 @@
+"""What AWS documents for the updates this stack makes, said in the plan: a limit that fails the deploy
+(``ERROR``), what an update interrupts or starts (``WARNING``), what it counts against (``INFO``).
+
+One function per kind of change, each taking the change and its resource before and after (template data)
+and giving a :class:`Note` or None; every note names the AWS page it comes from. :func:`notes` runs them all.
+"""
+
+from __future__ import annotations
+
+from generator.review.model import ERROR, INFO, WARNING, Note, ResourceChange
+
+
+def notes(change: ResourceChange, old: dict, new: dict, deployed: bool) -> list[Note]:
+    """Every note the AWS documentation gives on ``change`` (``old``/``new``: the resource at the base and now;
+    ``deployed``: the base has resources, so a stack exists)."""
+    found = [reboot(change), shard_limits(change, old, new), node_type_change(change, old, new),
+             secret_access(change, new, deployed)]  # fmt: skip
+    return [n for n in found if n]
+
+
+# Aurora applies a cluster parameter group newly associated with a cluster only when its instances reboot (Aurora
+# user guide, "Rebooting an Amazon Aurora DB cluster"), and CloudFormation does not reboot them. Whether a changed
+# parameter waits for a reboot is its ApplyType, which AWS publishes per engine family only through its API.
+REBOOT_SOURCE = 'Aurora user guide, "Rebooting an Amazon Aurora DB cluster"'
+
+
+def reboot(change: ResourceChange) -> Note | None:
+    """What waits for a reboot of the cluster's instances: a new parameter group, or changed parameters."""
+    if change.action != "modify":
+        return None
+    paths = [p.path for p in change.changes]
+    if change.type == "AWS::RDS::DBCluster" and "DBClusterParameterGroupName" in paths:
+        return Note(WARNING, f"{change.logical_id}: its new cluster parameter group applies only after each instance "
+                             "reboots, which CloudFormation does not do: until then the old parameters hold. Reboot "
+                             "the instances one at a time (`aws rds reboot-db-instance`), each a brief interruption "
+                             f"({REBOOT_SOURCE})")  # fmt: skip
+    changed = sorted({p.split("/", 1)[1] for p in paths if p.startswith("Parameters/")})
+    if change.type == "AWS::RDS::DBClusterParameterGroup" and changed:
+        return Note(WARNING, f"{change.logical_id}: {', '.join(changed)} change: a dynamic parameter applies at once, "
+                             "a static one only after each instance reboots; which it is, AWS says through its API "
+                             "only (`aws rds describe-engine-default-cluster-parameters`, ApplyType)")  # fmt: skip
+    return None
+
+
+# Kinesis Data Streams API reference, UpdateShardCount (as botocore ships it): "By default, you cannot ... Scale up
+# to more than double your current shard count for a stream; Scale down below half your current shard count for a
+# stream; Scale more than ten times per rolling 24-hour period per stream". CloudFormation updates ShardCount with it.
+SHARD_SOURCE = "Kinesis API reference, UpdateShardCount"
+SCALINGS_PER_DAY = 10
+
+
+def shard_limits(change: ResourceChange, old: dict, new: dict) -> Note | None:
+    """Whether a stream's new shard count is one UpdateShardCount accepts from the old one."""
+    if change.type != "AWS::Kinesis::Stream" or change.action != "modify" or change.may_replace:
+        return None
+    before, after = (r.get("Properties", {}).get("ShardCount") for r in (old, new))
+    if not (isinstance(before, int) and isinstance(after, int)) or before == after:
+        return None
+    if after > 2 * before or after * 2 < before:
+        steps = " → ".join(str(n) for n in _scaling_steps(before, after))
+        return Note(ERROR, f"{change.logical_id}: ShardCount {before} → {after}: Kinesis refuses to more than double "
+                           f"or halve a stream's shards in one update, so the deploy fails ({SHARD_SOURCE}); go "
+                           f"{steps}, one deploy each (at most {SCALINGS_PER_DAY} a day)")  # fmt: skip
+    return Note(INFO, f"{change.logical_id}: ShardCount {before} → {after}: one of the {SCALINGS_PER_DAY} scalings "
+                      f"a stream may make in a rolling 24 hours ({SHARD_SOURCE})")  # fmt: skip
+
+
+def _scaling_steps(before: int, after: int) -> list[int]:
+    """The fewest shard counts from ``before`` to ``after`` with each step at most double or at least half."""
+    steps = [before]
+    while steps[-1] != after:
+        here = steps[-1]
+        steps.append(min(after, 2 * here) if after > here else max(after, (here + 1) // 2))
+    return steps
+
+
+# ElastiCache user guide, "Online vertical scaling by modifying node type": the group keeps serving while ElastiCache
+# makes nodes of the new type and syncs them; no scaling between a data-tiering node type (r6gd) and one without.
+# "Migrating previous generation nodes" gives the switch's interruption: about 60 s for a single node (DNS), about
+# 1 s with a replica on Redis 5.0.6 and later, about 10 s on older versions.
+NODE_TYPE_SOURCE = 'ElastiCache user guide, "Online vertical scaling by modifying node type"'
+
+
+def node_type_change(change: ResourceChange, old: dict, new: dict) -> Note | None:
+    """What a replication group's new node type interrupts, or that ElastiCache refuses it."""
+    if change.type != "AWS::ElastiCache::ReplicationGroup" or change.action != "modify":
+        return None
+    before, after = (r.get("Properties", {}).get("CacheNodeType") for r in (old, new))
+    if not (isinstance(before, str) and isinstance(after, str)) or before == after:
+        return None
+    if _tiering(before) != _tiering(after):
+        refused = "ElastiCache does not scale between a data-tiering node type (r6gd) and one without"
+        return Note(ERROR, f"{change.logical_id}: node type {before} → {after}: {refused}, so the deploy fails "
+                           f"({NODE_TYPE_SOURCE})")  # fmt: skip
+    props = new.get("Properties", {})
+    replicas = isinstance(props.get("NumCacheClusters"), int) and props["NumCacheClusters"] > 1
+    version = _version(props.get("EngineVersion"))
+    pause = ("about 1 s" if version >= (5, 0, 6) else "about 10 s") if replicas else "about 60 s (one node: DNS)"
+    return Note(WARNING, f"{change.logical_id}: node type {before} → {after}: online vertical scaling, the group "
+                         f"serves while new nodes sync; the switch interrupts {pause} (ElastiCache user guide, "
+                         '"Migrating previous generation nodes"); best in a quiet hour')  # fmt: skip
+
+
+def _tiering(node_type: str) -> bool:
+    return ".r6gd." in node_type
+
+
+def _version(value: object) -> tuple[int, ...]:
+    parts = str(value).split(".") if value is not None else []
+    return tuple(int(p) for p in parts if p.isdigit()) or (0,)
+
+
+def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | None:
+    """What a deployed secret's readers meet: a rotation the update starts at once, a resource policy that begins
+    to refuse."""
+    at_once = new.get("Properties", {}).get("RotateImmediatelyOnUpdate") is not False
+    if change.type == "AWS::SecretsManager::RotationSchedule" and change.action == "modify" and at_once:
+        why = "RotateImmediatelyOnUpdate is not false: a single-user rotation changes the password every client holds"
+        return Note(WARNING, f"{change.logical_id}: the update rotates the secret at once ({why})")
+    if change.type == "AWS::SecretsManager::ResourcePolicy" and change.action == "add" and deployed:
+        return Note(WARNING, f"{change.logical_id}: from this deploy on, the secret refuses the principals its Deny "
+                             "statements name: a client that reads it today may be one of them")  # fmt: skip
+    return None

@@ -1,0 +1,64 @@
+"""review.impact: what AWS documents for the updates this stack makes, each note from both sides."""
+
+import pytest
+
+from generator.review.impact import node_type_change, shard_limits
+from generator.review.model import ERROR, INFO, WARNING, ResourceChange
+
+STREAM = "AWS::Kinesis::Stream"
+
+
+def shards(count: int) -> dict:
+    return {"Type": STREAM, "Properties": {"ShardCount": count}}
+
+
+@pytest.mark.parametrize("before, after, severity, said", [
+    (2, 4, INFO, "S: ShardCount 2 → 4: one of the 10 scalings a stream may make in a rolling 24 hours"),
+    (4, 2, INFO, "S: ShardCount 4 → 2: one of the 10 scalings"),
+    (5, 3, INFO, "S: ShardCount 5 → 3: one of the 10 scalings"),  # 3 is not below half of 5
+    (2, 6, ERROR, "S: ShardCount 2 → 6: Kinesis refuses to more than double or halve a stream's shards in one "
+                  "update, so the deploy fails (Kinesis API reference, UpdateShardCount); go 2 → 4 → 6, one deploy "
+                  "each (at most 10 a day)"),
+    (5, 2, ERROR, "go 5 → 3 → 2, one deploy each"),  # 2 is below half of 5
+    (16, 1, ERROR, "go 16 → 8 → 4 → 2 → 1, one deploy each"),
+], ids=["double", "half", "just-above-half", "triple", "below-half", "to-one"])  # fmt: skip
+def test_a_shard_count_kinesis_refuses_in_one_update_fails_the_plan(before, after, severity, said):
+    change = ResourceChange("S", STREAM, "modify", True)
+    note = shard_limits(change, shards(before), shards(after))
+    assert note.severity == severity and said in note.text
+
+
+@pytest.mark.parametrize("change", [
+    ResourceChange("S", STREAM, "replace", True),  # a new stream starts at its count
+    ResourceChange("S", STREAM, "modify", True, may_replace=True),
+    ResourceChange("S", "AWS::SNS::Topic", "modify", False),
+], ids=["replaced", "may-be-replaced", "not-a-stream"])  # fmt: skip
+def test_only_a_streams_update_in_place_is_held_to_the_scaling_limits(change):
+    assert shard_limits(change, shards(2), shards(8)) is None
+
+
+GROUP = "AWS::ElastiCache::ReplicationGroup"
+
+
+def group(node_type: str, clusters: int = 2, version: str = "7.0") -> dict:
+    return {"Type": GROUP, "Properties": {"CacheNodeType": node_type, "NumCacheClusters": clusters,
+                                          "EngineVersion": version}}  # fmt: skip
+
+
+@pytest.mark.parametrize("before, after, severity, said", [
+    (group("cache.t3.micro"), group("cache.t3.medium"), WARNING,
+     "R: node type cache.t3.micro → cache.t3.medium: online vertical scaling, the group serves while new nodes sync; "
+     "the switch interrupts about 1 s"),
+    (group("cache.t3.micro", clusters=1), group("cache.t3.small", clusters=1), WARNING, "interrupts about 60 s"),
+    (group("cache.m5.large", version="5.0"), group("cache.m5.xlarge", version="5.0"), WARNING, "about 10 s"),
+    (group("cache.r6g.large"), group("cache.r6gd.xlarge"), ERROR,
+     "ElastiCache does not scale between a data-tiering node type (r6gd) and one without, so the deploy fails"),
+], ids=["with-a-replica", "one-node", "redis-5.0", "to-data-tiering"])  # fmt: skip
+def test_a_node_type_change_says_what_it_interrupts_or_that_it_fails(before, after, severity, said):
+    note = node_type_change(ResourceChange("R", GROUP, "modify", True), before, after)
+    assert note.severity == severity and said in note.text
+
+
+def test_an_unchanged_node_type_says_nothing():
+    assert node_type_change(ResourceChange("R", GROUP, "modify", True), group("cache.t3.micro", clusters=2),
+                            group("cache.t3.micro", clusters=3)) is None  # fmt: skip
