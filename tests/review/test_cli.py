@@ -21,6 +21,7 @@ def test_a_modification_exits_2(repo, env_dir):
     assert result.exit_code == 2, result.output
     assert "| **modify** | `RedisReplicationGroup` | cache group |" in result.output  # bold: it has a note
     assert "> **`prod`: read before deploying**" in result.output  # what it interrupts, not data at stake
+    assert "> - `RedisReplicationGroup`: node type" in result.output  # one environment: no name on each line
     assert "node type cache.t3.medium → cache.t3.small: online vertical scaling" in result.output
     assert '  CacheNodeType\n-   "cache.t3.medium"\n+   "cache.t3.small"\n' in result.output
 

@@ -106,9 +106,12 @@ def test_the_rename_comment_leads_with_what_fails_and_what_happens_to_the_data(m
     comment = render("cluster-rename", "markdown", monkeypatch)
     head = comment.split("#### ")[0]  # everything before the first environment's section
     assert head.startswith("<!-- iotstack-plan -->\n")
-    assert "> [!CAUTION]\n> **`dev`: the deploy will fail**" in head
-    assert ("> - **will fail:** `AuroraInstance`: DBInstanceIdentifier stays 'aurora-instance-dev': CloudFormation "
-            "cannot replace a custom-named resource") in head  # fmt: skip
+    # prod first (both fail and put data at stake: prod leads among equals), and a shared note said once
+    assert "> [!CAUTION]\n> **`prod`: the deploy will fail** · **`dev`: the deploy will fail**" in head
+    assert ("> - `dev`: **will fail:** `AuroraInstance`: DBInstanceIdentifier stays 'aurora-instance-dev': "
+            "CloudFormation cannot replace a custom-named resource") in head  # fmt: skip
+    assert head.count("exported outputs change") == 1 and "> - `prod`, `dev`: exported outputs change" in head
+    assert head.index("- **`prod`**:") < head.index("- **`dev`**:")
     assert "`AuroraCluster` is replaced: UpdateReplacePolicy Delete: the old one is deleted with its databases" in head
     assert "`AuroraCluster` is replaced: UpdateReplacePolicy Snapshot: a final snapshot" in head  # prod keeps one
     assert "`--allow-replace AuroraCluster --allow-replace AuroraInstance" in head

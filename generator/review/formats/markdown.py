@@ -1,10 +1,13 @@
 """The plan as a pull-request comment that leads with its verdict.
 
 From the top: a hidden marker (a pipeline finds its own comment by it and updates it in place), a
-``> [!CAUTION]`` box when a deploy will fail or stateful data is at stake (naming the resources, what
-becomes of their data, what the deploy must be told, which exports change), one line per environment,
-then for each changed environment a narrow table (action, resource, short type) and, folded, every
-property change as a ``diff`` block (values whole) and a picture of the change.
+``> [!CAUTION]`` box when a deploy will fail, stateful data is at stake or an update interrupts something
+(naming the resources, what becomes of their data, what the deploy must be told, which exports change;
+a note several environments share said once, naming them), one line per environment, then for each
+changed environment a narrow table (action, resource, short type) and, folded, every property change as
+a ``diff`` block (values whole) and a picture of the change. Environments come worst first
+(:func:`~generator.review.formats.words.risk`: data at stake, the deploy fails, an interruption, a
+replacement, a modification), prod first among equals.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 
 from generator.review.formats.words import (
     action_of,
+    by_risk,
     counts,
     notes_of,
     output_lines,
@@ -29,7 +33,7 @@ MARKER = "<!-- iotstack-plan -->"
 
 def markdown(plans: list[Plan], pictures: dict[str, str] | None = None) -> str:
     """The comment for ``plans``; ``pictures`` maps an environment to a Mermaid picture of its change."""
-    changed = [p for p in plans if p.exit_code]
+    changed = by_risk([p for p in plans if p.exit_code])
     lines = [MARKER, f"### iotstack plan: {len(changed)} of {len(plans)} environment(s) change", ""]
     lines += _caution(changed)
     lines += [f"- **`{p.environment}`**: " + "; ".join(x for x in (_verdict(p), counts(p)) if x) for p in changed]
@@ -49,18 +53,23 @@ def _verdict(p: Plan) -> str:
 
 
 def _caution(plans: list[Plan]) -> list[str]:
-    """The box that cannot be missed: for each environment with an error or a warning, every note."""
+    """The box that cannot be missed: what each environment with an error or a warning must know, worst first;
+    a note that several environments share is said once, naming them."""
     grave = [p for p in plans if any(n.severity != INFO for n in notes_of(p))]
     if not grave:
         return []
-    lines = ["> [!CAUTION]"]
-    for index, p in enumerate(grave):
-        heading = ("the deploy will fail" if p.will_fail else "stateful resources at stake" if p.at_stake
-                   else "read before deploying")  # fmt: skip
-        lines += [">"] if index else []
-        lines.append(f"> **`{p.environment}`: {heading}**")
-        names = {r.logical_id for r in p.resources}
-        lines += [f"> - {'**will fail:** ' if n.severity == ERROR else ''}{_text(n.text, names)}" for n in notes_of(p)]
+    headings = [f"**`{p.environment}`: " + ("the deploy will fail" if p.will_fail else "stateful resources at stake"
+                if p.at_stake else "read before deploying") + "**" for p in grave]  # fmt: skip
+    said: dict[tuple[str, str], list[str]] = {}  # (severity, text) -> the environments that have it, in order
+    names: set[str] = set()
+    for p in grave:
+        names |= {r.logical_id for r in p.resources}
+        for n in notes_of(p):
+            said.setdefault((n.severity, n.text), []).append(p.environment)
+    lines = ["> [!CAUTION]", "> " + " · ".join(headings)]
+    for (severity, text), environments in sorted(said.items(), key=lambda item: item[0][0] != ERROR):
+        who = ", ".join(f"`{e}`" for e in environments) + ": " if len(grave) > 1 else ""  # one: its heading says
+        lines.append(f"> - {who}{'**will fail:** ' if severity == ERROR else ''}{_text(text, names)}")
     return [*lines, ""]
 
 

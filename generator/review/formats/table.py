@@ -7,7 +7,16 @@ import textwrap
 
 import click
 
-from generator.review.formats.words import action_of, headline, notes_of, output_lines, resource_lines, type_of, value
+from generator.review.formats.words import (
+    action_of,
+    by_risk,
+    headline,
+    notes_of,
+    output_lines,
+    resource_lines,
+    type_of,
+    value,
+)
 from generator.review.model import ERROR, INFO, WARNING, Plan
 
 INDENT = 6  # the property lines under a resource row
@@ -17,7 +26,7 @@ COLOURS = {"add": "green", "modify": "yellow", "modify, may replace": "magenta",
 
 def table(plans: list[Plan], width: int = 100, color: bool = False) -> str:
     """Every plan as a block of lines no wider than ``width`` (a word longer than that is split)."""
-    return "".join(_plan(p, max(width, 40), color) for p in plans)
+    return "".join(_plan(p, max(width, 40), color) for p in by_risk(plans))
 
 
 def _plan(p: Plan, width: int, color: bool) -> str:

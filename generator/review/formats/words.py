@@ -7,7 +7,15 @@ import difflib
 from typing import Any
 
 from generator.cfn import short_type, shown
-from generator.review.model import NO_CHANGES, SEVERITIES, OutputChange, Plan, PropertyChange, ResourceChange
+from generator.review.model import (
+    NO_CHANGES,
+    SEVERITIES,
+    WARNING,
+    OutputChange,
+    Plan,
+    PropertyChange,
+    ResourceChange,
+)
 
 # At most this many characters of unchanged list elements are shown; more are counted instead.
 UNCHANGED_SHOWN = 60
@@ -105,3 +113,27 @@ def notes_of(p: Plan) -> list:
     resource's before the plan's own (what happens to the data, then what the deploy must be told)."""
     marked = [(n, 0) for r in p.resources for n in r.notes] + [(n, 1) for n in p.notes]
     return [n for n, whose in sorted(marked, key=lambda x: (SEVERITIES.index(x[0].severity), x[1]))]
+
+
+# Among environments at the same risk, these come first, in this order (the rest by name).
+FIRST = ("prod", "production", "staging")
+
+
+def risk(p: Plan) -> int:
+    """How bad the worst of ``p`` is, 0 the worst: data at stake, the deploy fails, something interrupted or
+    started, a replacement, a modification, no change."""
+    if not p.exit_code:
+        return 5
+    if any(r.dangerous for r in p.resources):
+        return 0
+    if p.will_fail:
+        return 1
+    if any(n.severity == WARNING for n in notes_of(p)):
+        return 2
+    return 3 if any(r.action == "replace" for r in p.resources) else 4
+
+
+def by_risk(plans: list[Plan]) -> list[Plan]:
+    """The worst first; among equals prod, then staging, then the others by name."""
+    return sorted(plans, key=lambda p: (risk(p), FIRST.index(p.environment) if p.environment in FIRST
+                                        else len(FIRST), p.environment))  # fmt: skip
