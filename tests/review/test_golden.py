@@ -112,6 +112,10 @@ def test_the_rename_comment_leads_with_what_fails_and_what_happens_to_the_data(m
             "CloudFormation cannot replace a custom-named resource") in head  # fmt: skip
     assert head.count("exported outputs change") == 1 and "> - `prod`, `dev`: exported outputs change" in head
     assert head.index("- **`prod`**:") < head.index("- **`dev`**:")
+    prod = comment.split("#### `prod`")[1].split("#### `dev`")[0]
+    table, folded = prod.split("<details><summary>12 more change only because what they refer to is replaced (", 1)
+    assert "`AuroraCluster`" in table and "Alarm`" not in table  # the alarms follow the replaced instances
+    assert "| modify | `AuroraInstanceCpuAlarm` | alarm |" in folded.split("</details>")[0]
     assert "`AuroraCluster` is replaced: UpdateReplacePolicy Delete: the old one is deleted with its databases" in head
     assert "`AuroraCluster` is replaced: UpdateReplacePolicy Snapshot: a final snapshot" in head  # prod keeps one
     assert "`--allow-replace AuroraCluster --allow-replace AuroraInstance" in head

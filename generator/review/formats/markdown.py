@@ -13,6 +13,7 @@ replacement, a modification), prod first among equals.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from generator.review.formats.words import (
     action_of,
@@ -25,7 +26,7 @@ from generator.review.formats.words import (
     value,
     verdict,
 )
-from generator.review.model import ERROR, INFO, Plan
+from generator.review.model import ERROR, INFO, Plan, ResourceChange
 
 # The first line of every comment; a pipeline looks for it to update its comment instead of adding one.
 MARKER = "<!-- iotstack-plan -->"
@@ -84,12 +85,15 @@ def _text(text: str, names: set[str]) -> str:
 def _section(p: Plan, picture: str | None) -> list[str]:
     target = f" (deploys to {p.target})" if p.target else ""
     lines = [f"#### `{p.environment}`: {counts(p)}", "", f"Compared with `{p.base}`{target}.", ""]
-    if p.resources:
-        lines += ["| action | resource | type |", "| --- | --- | --- |"]
-        for r in p.resources:
-            action = f"**{action_of(r)}**" if r.dangerous or r.notes else action_of(r)
-            lines.append(f"| {action} | `{r.logical_id}` | {type_of(r)} |")
-        lines.append("")
+    own = [r for r in p.resources if not _consequential(r)]
+    followers = [r for r in p.resources if _consequential(r)]
+    if own:
+        lines += [*_rows(own), ""]
+    if followers:
+        kinds = Counter(type_of(r) for r in followers)
+        summary = (f"{len(followers)} more change only because what they refer to is replaced ("
+                   + ", ".join(f"{n} × {kind}" for kind, n in sorted(kinds.items())) + ")")  # fmt: skip
+        lines += [f"<details><summary>{summary}</summary>", "", *_rows(followers), "", "</details>", ""]
     details = [f"@@ {r.logical_id} ({type_of(r)}): {action_of(r)} @@\n" + _diff(resource_lines(r))
                for r in p.resources if r.changes or r.causes]  # fmt: skip
     details += ["@@ outputs @@\n" + _diff([line for o in p.outputs for line in output_lines(o)])] if p.outputs else []
@@ -101,6 +105,20 @@ def _section(p: Plan, picture: str | None) -> list[str]:
         lines += ["<details><summary>The picture of the change</summary>", "", "```mermaid", picture.rstrip("\n"),
                   "```", "", "</details>", ""]  # fmt: skip
     return lines
+
+
+def _consequential(r: ResourceChange) -> bool:
+    """Changed only because something it refers to is replaced (an alarm on a replaced instance), with nothing
+    at stake and nothing to note: folded under the table, its causes in the details."""
+    return r.action == "modify" and not r.changes and bool(r.causes) and not r.dangerous and not r.notes
+
+
+def _rows(resources: list[ResourceChange]) -> list[str]:
+    rows = ["| action | resource | type |", "| --- | --- | --- |"]
+    for r in resources:
+        action = f"**{action_of(r)}**" if r.dangerous or r.notes else action_of(r)
+        rows.append(f"| {action} | `{r.logical_id}` | {type_of(r)} |")
+    return rows
 
 
 def _diff(signed: list[tuple[str, str]]) -> str:
