@@ -226,7 +226,10 @@ def _refers_to(k: str, vpc: str, members: dict, refs: dict, res: dict) -> bool:
 
 
 def _routes(res: dict, refs: dict, public: dict, at) -> list[Edge]:
-    return [Edge(gw, subnet, destination, "route") for subnet, (gw, destination) in sorted(public.items())]
+    return [
+        Edge(gw, subnet, f"route to {destination}, out", "route")
+        for subnet, (gw, destination) in sorted(public.items())
+    ]
 
 
 def _ports(rule: dict) -> str:

@@ -48,12 +48,13 @@ def mermaid(arch: Architecture, changed: dict[str, str] | None = None) -> list[s
             marks[shown] = action
     lines = [INIT, "flowchart TB"]
     lines += _box(arch.root, arch, marks, 1)
-    arrow = {"traffic": "-->", "route": "-->", "member": "---"}
+    # Traffic is an arrow; a route is a dotted line without a head (where the subnet's traffic may go, not what
+    # may come in); a member a plain line. (open, close) of a labelled link, and the link without a label.
+    links = {"traffic": ("--", "-->", "-->"), "route": ("-.", ".-", "-.-"), "member": ("--", "---", "---")}
     for e in arch.edges:
-        label = f' -- "{e.label}" ' if e.label else " "
-        lines.append(
-            f"  {e.source}{label}{arrow[e.kind]} {e.target}" if e.label else f"  {e.source} {arrow[e.kind]} {e.target}"
-        )
+        opening, closing, bare = links[e.kind]
+        lines.append(f'  {e.source} {opening} "{e.label}" {closing} {e.target}' if e.label
+                     else f"  {e.source} {bare} {e.target}")  # fmt: skip
     lines += [f"  {a} ~~~ {b}" for a, b in arch.hints]
     classes = {**CLASSES, **(CHANGE_CLASSES if marks else {})}
     lines += [f"  classDef {name} {style}" for name, style in classes.items()]

@@ -48,7 +48,8 @@ def diagram(template: dict, environment: str, region: str = "") -> str:
         f"Written by `make template` next to `templates/{environment}.json`; do not edit. {len(resources)} "
         f"resources drawn as {drawn} nodes: plumbing (aliases, route tables, attachments, ingress rules, "
         f"security and subnet groups, roles{alerting}) is folded into what it serves. An arrow is traffic a "
-        "security group allows, labelled with its port; data stores are blue cylinders, keys orange.",
+        "security group allows, labelled with its port; a dotted line a route out of a subnet; data stores are "
+        "blue cylinders, keys orange.",
         "",
         "```mermaid",
         *mermaid(arch),

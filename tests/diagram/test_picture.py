@@ -15,7 +15,7 @@ PICTURES = sorted(
     p for p in (ROOT / "templates").glob("*.md") if p.stem not in ("bootstrap", "drift-role")
 )  # the environments
 NODE = re.compile(r'(\w+)(\[\("|\[")(.+?)("\)\]|"\])')
-EDGE = re.compile(r'(\w+) (?:-- "([^"]+)" )?(-->|---|~~~) (\w+)')
+EDGE = re.compile(r'(\w+) (?:(?:--|-\.) "([^"]+)" )?(-->|---|~~~|\.-|-\.-) (\w+)')
 PLUMBING = ("AWS::KMS::Alias", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::RouteTable", "AWS::EC2::Route",
             "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::SecurityGroupIngress", "AWS::RDS::DBSubnetGroup",
             "AWS::ElastiCache::SubnetGroup", "AWS::SecretsManager::SecretTargetAttachment",
@@ -112,7 +112,8 @@ def test_places_follow_the_aws_convention():
     for outside in ("SensorDataStream", "RdsKey", "DatabaseSecret", "VpcFlowLogGroup"):
         assert "Vpc" not in picture.inside(outside)
     assert picture.nodes["PublicSubnet1"] == "Vpc_az_a"  # an empty subnet is a node in its zone
-    assert ("InternetGateway", "-->", "PublicSubnet1", "0.0.0.0/0") in picture.edges
+    # A route is a dotted line without a head, saying which way: not an arrow in (read as open ingress).
+    assert ("InternetGateway", ".-", "PublicSubnet1", "route to 0.0.0.0/0, out") in picture.edges
     assert ("AuroraInstance2", "---", "AuroraCluster", "") in picture.edges
 
 
