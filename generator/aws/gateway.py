@@ -107,21 +107,10 @@ class Cloud(DriftCalls, ArtifactCalls):
         self._clients = {"cloudformation": cloudformation, "s3": s3, "sts": sts, "secretsmanager": secretsmanager}
         self._ready: set[str] = set()
 
-    @property
-    def cloudformation(self) -> Any:
-        return self._client("cloudformation")
-
-    @property
-    def s3(self) -> Any:
-        return self._client("s3")
-
-    @property
-    def sts(self) -> Any:
-        return self._client("sts")
-
-    @property
-    def secretsmanager(self) -> Any:
-        return self._client("secretsmanager")
+    cloudformation = property(lambda self: self._client("cloudformation"))
+    s3 = property(lambda self: self._client("s3"))
+    sts = property(lambda self: self._client("sts"))
+    secretsmanager = property(lambda self: self._client("secretsmanager"))
 
     def _client(self, service: str) -> Any:
         """The client of ``service``, made when first used, and watched for retries."""

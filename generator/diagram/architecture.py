@@ -161,7 +161,7 @@ def architecture(template: dict, region: str = "") -> Architecture:
                 az.boxes.append(Box(s, f"{s} · {kind} {res[s]['Properties'].get('CidrBlock', '')}", kind))
         for k in drawn:
             inside = subnets_of(k)
-            if not inside and not _refers_to(k, vpc, members, refs, res):
+            if not inside and not _refers_to(k, vpc, members, refs):
                 continue
             zone = _zone(res[k].get("Properties", {}).get("AvailabilityZone"))
             home = next((s for s in sorted(inside) if subnets[s] == zone and zone), None)
@@ -173,14 +173,12 @@ def architecture(template: dict, region: str = "") -> Architecture:
         else:
             name = service(res[k]["Type"])
             box_id = "service_" + re.sub(r"\W", "", name)
-            group = boxes.get(box_id)
-            if group is None:
-                group = boxes[box_id] = Box(box_id, name, "service")
-                root.boxes.append(group)
-            group.nodes.append(k)
-    edges = _routes(res, refs, public, at) + _traffic(res, owners) + [
-        Edge(owners[k], owners[c], "", "member") for k in by_type("AWS::RDS::DBInstance")
-        if (c := at(k, "DBClusterIdentifier")) and owners[c] in nodes]  # fmt: skip
+            if box_id not in boxes:
+                root.boxes.append(boxes.setdefault(box_id, Box(box_id, name, "service")))
+            boxes[box_id].nodes.append(k)
+    edges = [Edge(gw, subnet, f"route to {to}, out", "route") for subnet, (gw, to) in sorted(public.items())] + [
+        *_traffic(res, owners), *(Edge(owners[k], owners[c], "", "member") for k in by_type("AWS::RDS::DBInstance")
+                                  if (c := at(k, "DBClusterIdentifier")) and owners[c] in nodes)]  # fmt: skip
     for k in subnets:  # a subnet with nothing in it is drawn as a node
         if not boxes[k].nodes:
             nodes[k] = Node(k, [boxes[k].title.split(" · ", 1)[1]])
@@ -220,16 +218,9 @@ def _public_subnets(res: dict, refs: dict, at) -> dict[str, tuple[str, str]]:
             if r["Type"] == "AWS::EC2::SubnetRouteTableAssociation" and at(k, "RouteTableId") in gateways}  # fmt: skip
 
 
-def _refers_to(k: str, vpc: str, members: dict, refs: dict, res: dict) -> bool:
+def _refers_to(k: str, vpc: str, members: dict, refs: dict) -> bool:
     """Whether ``k`` or what is folded into it (a security group, a gateway attachment) refers to ``vpc``."""
     return any(t == vpc for m in members[k] for _, t in refs[m])
-
-
-def _routes(res: dict, refs: dict, public: dict, at) -> list[Edge]:
-    return [
-        Edge(gw, subnet, f"route to {destination}, out", "route")
-        for subnet, (gw, destination) in sorted(public.items())
-    ]
 
 
 def _ports(rule: dict) -> str:

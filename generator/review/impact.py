@@ -10,12 +10,37 @@ from __future__ import annotations
 from generator.review.model import ERROR, INFO, WARNING, Note, ResourceChange
 
 
-def notes(change: ResourceChange, old: dict, new: dict, deployed: bool) -> list[Note]:
+def notes(change: ResourceChange, old: dict, new: dict, deployed: bool, ran: set[str]) -> list[Note]:
     """Every note the AWS documentation gives on ``change`` (``old``/``new``: the resource at the base and now;
-    ``deployed``: the base has resources, so a stack exists)."""
+    ``deployed``: the base has resources, so a stack exists; ``ran``: the base's :func:`functions`)."""
     found = [reboot(change), shard_limits(change, old, new), node_type_change(change, old, new),
-             secret_access(change, new, deployed)]  # fmt: skip
+             secret_access(change, new, deployed), made_by_lambda(change, new, ran)]  # fmt: skip
     return [n for n in found if n]
+
+
+def functions(resources: dict) -> set[str]:
+    """The names of the Lambda functions a template makes: its functions', and its hosted rotation functions'."""
+    names = set()
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        hosted = props.get("HostedRotationLambda") if isinstance(props.get("HostedRotationLambda"), dict) else {}
+        names |= {n for n in (props.get("FunctionName"), hosted.get("RotationLambdaName")) if isinstance(n, str)}
+    return names
+
+
+def made_by_lambda(change: ResourceChange, new: dict, ran: set[str]) -> Note | None:
+    """A log group added for a function the base already made: Lambda made the group when the function first
+    ran (Lambda developer guide, "Working with Lambda function logs"), and CloudFormation cannot create one of
+    the same name."""
+    group = new.get("Properties", {}).get("LogGroupName")
+    function = (
+        group.removeprefix("/aws/lambda/") if isinstance(group, str) and group.startswith("/aws/lambda/") else None
+    )
+    if change.action != "add" or function not in ran:
+        return None
+    return Note(ERROR, f"{change.logical_id}: the function {function} exists and has run, so Lambda has made {group} "
+                       "already: creating it fails (the name is taken). Name the function anew (a new function gets "
+                       "the stack's group), or delete the group first (its events are lost)")  # fmt: skip
 
 
 # Aurora applies a cluster parameter group newly associated with a cluster only when its instances reboot (Aurora

@@ -94,7 +94,7 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
-    ran = _functions(old)
+    ran = impact.functions(old)
     resources = [
         _noted(r, old.get(r.logical_id, {}), new, ran, deployed=bool(old))
         for r in sorted(resources, key=lambda r: r.logical_id)
@@ -159,38 +159,13 @@ def _at_stake(change: ResourceChange, old: dict) -> ResourceChange:
     return replace(change, notes=(*change.notes, note)) if note else change
 
 
-def _functions(resources: dict) -> set[str]:
-    """The names of the Lambda functions a template makes: its functions', and its hosted rotation functions'."""
-    names = set()
-    for resource in resources.values():
-        props = resource.get("Properties", {})
-        hosted = props.get("HostedRotationLambda") if isinstance(props.get("HostedRotationLambda"), dict) else {}
-        names |= {n for n in (props.get("FunctionName"), hosted.get("RotationLambdaName")) if isinstance(n, str)}
-    return names
-
-
-def _made_by_lambda(change: ResourceChange, resources: dict, ran: set[str]) -> Note | None:
-    """A log group added for a function the base already made: Lambda made the group when the function first
-    ran, and CloudFormation cannot create one of the same name."""
-    group = resources.get(change.logical_id, {}).get("Properties", {}).get("LogGroupName")
-    function = (
-        group.removeprefix("/aws/lambda/") if isinstance(group, str) and group.startswith("/aws/lambda/") else None
-    )
-    if change.action != "add" or function not in ran:
-        return None
-    return Note(ERROR, f"{change.logical_id}: the function {function} exists and has run, so Lambda has made {group} "
-                       "already: creating it fails (the name is taken). Name the function anew (a new function gets "
-                       "the stack's group), or delete the group first (its events are lost)")  # fmt: skip
-
-
 def _noted(change: ResourceChange, old: dict, resources: dict, ran: set[str], deployed: bool) -> ResourceChange:
     """``change`` with what is at stake and every note on what the update does beyond its properties: a
     replaced topic's subscribers, a reboot, a log group Lambda made, a secret's readers, a shard count
     Kinesis refuses (:mod:`generator.review.impact`)."""
     change = _subscribers_warned(_at_stake(change, old), resources)
     new = resources.get(change.logical_id, {})
-    notes = [*impact.notes(change, old, new, deployed), _made_by_lambda(change, resources, ran)]
-    return replace(change, notes=(*change.notes, *(n for n in notes if n)))
+    return replace(change, notes=(*change.notes, *impact.notes(change, old, new, deployed, ran)))
 
 
 def _subscribers_warned(change: ResourceChange, resources: dict) -> ResourceChange:

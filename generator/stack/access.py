@@ -63,7 +63,8 @@ THROUGH_CLOUDFORMATION = "cloudformation.amazonaws.com"
 # The hosted rotation function's role is made by the Secrets Manager transform in a nested stack of this stack;
 # AWS documents no name for it and no way to refer to it (aws-cdk#22051). CloudFormation names the roles it
 # names itself after the stack: "<stack>-<nested stack>-...". Of those roles, only the function's own session
-# (Lambda names it after the function) may read; docs/SECURITY.md records that this is not proven against AWS.
+# (Lambda names it after the function), through the stack's endpoint, may read; docs/SECURITY.md records that
+# this is not proven against AWS.
 ROTATION_ROLES = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-*"
 
 
