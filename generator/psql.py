@@ -25,7 +25,7 @@ from typing import Any
 
 from generator.config import Environment
 from generator.database_users import PSQL_OPTIONS
-from generator.errors import IotstackError, UsageError
+from generator.errors import Interrupted, IotstackError, UsageError
 from generator.masking import URL_MASK
 
 TLS_MODES = ("require", "verify-ca", "verify-full")
@@ -118,8 +118,12 @@ def find_psql() -> str:
 def run(sql: str, connection: Connection, sslmode: str = "require", ca_bundle: Path | None = None) -> str:
     """Run ``sql`` with psql in one transaction, stopping at the first error; return what psql printed
     (warnings), the password masked. A failure raises with psql's message, masked alike."""
-    done = subprocess.run([find_psql(), *PSQL_OPTIONS], input=sql, capture_output=True, text=True,
-                          env=_child_environment(connection, sslmode, ca_bundle))  # fmt: skip
+    try:
+        done = subprocess.run([find_psql(), *PSQL_OPTIONS], input=sql, capture_output=True, text=True,
+                              env=_child_environment(connection, sslmode, ca_bundle))  # fmt: skip
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: subprocess.run has killed psql
+        raise Interrupted("{stopped}: psql stopped with it before its one transaction committed, so nothing "
+                          "changed in the database; run the command again", by=stop) from None  # fmt: skip
     said = _masked((done.stdout + done.stderr).strip(), connection.password)
     if done.returncode != 0:
         raise IotstackError(f"psql failed (exit {done.returncode}) as {connection}: {said or 'no message'}"

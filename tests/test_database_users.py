@@ -330,3 +330,42 @@ def test_psql_gets_the_connection_and_nothing_else_of_the_shell(monkeypatch):
     env = psql._child_environment(connection, "require", None)
     assert not [k for k in env if k.startswith("AWS_")] and "PGSERVICE" not in env
     assert (env["PGHOST"], env["PGPASSWORD"], env["PGSSLMODE"]) == ("db.example", "pw", "require")
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="no psql on PATH (apt-get install postgresql-client)")
+def test_sigterm_while_psql_waits_ends_both_in_one_line(aws):
+    """A CI runner's stop while psql waits on a server that never answers: psql goes with iotstack (its one
+    transaction never committed), one line, 128 + 15."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as silent:  # the kernel accepts the connection; nobody ever answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        put_secret(port=silent.getsockname()[1])
+        program = "import sys; from generator.cli import main; main(sys.argv[1:], prog_name='iotstack')"
+        process = subprocess.Popen([sys.executable, "-c", program, "database-users", "--env", "dev"], cwd=ROOT,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)  # fmt: skip
+        deadline, children = time.monotonic() + 30, []
+        while not children:
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            children = [int(p) for p in os.listdir("/proc") if p.isdigit() and _parent(int(p)) == process.pid]
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 143, (out, err)
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, err  # the "Creating ..." line, then one
+    assert "terminated (SIGTERM): psql stopped with it before its one transaction committed, so nothing changed" in err
+    time.sleep(0.2)  # a killed child is reaped by then
+    assert not [c for c in children if os.path.exists(f"/proc/{c}")], "psql left running"
+    assert PASSWORD not in out + err
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1

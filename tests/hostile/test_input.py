@@ -72,6 +72,11 @@ def environment_named_bootstrap(project, monkeypatch, request):
     return snapshot(project.root / "templates")
 
 
+def environment_named_drift_role(project, monkeypatch, request):
+    (project.environment_file("drift-role")).write_text(project.environment_file("dev").read_text())
+    return snapshot(project.root / "templates")
+
+
 def bootstrap_stack_name(project, monkeypatch, request):
     edit(project, "dev", "[deploy]", '[deploy]\nstack_name = "iotstack-bootstrap"')
 
@@ -195,6 +200,10 @@ CASES = {
                                         templates_as_they_were),
     "environment-named-bootstrap-check": Case(environment_named_bootstrap, ("check",), 2,
                                               "environment name 'bootstrap' is reserved"),
+    "environment-named-drift-role": Case(environment_named_drift_role, ("template",), 2,
+                                         "drift-role.toml: environment name 'drift-role' is reserved: "
+                                         "templates/drift-role.json is the drift job's role",
+                                         templates_as_they_were),
     "a-template-immutable": Case(with_a_change(prod_json_immutable), ("template", "--no-lint"), 1,
                                  "cannot write templates/prod.json: Operation not permitted" + NOTHING_WRITTEN,
                                  templates_as_they_were),
