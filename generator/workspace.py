@@ -92,8 +92,18 @@ class Workspace:
         if given:
             self.usable_folder(folder, f"IOTSTACK_CACHE_DIR={given}")
             return folder
+        return self._own(folder, "the lint cache")
+
+    @property
+    def durations(self) -> Path | None:
+        """``<root>/.cache/iotstack/durations``: what this project's stack operations measured, one file per
+        region (:mod:`generator.review.durations`); the project's own, as its stacks are. None when a file
+        is in its way."""
+        return self._own(self.root / ".cache" / "iotstack" / "durations", "the durations cache")
+
+    def _own(self, folder: Path, what: str) -> Path | None:
         try:
-            self.usable_folder(folder, "the lint cache")
+            self.usable_folder(folder, what)
         except UsageError:
             return None
         return folder

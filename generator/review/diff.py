@@ -17,6 +17,7 @@ from dataclasses import replace
 from generator.config import Environment
 from generator.generate import build
 from generator.review.baseline import Baseline, default_base, from_deployed, from_git, target_of
+from generator.review.durations import Durations, History
 from generator.review.plan import Plan, plan
 from generator.review.plan_format import render_plan
 from generator.workspace import Workspace
@@ -44,8 +45,9 @@ def diff(
         baseline = from_git(ref, names, workspace, shown)
     plans, pictures = [], {}
     for env in envs:
+        durations = Durations(History.load(workspace.durations, env.region))  # this account's, where measured
         p, picture = review(env, baseline.load(env.name), json.loads(build(env, workspace).text), baseline,
-                            cloud_for, picture=fmt == "markdown")  # fmt: skip
+                            cloud_for, picture=fmt == "markdown", durations=durations)  # fmt: skip
         plans.append(p)
         if picture:
             pictures[env.name] = picture
@@ -53,10 +55,10 @@ def diff(
 
 
 def review(env: Environment, before: dict | None, after: dict, baseline: Baseline, cloud_for: Callable | None = None,
-           picture: bool = False) -> tuple[Plan, str | None]:  # fmt: skip
+           picture: bool = False, durations: Durations | None = None) -> tuple[Plan, str | None]:  # fmt: skip
     """One environment's plan (asking CloudFormation about importers of changed exports when
     ``cloud_for`` is given) and, if asked and anything changes, the Mermaid picture of the change."""
-    p = environment_plan(env, before, after, baseline)
+    p = environment_plan(env, before, after, baseline, durations)
     if cloud_for:
         p = with_importers(p, cloud_for(env).importers)
     if not (picture and p.resources):
@@ -67,10 +69,11 @@ def review(env: Environment, before: dict | None, after: dict, baseline: Baselin
     return p, change_picture(before, after, env.region, changed)
 
 
-def environment_plan(env: Environment, before: dict | None, after: dict, baseline: Baseline) -> Plan:
+def environment_plan(env: Environment, before: dict | None, after: dict, baseline: Baseline,
+                     durations: Durations | None = None) -> Plan:  # fmt: skip
     """The plan of one environment: ``before`` -> ``after``, with its deploy target and stack policy."""
     result = plan(before, after, env.region, env.name, baseline.label(env.name), target_of(env),
-                  baseline.target(env.name))  # fmt: skip
+                  baseline.target(env.name), durations)  # fmt: skip
     return replace(result, stack_policy=env.deploy.stack_policy)
 
 

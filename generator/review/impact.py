@@ -14,7 +14,8 @@ def notes(change: ResourceChange, old: dict, new: dict, deployed: bool, ran: set
     """Every note the AWS documentation gives on ``change`` (``old``/``new``: the resource at the base and now;
     ``deployed``: the base has resources, so a stack exists; ``ran``: the base's :func:`functions`)."""
     found = [reboot(change), shard_limits(change, old, new), node_type_change(change, old, new),
-             secret_access(change, new, deployed), made_by_lambda(change, new, ran)]  # fmt: skip
+             engine_upgrade(change, old, new), secret_access(change, new, deployed),
+             made_by_lambda(change, new, ran)]  # fmt: skip
     return [n for n in found if n]
 
 
@@ -133,6 +134,34 @@ def _tiering(node_type: str) -> bool:
 def _version(value: object) -> tuple[int, ...]:
     parts = str(value).split(".") if value is not None else []
     return tuple(int(p) for p in parts if p.isdigit()) or (0,)
+
+
+# RDS API reference, ModifyDBCluster (as botocore ships it): EngineVersion "Changing this parameter results in an
+# outage"; AllowMajorVersionUpgrade "You must allow major version upgrades when specifying a value for the
+# EngineVersion parameter that is a different major version than the DB cluster's current version". The resource
+# schema of AWS::RDS::DBCluster that cfn-lint ships has no AllowMajorVersionUpgrade. Aurora user guide, "Supported
+# Regions and Aurora DB engines for zero-downtime patching (ZDP)": ZDP tries, best effort, to keep connections; the
+# engine's restart can "cause a drop in throughput lasting for a few seconds to approximately one minute".
+ENGINE_SOURCE = "RDS API reference, ModifyDBCluster"
+ZDP_SOURCE = 'Aurora user guide, "Supported Regions and Aurora DB engines for zero-downtime patching (ZDP)"'
+
+
+def engine_upgrade(change: ResourceChange, old: dict, new: dict) -> Note | None:
+    """What a cluster's new engine version interrupts: an outage; a new major version needs what the template
+    cannot say."""
+    if change.type != "AWS::RDS::DBCluster" or change.action != "modify":
+        return None
+    before, after = (r.get("Properties", {}).get("EngineVersion") for r in (old, new))
+    if not (isinstance(before, str) and isinstance(after, str)) or before == after:
+        return None
+    if before.split(".")[0] != after.split(".")[0]:
+        return Note(WARNING, f"{change.logical_id}: engine {before} → {after}, a new major version: an outage while "
+                             "the cluster upgrades, and RDS refuses it unless AllowMajorVersionUpgrade is set, which "
+                             f"CloudFormation's DBCluster schema does not offer ({ENGINE_SOURCE}): rehearse it on a "
+                             "restored snapshot first")  # fmt: skip
+    return Note(WARNING, f"{change.logical_id}: engine {before} → {after}: an outage while the engine restarts "
+                         f"({ENGINE_SOURCE}); zero-downtime patching tries to keep connections, a drop in throughput "
+                         f"of a few seconds to about a minute ({ZDP_SOURCE}); best in a quiet hour")  # fmt: skip
 
 
 def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | None:

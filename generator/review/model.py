@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.review.forecast import Forecast
 from generator.review.schemas import MAYBE, NO, YES
 
 SCHEMA = "iotstack-plan/1"  # the "schema" of ``iotstack diff --format json``; bumped when the shape changes
@@ -132,6 +133,7 @@ class Plan:
     moved_from: Target | None = None  # the base's target, when it differs: that stack keeps running
     left_running: tuple[str, ...] = ()  # the stateful resources of the stack left behind by a move
     stack_policy: bool | None = None  # whether the environment's stack has iotstack's stack policy (None: unknown)
+    forecast: Forecast | None = None  # how long deploying it should take (:mod:`generator.review.forecast`)
 
     @property
     def exit_code(self) -> int:
@@ -185,4 +187,5 @@ class Plan:
             "resources": [r.to_dict() for r in self.resources],
             "outputs": [o.to_dict() for o in self.outputs],
             "template": [{"path": c.path, "before": c.before, "after": c.after} for c in self.template],
+            "forecast": self.forecast.to_dict() if self.forecast and self.resources else None,
         }  # fmt: skip

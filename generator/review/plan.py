@@ -33,6 +33,8 @@ from typing import Any
 from generator.cfn import STATEFUL_TYPES, references
 from generator.masking import is_secret_key, masked
 from generator.review import impact
+from generator.review.durations import Durations
+from generator.review.forecast import forecast
 from generator.review.model import (
     CHANGES,
     ERROR,
@@ -69,15 +71,18 @@ def plan(
     base: str = "",
     target: Target | None = None,
     base_target: Target | None = None,
+    durations: Durations | None = None,
 ) -> Plan:
     """Compare two templates; ``before`` None means nothing is deployed yet (everything is added).
+
+    ``durations`` (default: the published ones) weigh the forecast of how long deploying it takes.
 
     With ``target`` and ``base_target`` (where the base was deployed) different, the base's stack is
     not the one the template goes to: everything is added to a new stack, and the old one is left.
     """
     if target and base_target and target != base_target:
         left = tuple(sorted(k for k, r in (before or {}).get("Resources", {}).items() if r["Type"] in STATEFUL_TYPES))
-        fresh = plan(None, after, region, environment, base, target)
+        fresh = plan(None, after, region, environment, base, target, durations=durations)
         return replace(fresh, moved_from=base_target, left_running=left)
     old = (before or {}).get("Resources", {})
     new = after.get("Resources", {})
@@ -104,7 +109,9 @@ def plan(
     rest = [k for k in sorted((before or {}).keys() | after.keys()) if k not in ("Resources", "Outputs")]
     template = [PropertyChange(_show_path(path), a, b) for key in rest
                 for path, a, b in _differences((before or {}).get(key), after.get(key), [key])]  # fmt: skip
-    return Plan(environment, base, tuple(resources), tuple(outputs), tuple(template), target)
+    actions = {r.logical_id: r.action for r in resources}
+    return Plan(environment, base, tuple(resources), tuple(outputs), tuple(template), target,
+                forecast=forecast(before, after, actions, durations or Durations()))  # fmt: skip
 
 
 def _modification(logical: str, old: dict, new: dict, schemas: Schemas, replaced: dict) -> ResourceChange | None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.review.impact import node_type_change, shard_limits
+from generator.review.impact import engine_upgrade, node_type_change, shard_limits
 from generator.review.model import ERROR, INFO, WARNING, ResourceChange
 
 STREAM = "AWS::Kinesis::Stream"
@@ -62,3 +62,30 @@ def test_a_node_type_change_says_what_it_interrupts_or_that_it_fails(before, aft
 def test_an_unchanged_node_type_says_nothing():
     assert node_type_change(ResourceChange("R", GROUP, "modify", True), group("cache.t3.micro", clusters=2),
                             group("cache.t3.micro", clusters=3)) is None  # fmt: skip
+
+
+CLUSTER = "AWS::RDS::DBCluster"
+
+
+def cluster(version: str) -> dict:
+    return {"Type": CLUSTER, "Properties": {"EngineVersion": version}}
+
+
+@pytest.mark.parametrize("before, after, said", [
+    ("15.4", "15.7", "A: engine 15.4 → 15.7: an outage while the engine restarts (RDS API reference, "
+                     "ModifyDBCluster); zero-downtime patching tries to keep connections"),
+    ("15.7", "16.4", "A: engine 15.7 → 16.4, a new major version: an outage while the cluster upgrades, and RDS "
+                     "refuses it unless AllowMajorVersionUpgrade is set"),
+], ids=["minor", "major"])  # fmt: skip
+def test_an_engine_version_change_says_it_interrupts_the_database(before, after, said):
+    note = engine_upgrade(ResourceChange("A", CLUSTER, "modify", True), cluster(before), cluster(after))
+    assert note.severity == WARNING and said in note.text
+
+
+@pytest.mark.parametrize("change, before, after", [
+    (ResourceChange("A", CLUSTER, "modify", True), cluster("15.4"), cluster("15.4")),  # another property changed
+    (ResourceChange("A", CLUSTER, "replace", True), cluster("15.4"), cluster("15.7")),  # a new cluster: no upgrade
+    (ResourceChange("A", "AWS::RDS::DBInstance", "modify", True), cluster("15.4"), cluster("15.7")),
+], ids=["same-version", "replaced", "not-a-cluster"])  # fmt: skip
+def test_no_engine_note_without_an_upgrade_in_place(change, before, after):
+    assert engine_upgrade(change, before, after) is None

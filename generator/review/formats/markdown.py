@@ -22,6 +22,7 @@ from generator.review.formats.words import (
     notes_of,
     output_lines,
     resource_lines,
+    timing,
     type_of,
     value,
     verdict,
@@ -37,7 +38,9 @@ def markdown(plans: list[Plan], pictures: dict[str, str] | None = None) -> str:
     changed = by_risk([p for p in plans if p.exit_code])
     lines = [MARKER, f"### iotstack plan: {len(changed)} of {len(plans)} environment(s) change", ""]
     lines += _caution(changed)
-    lines += [f"- **`{p.environment}`**: " + "; ".join(x for x in (_verdict(p), counts(p)) if x) for p in changed]
+    for p in changed:
+        said = (_verdict(p), counts(p), p.forecast.length if timing(p) else "")
+        lines.append(f"- **`{p.environment}`**: " + "; ".join(x for x in said if x))
     unchanged = [p.environment for p in plans if not p.exit_code]
     if unchanged:
         lines.append("- no changes: " + ", ".join(f"`{name}`" for name in unchanged))
@@ -85,6 +88,8 @@ def _text(text: str, names: set[str]) -> str:
 def _section(p: Plan, picture: str | None) -> list[str]:
     target = f" (deploys to {p.target})" if p.target else ""
     lines = [f"#### `{p.environment}`: {counts(p)}", "", f"Compared with `{p.base}`{target}.", ""]
+    if timing(p):
+        lines += [f"**Time:** {timing(p)}.", ""]
     own = [r for r in p.resources if not _consequential(r)]
     followers = [r for r in p.resources if _consequential(r)]
     if own:

@@ -14,6 +14,7 @@ from generator.review.formats.words import (
     notes_of,
     output_lines,
     resource_lines,
+    timing,
     type_of,
     value,
 )
@@ -39,6 +40,8 @@ def _plan(p: Plan, width: int, color: bool) -> str:
 
     title = f"{p.environment} (against {p.base}): {headline(p)}"
     lines = [paint(line, ERROR if p.will_fail else "", bold=True) for line in wrapped(title, 0, 4)]
+    if timing(p):
+        lines += wrapped(f"time: {timing(p)}", 2, 6)
     for note in notes_of(p):
         label = f"{note.severity.upper()}: "
         lines += [paint(line, note.severity) if i == 0 else line

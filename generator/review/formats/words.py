@@ -34,6 +34,14 @@ def counts(p: Plan) -> str:
     return ", ".join(parts)
 
 
+def timing(p: Plan) -> str:
+    """``about 16 min; longest path DatabaseKey → AuroraCluster → AuroraInstance; durations: ...``, and what it
+    could not count; "" when no resource changes."""
+    if not (p.forecast and p.forecast.operations):
+        return ""
+    return "; ".join([p.forecast.summary(), *p.forecast.left_out, p.forecast.source])
+
+
 def verdict(p: Plan) -> list[tuple[str, list[str]]]:
     """The things to know first, each a phrase and the resources it names: the deploy will fail,
     stateful resources replaced (or maybe) or removed, a stack left running; [] for an ordinary change."""
