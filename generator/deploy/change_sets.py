@@ -11,6 +11,7 @@ A stack policy lifted for the run is restored on the same ways out (:func:`execu
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from generator import cfn
 from generator.aws.errors import AwsError
@@ -22,6 +23,8 @@ from generator.deploy.context import Deployment
 from generator.deploy.operation import run_operation
 from generator.deploy.report import change_table, refusal
 from generator.errors import GuardRefusal, Interrupted, IotstackError, UsageError, signal_name
+from generator.review.durations import Durations, History
+from generator.review.forecast import Forecast, forecast
 from generator.review.gate import Committed
 from generator.review.plan import YES, plan
 
@@ -141,26 +144,44 @@ def computed(d: Deployment, name: str) -> ChangeSet:
         time.sleep(d.options.poll_seconds)
 
 
-def review(d: Deployment, change_set: ChangeSet, stack: Stack | None, committed: Committed) -> tuple[str, ...]:
-    """Show the changes and apply the stateful guard; return the logical ids whose replacement is allowed.
+class Reviewed(NamedTuple):
+    """What the review of a change set decided: the replacements allowed, and how long running it should take."""
+
+    allowed: tuple[str, ...]
+    forecast: Forecast
+
+
+def review(d: Deployment, change_set: ChangeSet, stack: Stack | None, committed: Committed) -> Reviewed:
+    """Show the changes, apply the stateful guard and say how long running them should take.
 
     ``stack`` is the stack as it was before the change set (None: a new one).
     """
     d.console.say(change_table(change_set))
-    verdict = changes.guard(change_set.changes, d.options.allow_replace, predicted(d, stack, committed))
+    before = d.cloud.template(stack.id) if stack is not None and not stack.status.in_review else None
+    verdict = changes.guard(change_set.changes, d.options.allow_replace, predicted(d, before, committed))
     for unused in verdict.unused:
         d.console.say(f"note: --allow-replace {unused}: this change set does not replace or remove it")
     if verdict.refused:
         raise GuardRefusal(refusal(verdict.refused))
-    return tuple(c.logical_id for c in verdict.allowed)
+    durations = Durations(History.load(d.workspace.durations, d.env.region))
+    expected = forecast(before, committed.body, actions(change_set), durations)
+    d.console.say("Forecast: " + "; ".join([expected.summary(), *expected.left_out, expected.source]))
+    return Reviewed(tuple(c.logical_id for c in verdict.allowed), expected)
 
 
-def predicted(d: Deployment, stack: Stack | None, committed: Committed) -> list[changes.Predicted]:
-    """The guard's second eye: iotstack's offline plan of the template the stack runs (GetTemplate)
-    against the one being deployed; certain replacements and removals only."""
-    if stack is None or stack.status.in_review:
+def actions(change_set: ChangeSet) -> dict[str, str]:
+    """The change set's changes as the plan names them: ``add``, ``modify``, ``replace``, ``remove``."""
+    named = {"Add": "add", "Remove": "remove"}
+    return {c.logical_id: named.get(c.action, "replace" if c.replacement == "True" else "modify")
+            for c in change_set.changes}  # fmt: skip
+
+
+def predicted(d: Deployment, before: dict | None, committed: Committed) -> list[changes.Predicted]:
+    """The guard's second eye: iotstack's offline plan of the template the stack runs (``before``, from
+    GetTemplate; None for a new stack) against the one being deployed; certain replacements and removals only."""
+    if before is None:
         return []  # a new stack: nothing to replace
-    planned = plan(d.cloud.template(stack.id), committed.body, d.env.region)
+    planned = plan(before, committed.body, d.env.region)
     return [changes.Predicted(r.logical_id, r.type, r.action == "remove", _why(r)) for r in planned.resources
             if r.replaces or r.action == "remove"]  # fmt: skip
 
@@ -172,14 +193,14 @@ def _why(change) -> str:
     return f"{', '.join(create_only)} create-only" if create_only else change.causes[0] if change.causes else "replaced"
 
 
-def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str, ...],
+def execute_change_set(d: Deployment, change_set: ChangeSet, reviewed: Reviewed,
                        pending: Pending | None = None) -> None:  # fmt: skip
-    """Run the change set and follow it to the end, the stack policy lifted for ``allowed`` meanwhile
+    """Run the change set and follow it to the end, the stack policy lifted for what ``reviewed`` allowed meanwhile
     and restored on every way out (the lift itself included: a signal during it restores too).
     ``pending`` (a change set this run made) is kept from the moment AWS takes it to run, or may have
     taken it (no answer, an answer that is not AWS's, a signal during the request); an error answer
     from AWS leaves it to the cleanup."""
-    cloud, console = d.cloud, d.console
+    cloud, console, allowed = d.cloud, d.console, reviewed.allowed
     stack = cloud.stack(change_set.stack_id)
     if stack is None:
         raise IotstackError(f"stack {d.stack.stack} vanished before its change set {change_set.name} could run")
@@ -207,7 +228,8 @@ def execute_change_set(d: Deployment, change_set: ChangeSet, allowed: tuple[str,
                 raise
             lifted = True
             console.say(f"Stack policy lifted for this deploy only: {', '.join(sorted(allowed))}")
-        outcome = run_operation(d, stack, "deploy", run, lambda status: status.deployed, len(change_set.changes))
+        outcome = run_operation(d, stack, "deploy", run, lambda status: status.deployed, len(change_set.changes),
+                                reviewed.forecast)  # fmt: skip
     except BaseException:
         if lifted:
             restore_policy(d, stack.id, failing=True)  # says what it could not do; never hides why the run stopped

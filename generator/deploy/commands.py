@@ -45,6 +45,8 @@ from generator.deploy.stacks import finish, ready_stack, settled, write_outputs
 from generator.errors import IotstackError, UsageError
 from generator.files import WriteFailed, remove
 from generator.generate import build, build_bootstrap
+from generator.review.durations import Durations, History
+from generator.review.forecast import forecast
 from generator.review.gate import Committed, gate, sha
 
 __all__ = ["Deployment", "Options", "bootstrap", "deploy", "destroy", "execute", "recover", "status"]
@@ -101,14 +103,14 @@ def ship(d: Deployment, committed: Committed) -> None:
         else:
             if "TemplateURL" in source:
                 same_template(d, name, committed)
-            allowed = review(d, change_set, stack, committed)
+            reviewed = review(d, change_set, stack, committed)
             if not options.execute:
                 pending.keep()
                 console.say(f"Change set {name} is ready for review; to run it:\n"
                             f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
                 return
             confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
-            execute_change_set(d, change_set, allowed, pending)  # kept once AWS takes it to run
+            execute_change_set(d, change_set, reviewed, pending)  # kept once AWS takes it to run
     finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
 
 
@@ -147,9 +149,9 @@ def execute(d: Deployment, name: str) -> None:
                             f"{d.workspace.show(committed.path)} is now sha256 {committed.sha}: make a new change set "
                             "with `iotstack deploy`")  # fmt: skip
     same_template(d, name, committed)  # the description says so; the template itself must say it too
-    allowed = review(d, change_set, stack, committed)
+    reviewed = review(d, change_set, stack, committed)
     confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
-    execute_change_set(d, change_set, allowed)
+    execute_change_set(d, change_set, reviewed)
     finish(d, change_set.stack_id)
 
 
@@ -189,7 +191,8 @@ def destroy(d: Deployment) -> None:
     if stack.termination_protection:
         raise IotstackError(f"stack {d.stack.stack} has termination protection on: set deploy.termination_protection"
                             f" = false in {env.name}.toml and deploy, then destroy")  # fmt: skip
-    resources = cloud.template(stack.id).get("Resources", {})
+    deployed = cloud.template(stack.id)
+    resources = deployed.get("Resources", {})
     protected = sorted(i for i, r in resources.items() if r.get("Properties", {}).get("DeletionProtection") is True)
     if protected:
         raise IotstackError(f"{', '.join(protected)} of stack {d.stack.stack} has deletion protection on: set "
@@ -199,9 +202,12 @@ def destroy(d: Deployment) -> None:
                   if r.get("DeletionPolicy") in ("Retain", "Snapshot", "RetainExceptOnCreate"))  # fmt: skip
     if kept:
         console.say("Kept after the stack is deleted (their DeletionPolicy): " + ", ".join(kept))
+    expected = forecast(deployed, {}, dict.fromkeys(resources, "remove"),
+                        Durations(History.load(d.workspace.durations, env.region)))  # fmt: skip
+    console.say("Forecast: " + "; ".join([expected.summary(), *expected.left_out]))
     confirm(d, f"Delete stack {d.stack.stack} in {env.region} and its {len(resources)} resources?", "destroyed")
     run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
-                  lambda status: status.deleted, len(resources))  # fmt: skip
+                  lambda status: status.deleted, len(resources), expected)  # fmt: skip
     console.say(f"Stack {d.stack.stack} deleted.")
     try:
         remove(d.workspace.outputs(d.stack.template), d.workspace.show)

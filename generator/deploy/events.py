@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from generator.aws.gateway import Cloud
 from generator.aws.views import StackEvent, StackStatus
 from generator.console import Console
+from generator.deploy.progress import HEARTBEAT, Progress, clock
 from generator.errors import IotstackError
 
 
@@ -19,6 +21,8 @@ class Outcome:
     status: StackStatus
     reason: str = ""
     failures: list[StackEvent] = field(default_factory=list)
+    events: list[StackEvent] = field(default_factory=list)  # every event of the operation, oldest first
+    elapsed: float = 0.0  # seconds followed
 
     @property
     def root_causes(self) -> list[StackEvent]:
@@ -39,25 +43,27 @@ def follow(
     cloud: Cloud,
     stack: str,
     after: str | None,
-    total: int,
+    progress: Progress,
     console: Console,
     timeout_minutes: float,
     poll_seconds: float = 5.0,
     started_here: bool = True,
-    clock: Callable[[], float] | None = None,
+    clock_: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> Outcome:
     """Print the stack's events newer than ``after`` until the operation ends; return how it ended.
 
     ``stack`` should be the stack id (ARN): a deleted stack is found by id only. One line per
-    event: time, status, logical id, reason, then resources done of ``total`` and elapsed time.
+    event: time, status, logical id, reason, then resources done of ``progress.total`` and elapsed time.
+    Between events, on a terminal, a live line with the time left and what is in flight; elsewhere, after a
+    minute without a line, one that says what is still in progress (:mod:`generator.deploy.progress`).
     For an operation ``started_here``, the stack's status counts only once a stack event of this
     operation has been seen: right after the call, DescribeStacks may still show the last one's end.
     """
-    clock, sleep = clock or time.monotonic, sleep or time.sleep
-    started = clock()
-    done: set[str] = set()
+    now_, sleep = clock_ or time.monotonic, sleep or time.sleep
+    started = said = now_()
     failures: list[StackEvent] = []
+    seen: list[StackEvent] = []
     begun = not started_here
     try:
         while True:
@@ -70,25 +76,32 @@ def follow(
                     break
                 new.append(event)
             for event in reversed(new):
+                now = now_()
+                progress.see(event, now)
+                seen.append(event)
                 if event.of_stack:
                     begun = True
-                elif event.done:
-                    done.add(event.logical_id)
                 elif event.failed:
                     failures.append(event)
                 # The stack's own COMPLETE means every resource is where the template puts it, those that
                 # reported nothing (unchanged, or an emulator's) too.
-                count = total if event.of_stack and event.done else len(done)
-                console.say(_line(event, count, total, clock() - started))
+                count = progress.total if event.of_stack and event.done else len(progress.done)
+                console.say(_line(event, count, progress.total, now - started))
+                said = now
             if new:
                 after = new[0].id
+            now = now_()
             if (begun or description is None) and not status.in_progress:
-                return Outcome(status, description.reason if description else "", failures)
-            elapsed = clock() - started
-            if elapsed > timeout_minutes * 60:
+                return Outcome(status, description.reason if description else "", failures, seen, now - started)
+            if now - started > timeout_minutes * 60:
                 raise StillRunning(f"the stack is still {status} after {timeout_minutes:g} min; iotstack stopped "
                                    "waiting, AWS has not (--timeout waits longer)")  # fmt: skip
-            console.status(f"{status}  {len(done)}/{total} resources  {_elapsed(elapsed)}")
+            if console.live:
+                width = shutil.get_terminal_size().columns
+                console.status(progress.status_line(str(status), now - started, now, width))
+            elif now - said >= HEARTBEAT:
+                console.say(progress.heartbeat(now - started, now))
+                said = now
             sleep(poll_seconds)
     finally:
         console.done()
@@ -97,9 +110,4 @@ def follow(
 def _line(event: StackEvent, done: int, total: int, elapsed: float) -> str:
     stamp = event.timestamp.strftime("%H:%M:%S")
     return (f"{stamp}  {event.status:<28} {event.logical_id:<34} "
-            f"[{done}/{total}, {_elapsed(elapsed)}] {event.reason}").rstrip()  # fmt: skip
-
-
-def _elapsed(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}m{seconds:02d}s"
+            f"[{done}/{total}, {clock(elapsed)}] {event.reason}").rstrip()  # fmt: skip

@@ -16,8 +16,12 @@ from generator.aws.gateway import Cloud
 from generator.aws.views import Stack, StackStatus
 from generator.deploy.context import Deployment
 from generator.deploy.events import Outcome, StillRunning, follow, latest_event_id
+from generator.deploy.progress import Progress
 from generator.deploy.report import failure_report
 from generator.errors import Interrupted, IotstackError, Unreachable, UsageError
+from generator.files import WriteFailed
+from generator.review.durations import History, measure
+from generator.review.forecast import Forecast
 
 
 def run_operation(
@@ -27,12 +31,15 @@ def run_operation(
     act: Callable[[], object] | None,
     succeeded: Callable[[StackStatus], bool],
     total: int = 0,
+    forecast: Forecast | None = None,
 ) -> Outcome:
     """Run one operation on ``stack`` and follow it to the end; raise with the root cause if the final
     status is not ``succeeded``.
 
     ``act`` starts the operation (None: follow an operation someone else started). ``what`` names it
-    in messages ("deploy", "destroy", ...); ``total`` is the number of resources it touches.
+    in messages ("deploy", "destroy", ...); ``total`` is the number of resources it touches, ``forecast``
+    how long it should take. At the end: the time it took against the forecast, and on success what it
+    measured added to the durations the next forecasts use.
     """
     cloud, waiting = d.cloud, d.waiting
     follow_further = (
@@ -54,16 +61,35 @@ def run_operation(
             except IotstackError as lost:  # no answer, or one that is not AWS's: it may have started
                 raise Unreachable(f"{lost}. Whether AWS started the {what} is unknown, so the stack's state is unknown"
                                   f": once AWS answers again, {follow_further} tells") from None  # fmt: skip
-        outcome = follow(cloud, stack.id, after, total, d.console, waiting.timeout_minutes, waiting.poll_seconds,
+        progress = Progress(total, forecast)
+        outcome = follow(cloud, stack.id, after, progress, d.console, waiting.timeout_minutes, waiting.poll_seconds,
                          started_here=act is not None)  # fmt: skip
     except KeyboardInterrupt as stop:
         raise Interrupted(f"iotstack stopped following the {what}, but CloudFormation carries on; "
                           f"{_state(cloud, stack)}. Follow it with {follow_further}", by=stop) from None  # fmt: skip
     except StillRunning as still:
         raise StillRunning(f"{still}; follow it with {follow_further}") from None
+    d.console.say(progress.summary(outcome.elapsed))
     if not succeeded(outcome.status):
         raise IotstackError(failure_report(d.env, stack.name, d.stack.command, what, outcome))
+    _learn(d, outcome)
     return outcome
+
+
+def _learn(d: Deployment, outcome: Outcome) -> None:
+    """Add what the operation measured to the region's durations (a cache: a failure to write is a warning)."""
+    folder = d.workspace.durations
+    measured = measure(outcome.events)
+    if folder is None or not measured:
+        return
+    history = History.load(folder, d.env.region)
+    history.add(measured)
+    try:
+        path = history.save(folder)
+    except WriteFailed as exc:
+        d.console.say(f"Warning: the measured durations were not kept: {exc}", err=True)
+        return
+    d.console.say(f"{len(measured)} measured duration(s) kept for the next forecasts: {d.workspace.show(path)}")
 
 
 def _state(cloud: Cloud, stack: Stack) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from generator.aws.views import StackEvent, StackStatus
 from generator.deploy.events import follow
+from generator.deploy.progress import Progress
 
 STACK = "arn:aws:cloudformation:sa-east-1:123456789012:stack/s/1"
 
@@ -17,6 +18,8 @@ def event(number: int, logical: str, status: str, stack: bool = False) -> StackE
 
 
 class Console:
+    live = False
+
     def __init__(self):
         self.lines = []
 
@@ -45,6 +48,6 @@ def test_the_stacks_own_completion_counts_every_resource(events, last):
     cloud = SimpleNamespace(stack=lambda _: SimpleNamespace(status=StackStatus(final), reason=""),
                             events=lambda _: list(reversed(events)))  # fmt: skip
     console = Console()
-    follow(cloud, STACK, None, 3, console, timeout_minutes=1, clock=lambda: 0.0, sleep=lambda _: None)
+    follow(cloud, STACK, None, Progress(3), console, timeout_minutes=1, clock_=lambda: 0.0, sleep=lambda _: None)
     assert last in console.lines[-1] and final in console.lines[-1]
     assert "[0/3," in console.lines[0]  # the operation's start: nothing done yet

@@ -1,0 +1,170 @@
+"""deploy.progress and deploy.events: the time left on a terminal, a heartbeat in CI, the end against the forecast;
+with a fake clock, and once on the emulator."""
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+
+from generator.aws.views import StackEvent, StackStatus
+from generator.cli import main
+from generator.deploy import events as events_module
+from generator.deploy.events import follow
+from generator.deploy.progress import HEARTBEAT, Progress
+from generator.review.durations import CREATE, Durations, History
+from generator.review.forecast import forecast
+
+STACK = "arn:aws:cloudformation:sa-east-1:123456789012:stack/s/1"
+T0 = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+# Three resources in a chain: Key (100 s) -> Cluster (300 s) -> Instance (600 s).
+TEMPLATE = {"Resources": {
+    "Key": {"Type": "T::Key"},
+    "Cluster": {"Type": "T::Cluster", "Properties": {"KmsKeyId": {"Ref": "Key"}}},
+    "Instance": {"Type": "T::Instance", "Properties": {"DBClusterIdentifier": {"Ref": "Cluster"}}},
+}}  # fmt: skip
+TIMES = Durations(History("sa-east-1", {"T::Key": {CREATE: [100]}, "T::Cluster": {CREATE: [300]},
+                                        "T::Instance": {CREATE: [600]}}))  # fmt: skip
+FORECAST = forecast(None, TEMPLATE, dict.fromkeys(TEMPLATE["Resources"], "add"), TIMES)
+
+
+def event(number: int, logical: str, status: str, kind: str = "T::Key") -> StackEvent:
+    kind = "AWS::CloudFormation::Stack" if logical == "s" else kind
+    return StackEvent(f"e{number}", logical, kind, status, "", T0 + timedelta(seconds=number))
+
+
+class Clock:
+    """A fake monotonic clock that sleeping moves on."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class Console:
+    def __init__(self, live: bool):
+        self.live, self.lines, self.statuses = live, [], []
+
+    def say(self, text="", err=False):
+        self.lines.append(text)
+
+    def status(self, text):
+        self.statuses.append(text)
+
+    def done(self):
+        pass
+
+
+def scripted(polls: list[tuple[str, list[StackEvent]]]):
+    """A cloud whose stack reports each poll's status and, by then, that poll's events too (newest first)."""
+    state = {"poll": -1}
+    seen: list[StackEvent] = []
+
+    def stack(_):
+        state["poll"] = min(state["poll"] + 1, len(polls) - 1)
+        seen.extend(polls[state["poll"]][1])
+        return SimpleNamespace(status=StackStatus(polls[state["poll"]][0]), reason="")
+
+    return SimpleNamespace(stack=stack, events=lambda _: list(reversed(seen)))
+
+
+def test_the_time_left_follows_the_remaining_longest_path():
+    progress = Progress(3, FORECAST)
+    assert progress.left(0) == 1000
+    progress.see(event(1, "Key", "CREATE_IN_PROGRESS"), 0)
+    progress.see(event(2, "Key", "CREATE_COMPLETE"), 100)
+    progress.see(event(3, "Cluster", "CREATE_IN_PROGRESS"), 100)
+    assert progress.left(160) == 240 + 600  # the cluster's 300 s less the 60 it has run, then the instance
+    line = progress.status_line("CREATE_IN_PROGRESS", 160, 160, width=200)
+    assert line.startswith("CREATE_IN_PROGRESS [####--------] 1/3 2m40s, ~14 min left · Cluster 1m00s of ~5m00s")
+    assert len(progress.status_line("CREATE_IN_PROGRESS", 160, 160, width=40)) == 39  # fits a narrow terminal
+
+
+def test_the_end_says_the_time_against_the_forecast_and_the_slowest():
+    progress = Progress(3, FORECAST)
+    for number, (logical, start, end) in enumerate([("Key", 0, 90), ("Cluster", 90, 420), ("Instance", 420, 1000)]):
+        progress.see(event(2 * number, logical, "CREATE_IN_PROGRESS"), start)
+        progress.see(event(2 * number + 1, logical, "CREATE_COMPLETE"), end)
+    assert progress.summary(1000) == (
+        "Took 16m40s (forecast: about 17 min); slowest: Instance 9m40s (~10m00s "
+        "expected), Cluster 5m30s (~5m00s expected), Key 1m30s (~1m40s expected)."
+    )
+
+
+def test_a_terminal_sees_the_time_left_between_events():
+    clock = Clock()
+    cloud = scripted([
+        ("CREATE_IN_PROGRESS", [event(1, "s", "CREATE_IN_PROGRESS"), event(2, "Key", "CREATE_IN_PROGRESS")]),
+        ("CREATE_IN_PROGRESS", []),
+        ("CREATE_COMPLETE", [event(3, "Key", "CREATE_COMPLETE"), event(4, "s", "CREATE_COMPLETE")]),
+    ])  # fmt: skip
+    console = Console(live=True)
+    follow(cloud, STACK, None, Progress(3, FORECAST), console, 60, poll_seconds=30, clock_=clock, sleep=clock.sleep)
+    assert console.statuses[0].startswith("CREATE_IN_PROGRESS [------------] 0/3 0m00s, ~17 min left · Key 0m00s of")
+    assert "0m30s, ~16 min left · Key 0m30s of ~1m40s" in console.statuses[1]
+
+
+@pytest.mark.parametrize("silent_polls, heartbeats", [(1, 0), (2, 1), (4, 2), (5, 2)])
+def test_without_a_terminal_a_heartbeat_comes_after_a_silent_minute_and_at_most_once_a_minute(silent_polls,
+                                                                                              heartbeats):  # fmt: skip
+    clock = Clock()
+    polls = [("CREATE_IN_PROGRESS", [event(1, "s", "CREATE_IN_PROGRESS"), event(2, "Key", "CREATE_IN_PROGRESS")])]
+    polls += [("CREATE_IN_PROGRESS", [])] * silent_polls
+    polls += [("CREATE_COMPLETE", [event(3, "Key", "CREATE_COMPLETE"), event(4, "s", "CREATE_COMPLETE")])]
+    console = Console(live=False)
+    follow(scripted(polls), STACK, None, Progress(3, FORECAST), console, 60, poll_seconds=HEARTBEAT / 2,
+           clock_=clock, sleep=clock.sleep)  # fmt: skip
+    beats = [line for line in console.lines if line.startswith("... ")]
+    assert len(beats) == heartbeats
+    if beats:
+        assert beats[0] == "... 1m00s elapsed, about 16 min left; in progress: Key 1m00s of ~1m40s"
+    assert console.statuses == []  # nothing drawn in place where there is no terminal
+
+
+def test_a_heartbeat_waits_for_a_minute_after_the_last_event_line():
+    clock = Clock()
+    polls = [("CREATE_IN_PROGRESS", [event(1, "s", "CREATE_IN_PROGRESS")]),
+             ("CREATE_IN_PROGRESS", [event(2, "Key", "CREATE_IN_PROGRESS")]),  # at 30 s: a line
+             ("CREATE_IN_PROGRESS", []),  # at 60 s: 30 s of silence only
+             ("CREATE_COMPLETE", [event(3, "s", "CREATE_COMPLETE")])]  # fmt: skip
+    console = Console(live=False)
+    follow(scripted(polls), STACK, None, Progress(1, FORECAST), console, 60, poll_seconds=30, clock_=clock,
+           sleep=clock.sleep)  # fmt: skip
+    assert not [line for line in console.lines if line.startswith("... ")]
+
+
+# --- on the emulator: the forecast before the run, the time left while it runs -------------------------------
+
+
+def test_deploy_on_the_emulator_says_the_forecast_first_then_the_time_left(aws, project, monkeypatch):
+    """moto runs an operation within its request; here the stack's status says IN_PROGRESS for two more polls,
+    on a fake clock, and the console is a terminal's."""
+    clock = Clock()
+    monkeypatch.setattr(events_module, "time", SimpleNamespace(monotonic=clock, sleep=clock.sleep))
+    monkeypatch.setattr("generator.console.styled", lambda: True)
+    from generator.aws.gateway import Cloud
+
+    real, late = Cloud.stack, {"polls": 0}
+
+    def stack_still_in_progress(self, name):
+        found = real(self, name)
+        if found is not None and found.status.name == "CREATE_COMPLETE" and late["polls"] < 2:
+            late["polls"] += 1
+            return replace(found, status=StackStatus("CREATE_IN_PROGRESS"))
+        return found
+
+    monkeypatch.setattr(Cloud, "stack", stack_still_in_progress)
+    result = CliRunner().invoke(main, ["deploy", "--env", "dev", "--yes", "--poll-seconds", "30"])
+    assert result.exit_code == 0, result.output
+    output = result.output
+    forecast_at = output.index("Forecast: about 16 min; longest path SecretsKey → DatabaseSecret → AuroraCluster")
+    assert forecast_at < output.index("CREATE_IN_PROGRESS")
+    assert re.search(r"CREATE_IN_PROGRESS \[-+\] 0/53 0m30s, ~16 min left", output)
+    assert "Took 1m00s (forecast: about 16 min)." in output
