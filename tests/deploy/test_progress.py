@@ -168,3 +168,25 @@ def test_deploy_on_the_emulator_says_the_forecast_first_then_the_time_left(aws, 
     assert forecast_at < output.index("CREATE_IN_PROGRESS")
     assert re.search(r"CREATE_IN_PROGRESS \[-+\] 0/53 0m30s, ~16 min left", output)
     assert "Took 1m00s (forecast: about 16 min)." in output
+
+
+def test_what_an_operation_measured_is_kept_for_the_next_forecast(tmp_path):
+    """run_operation: the end line, then the measured durations in the project's cache, which the next
+    forecast of the same region prefers to the published averages."""
+    from generator.deploy.operation import run_operation
+    from generator.workspace import Workspace
+
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
+    workspace = Workspace.find(tmp_path)
+    polls = [("UPDATE_IN_PROGRESS", [event(1, "s", "UPDATE_IN_PROGRESS"), event(2, "Key", "UPDATE_IN_PROGRESS")]),
+             ("UPDATE_COMPLETE", [event(73, "Key", "UPDATE_COMPLETE"), event(74, "s", "UPDATE_COMPLETE")])]  # fmt: skip
+    console = Console(live=False)
+    d = SimpleNamespace(cloud=scripted(polls), console=console, waiting=SimpleNamespace(timeout_minutes=1, poll_seconds=0),
+                        target=None, env=SimpleNamespace(name="dev", region="sa-east-1"), workspace=workspace,
+                        stack=SimpleNamespace(command="deploy"))  # fmt: skip
+    stack = SimpleNamespace(id=STACK, name="s")
+    run_operation(d, stack, "operation", None, lambda status: True, 1, FORECAST)
+    assert console.lines[-2].startswith("Took ")
+    kept = "1 measured duration(s) kept for the next forecasts: .cache/iotstack/durations/sa-east-1.json"
+    assert console.lines[-1] == kept
+    assert History.load(workspace.durations, "sa-east-1").samples == {"T::Key": {"update": [71.0]}}
