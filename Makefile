@@ -97,7 +97,7 @@ bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifac
 	@$(BIN)/iotstack bootstrap --env $(ENV) $(ARGS)
 
 .PHONY: demo
-demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy, redeploy and destroy dev; bootstrap and deploy prod, see it protected
+demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and redeploy it, destroy it; deploy prod, see the guard refuse
 	@$(BIN)/python scripts/demo.py
 
 .PHONY: bench
