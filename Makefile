@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# Every install comes from a lock file in requirements/ (README, "Pipeline"): each package pinned with
+# Every install comes from a lock file in requirements/ (docs/pipeline.md): each package pinned with
 # its hashes (pip --require-hashes refuses anything else), compiled by `make lock`. A stamp is rebuilt
 # whenever its lock, setup.cfg or pyproject.toml is newer than the last install.
 READY := $(VENV)/.installed
