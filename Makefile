@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# Every install comes from a lock file in requirements/ (README, "Pipeline"): each package pinned with
+# Every install comes from a lock file in requirements/ (docs/pipeline.md): each package pinned with
 # its hashes (pip --require-hashes refuses anything else), compiled by `make lock`. A stamp is rebuilt
 # whenever its lock, setup.cfg or pyproject.toml is newer than the last install.
 READY := $(VENV)/.installed
@@ -97,7 +97,7 @@ bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifac
 	@$(BIN)/iotstack bootstrap --env $(ENV) $(ARGS)
 
 .PHONY: demo
-demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy, redeploy and destroy dev; bootstrap and deploy prod, see it protected
+demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and redeploy it, destroy it; deploy prod, see the guard refuse
 	@$(BIN)/python scripts/demo.py
 
 .PHONY: bench

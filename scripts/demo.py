@@ -1,22 +1,35 @@
-"""`make demo`: the whole deploy flow on a local AWS emulator, in about a minute, with no AWS account.
+"""`make demo`: the story of a change, told by the real `iotstack` on a local AWS emulator, no AWS account.
 
 Starts moto's server on a free port of 127.0.0.1 (tests/support/emulator.py, test support that the
-product never imports), then runs the real
-`iotstack` command against it with dummy credentials and AWS_ENDPOINT_URL: deploy dev, show its
-status and outputs, deploy again (nothing to do), destroy; then rehearse prod: bootstrap the account
-and region, deploy prod through the bootstrap bucket (its template is over the inline limit), show
-its termination protection and stack policy, and see destroy refuse it. The emulator stops at the
-end, which is prod's clean-up. It runs in a temporary copy of the project (environments and
-templates), so the emulator's outputs never reach the project's ``outputs/``.
+product never imports) and runs the real `iotstack` command against it with dummy credentials and
+AWS_ENDPOINT_URL, in a temporary copy of the project (environments and templates, a git repository of
+its own), so that nothing it edits or writes reaches this project:
+
+1. deploy dev;
+2. change a setting: dev's shard count 2 -> 4 in environments/dev.toml, `iotstack template`, `iotstack
+   diff` (the plan, against the copy's git), deploy: the update;
+3. destroy dev;
+4. rehearse prod: bootstrap its account and region, deploy it through the bootstrap bucket (its template
+   is over the inline limit), see its protection in `status`;
+5. a change that loses data: prod's Aurora instances 2 -> 1 (the cluster's name is not a setting:
+   renaming it is a code change) removes a database instance, and the deploy's stateful guard refuses
+   it (exit 3) before anything runs;
+6. destroy prod: refused, its termination protection is on. Stopping the emulator is prod's clean-up.
+
+Each table is printed once: a change table longer than a screenful shows its first rows and a count,
+and an outputs table shows only the outputs not listed before.
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,30 +37,92 @@ sys.path.insert(0, str(ROOT))  # the project root: tests.support
 from tests.support import emulator  # noqa: E402 (after the path above)
 
 IOTSTACK = str(Path(sys.executable).with_name("iotstack"))
-STEPS = [  # (what it shows, the command, the exit code it should end with)
-    ("Deploy dev: a change set, its changes, the events, the outputs", ["deploy", "--env", "dev", "--yes"], 0),
-    ("What is deployed, against the committed template", ["status", "--env", "dev"], 0),
-    ("Deploy again: nothing changed, so nothing to do", ["deploy", "--env", "dev", "--yes"], 0),
-    ("Destroy dev (dev.toml turns termination and deletion protection off)", ["destroy", "--env", "dev", "--yes"], 0),
-    # The prod rehearsal: its template is over CloudFormation's 51,200-byte inline limit.
-    ("Bootstrap prod's account and region: the artifact bucket for large templates", ["bootstrap", "--env", "prod",
-                                                                                        "--yes"], 0),
-    ("Deploy prod: uploaded to the bootstrap bucket once, passed by TemplateURL", ["deploy", "--env", "prod", "--yes"],
-     0),
-    ("prod's status: termination protection and the stack policy are on", ["status", "--env", "prod"], 0),
-    ("Destroy prod: refused, its termination protection is on (exit 1, by design)", ["destroy", "--env", "prod",
-                                                                                     "--yes"], 1),
-]  # fmt: skip
+GIT = ("git", "-c", "user.name=iotstack demo", "-c", "user.email=demo@example.invalid", "-c", "commit.gpgsign=false",
+       "-c", "color.ui=never")  # fmt: skip
+
+# A change table (deploy's "action  logical id ...") longer than this shows its first rows and a count.
+LONG_TABLE = 12
+FIRST_ROWS = 6
+CHANGE_ROW = re.compile(r"(Add|Modify|Remove|Import|Dynamic)\s")
+OUTPUT_ROW = re.compile(r"(\S+)\s{2,}\S")
+
+
+class Tables:
+    """Folds the tables of a command's output: long change tables, and outputs already listed."""
+
+    def __init__(self):
+        self.outputs_shown: set[str] = set()
+        self.kind = ""  # "changes", "outputs" or "" (not in a table)
+        self.header = ""
+        self.rows: list[str] = []
+
+    def line(self, line: str) -> list[str]:
+        """What to print for one line of output: none while a table is read, the table when it ends."""
+        if (self.kind == "changes" and CHANGE_ROW.match(line)) or (self.kind == "outputs" and OUTPUT_ROW.match(line)):
+            self.rows.append(line)
+            return []
+        printed = self.end()
+        if line.startswith("action  logical id"):
+            self.kind, self.header = "changes", line
+        elif re.match(r"output\s{2,}value$", line):
+            self.kind, self.header = "outputs", line
+        else:
+            printed.append(line)
+        return printed
+
+    def end(self) -> list[str]:
+        """The table read so far, folded; nothing when there is none."""
+        kind, header, rows = self.kind, self.header, self.rows
+        self.kind, self.header, self.rows = "", "", []
+        if kind == "changes" and len(rows) > LONG_TABLE:
+            actions = ", ".join(f"{n} {a}" for a, n in Counter(r.split()[0] for r in rows).items())
+            more = f"...     {len(rows) - FIRST_ROWS} more rows ({len(rows)} in all: {actions})"
+            return [header, *rows[:FIRST_ROWS], more]
+        if kind == "outputs":
+            names = [OUTPUT_ROW.match(r)[1] for r in rows]
+            new = [r for r, n in zip(rows, names, strict=True) if n not in self.outputs_shown]
+            self.outputs_shown.update(names)
+            if not new:
+                return [f"(the {len(rows)} outputs, named as listed above)"]
+            more = len(rows) - len(new)
+            return [header, *new, *([f"...     {more} more outputs, named as listed above"] if more else [])]
+        return [header, *rows] if kind else []
+
+
+def show(command: list[str], env: dict, cwd: str, tables: Tables) -> int:
+    """Run a command, printing its output (stderr too, in order) with its tables folded; its exit code."""
+    with subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          bufsize=1) as child:  # fmt: skip
+        for raw in child.stdout:
+            for line in tables.line(raw.rstrip("\n")):
+                print(line, flush=True)
+        for line in tables.end():
+            print(line, flush=True)
+        return child.wait()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (once) in a file of the copy, or append ``new`` when ``old`` is empty."""
+    text = path.read_text()
+    if old and old not in text:
+        raise SystemExit(f"demo failed: {path.name} no longer says {old!r}")
+    path.write_text(text.replace(old, new, 1) if old else text + new)
 
 
 def main() -> int:
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="iotstack-demo-") as folder, emulator.running() as endpoint:
-        # A copy of the project, so that the emulator's outputs never land in the real outputs/.
-        shutil.copytree(ROOT / "environments", Path(folder) / "environments")
-        shutil.copytree(ROOT / "templates", Path(folder) / "templates")
-        (Path(folder) / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
+        copy = Path(folder)
+        # A copy of the project, so that the emulator's outputs and the demo's edits never land here.
+        shutil.copytree(ROOT / "environments", copy / "environments")
+        shutil.copytree(ROOT / "templates", copy / "templates")
+        (copy / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
+        (copy / ".gitignore").write_text("outputs/\n.cache/\n")
+        # A repository of its own: `iotstack diff` compares with the committed templates.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GIT_"))}
+        for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-q", "-m", "the project as it is")):
+            subprocess.run([*GIT, *args], cwd=folder, env=env, check=True)
         # No AWS_* setting of the shell (a profile, a service-specific endpoint) may reach real AWS.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(emulator.dummy_credentials(), AWS_ENDPOINT_URL=endpoint)
         print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.", flush=True)
         templates = [json.loads((ROOT / "templates" / f"{name}.json").read_text()) for name in ("dev", "prod")]
@@ -55,14 +130,48 @@ def main() -> int:
                 "no alarm is evaluated, no email sent, no event published): "
                 + ", ".join(emulator.not_created(*templates)))  # fmt: skip
         print(textwrap.fill(said, 100, subsequent_indent="  ") + "\n", flush=True)
-        for title, args, expected in STEPS:
-            print(f"$ iotstack {' '.join(args)}    # {title}", flush=True)
-            code = subprocess.run([IOTSTACK, *args], env=env, cwd=folder, check=False).returncode
+
+        dev, prod = copy / "environments" / "dev.toml", copy / "environments" / "prod.toml"
+        steps = [  # (what it shows, an edit to make first or None, the command, the exit code it should end with)
+            ("Deploy dev: a change set, its changes, the events, the outputs", None,
+             ["deploy", "--env", "dev", "--yes"], 0),
+            ("Change a setting: dev's stream gets 4 shards (the default is 2)",
+             lambda: edit(dev, "", "\n[kinesis]\nshard_count = 4\n"), [*GIT, "diff", "--", "environments/dev.toml"], 0),
+            ("Generate and lint the template again", None, ["template", "--env", "dev"], 0),
+            ("The plan, offline, against git: what deploying would change (exit 2: changes)", None,
+             ["diff", "--env", "dev"], 2),
+            ("Deploy the change: one resource modified", None, ["deploy", "--env", "dev", "--yes"], 0),
+            ("Destroy dev (dev.toml turns termination and deletion protection off)", None,
+             ["destroy", "--env", "dev", "--yes"], 0),
+            # The prod rehearsal: its template is over CloudFormation's 51,200-byte inline limit.
+            ("Bootstrap prod's account and region: the artifact bucket for large templates", None,
+             ["bootstrap", "--env", "prod", "--yes"], 0),
+            ("Deploy prod: uploaded to the bootstrap bucket once, passed by TemplateURL", None,
+             ["deploy", "--env", "prod", "--yes"], 0),
+            ("prod's status: termination protection and the stack policy are on", None,
+             ["status", "--env", "prod"], 0),
+            ("A change that loses data: prod's Aurora instances 2 -> 1 (the cluster's name is not a setting)",
+             lambda: edit(prod, "instances = 2", "instances = 1"), [*GIT, "diff", "--", "environments/prod.toml"], 0),
+            ("Generate and lint prod's template", None, ["template", "--env", "prod"], 0),
+            ("Deploy it: the stateful guard refuses to remove a database instance (exit 3), nothing runs", None,
+             ["deploy", "--env", "prod", "--yes"], 3),
+            ("Destroy prod: refused, its termination protection is on (exit 1, by design)", None,
+             ["destroy", "--env", "prod", "--yes"], 1),
+        ]  # fmt: skip
+        tables = Tables()
+        for title, change, command, expected in steps:
+            if change:
+                change()
+            git = command[0] == "git"
+            print(f"$ {' '.join(['git', *command[len(GIT) :]] if git else ['iotstack', *command])}    # {title}",
+                  flush=True)  # fmt: skip
+            code = show(command if git else [IOTSTACK, *command], env, folder, tables)
             print(f"(exit {code})\n", flush=True)
             if code != expected:
                 print(f"demo failed: expected exit {expected}", file=sys.stderr)
                 return code or 1
         print("Stopping the emulator: that is prod's clean-up (it is protected by design).", flush=True)
+    print(f"make demo: {time.monotonic() - started:.0f} s", flush=True)
     return 0
 
 

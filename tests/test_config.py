@@ -1104,12 +1104,14 @@ def test_windows_overlap(a, b, expected):
     assert windows_overlap(b, a) is expected
 
 
-# --- the README's reference ---------------------------------------------------------------------
+# --- the reference in docs/configuration.md --------------------------------------------------------
 
 
-def test_readme_carries_the_environment_reference():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert reference_markdown() in readme, "README is out of date: run .venv/bin/python scripts/readme_reference.py"
+def test_the_configuration_page_carries_the_environment_reference():
+    page = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert reference_markdown() in page, (
+        "docs/configuration.md is out of date: run .venv/bin/python scripts/docs_reference.py"
+    )
 
 
 def test_the_committed_regions_are_cfn_lints_and_botocore_knows_each():

@@ -21,7 +21,7 @@ The package, each module importing only those above it:
 - ``alerts``: :class:`AlertSettings`, the ``[alerts]`` section (thresholds of every alarm);
 - ``settings``: :class:`Environment` and its other sections, with their defaults and cross-field rules;
 - ``load``: environment files in, settings or every problem out;
-- ``reference``: the README's table of every setting, made from the schema.
+- ``reference``: docs/configuration.md's table of every setting, made from the schema.
 
 It imports neither troposphere, boto3 nor cfn-lint: ``iotstack template`` loads it first.
 """

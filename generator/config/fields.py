@@ -1,8 +1,8 @@
 """The schema's building blocks: a setting, a section of settings, and a check on a value.
 
 A settings dataclass declares each field with :func:`setting` (default, one line of
-documentation, checks) or :func:`section` (a nested dataclass). The loader and the README's
-reference table read that metadata back with ``dataclasses.fields``.
+documentation, checks) or :func:`section` (a nested dataclass). The loader and the
+reference table of docs/configuration.md read that metadata back with ``dataclasses.fields``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 class Check:
     """A check on one setting's value: what it allows, in words, and the test itself.
 
-    ``allowed`` is the README table's "allowed" text. ``test`` returns what is wrong with a value
+    ``allowed`` is the reference table's "allowed" text. ``test`` returns what is wrong with a value
     (``"must be 24..8760"``) or None when the value is allowed; calling the check runs it.
     """
 

@@ -53,7 +53,7 @@ def load_environment(name: str, directory: Path) -> Environment:
 # written over them. The bootstrap stack's template and picture are templates/bootstrap.json and .md.
 RESERVED_NAMES = {
     BOOTSTRAP_NAME: "templates/bootstrap.json is the bootstrap stack's template (iotstack bootstrap)",
-    "drift-role": "templates/drift-role.json is the drift job's role (README, Pipeline)",
+    "drift-role": "templates/drift-role.json is the drift job's role (docs/pipeline.md)",
 }
 
 

@@ -1,6 +1,6 @@
-"""The environment file reference: the settings table the README carries, made from the schema.
+"""The environment file reference: the settings table docs/configuration.md carries, made from the schema.
 
-tests/test_config.py fails when README.md's copy differs; scripts/readme_reference.py rewrites it.
+tests/test_config.py fails when docs/configuration.md's copy differs; scripts/docs_reference.py rewrites it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from generator.config.settings import Environment
 
 
 def reference_markdown() -> str:
-    """The environment file reference, as the Markdown table the README carries."""
+    """The environment file reference, as the Markdown table docs/configuration.md carries."""
     rows = ["| key | default | allowed | meaning |", "| --- | --- | --- | --- |"]
 
     def walk(cls: type, prefix: str) -> None:

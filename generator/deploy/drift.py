@@ -52,7 +52,7 @@ class DriftResult:
         return {"IN_SYNC": IN_SYNC, "DRIFTED": DRIFTED}.get(self.status, TROUBLE)
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON shape (README, "Drift")."""
+        """The documented JSON shape (docs/drift.md)."""
         return {
             "environment": self.environment, "stack": self.stack, "region": self.region, "status": self.status,
             "reason": self.reason, "checked_at": _iso(self.checked_at),

@@ -5,7 +5,7 @@ Every resource change has one ``action``: ``add``, ``modify``, ``replace`` (cert
 ``remove``; a modification that *may* replace the resource (a conditionally create-only property)
 stays ``modify`` with ``may_replace`` true. Notes carry a severity: ``error`` means the deploy will
 fail (``check`` fails on it), ``warning`` that data or a running stack is at stake, ``info`` what a
-reviewer should know. The JSON shape (:data:`SCHEMA`) is documented in the README.
+reviewer should know. The JSON shape (:data:`SCHEMA`) is documented in docs/reviewing.md.
 """
 
 from __future__ import annotations

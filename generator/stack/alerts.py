@@ -160,7 +160,7 @@ def _add_rds_events(template: Template, env: Environment, topics: AlertTopics, a
 
 # What puts a key's data out of reach (KMS developer guide, "Monitoring AWS KMS keys" and "Deleting AWS KMS
 # keys": an alarm on ScheduleKeyDeletion and DisableKey). EventBridge receives these management events from
-# CloudTrail only where the account has a trail recording management events (README, "Alerts").
+# CloudTrail only where the account has a trail recording management events (docs/alerting.md, "The topics").
 KEY_EVENTS = ["DisableKey", "ScheduleKeyDeletion"]
 API_CALL = "AWS API Call via CloudTrail"
 WITH_READ_ONLY_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
