@@ -182,8 +182,9 @@ def test_what_an_operation_measured_is_kept_for_the_next_forecast(tmp_path):
              ("UPDATE_COMPLETE", [event(73, "Key", "UPDATE_COMPLETE"), event(74, "s", "UPDATE_COMPLETE")])]  # fmt: skip
     console = Console(live=False)
     waiting = SimpleNamespace(timeout_minutes=1, poll_seconds=0)
-    d = SimpleNamespace(cloud=scripted(polls), console=console, waiting=waiting, target=None, env=SimpleNamespace(name="dev", region="sa-east-1"), workspace=workspace,
-                        stack=SimpleNamespace(command="deploy"))  # fmt: skip
+    env = SimpleNamespace(name="dev", region="sa-east-1")
+    d = SimpleNamespace(cloud=scripted(polls), console=console, waiting=waiting, target=None, env=env,
+                        workspace=workspace, stack=SimpleNamespace(command="deploy"))  # fmt: skip
     stack = SimpleNamespace(id=STACK, name="s")
     run_operation(d, stack, "operation", None, lambda status: True, 1, FORECAST)
     assert console.lines[-2].startswith("Took ")
