@@ -101,7 +101,7 @@ demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and re
 	@$(BIN)/python scripts/demo.py
 
 .PHONY: bench
-bench: $(READY) $(BYTECODE) ## Time --no-lint, cold/warm `make template` and diff against their floors; fails on a miss
+bench: $(READY) $(BYTECODE) ## Time --no-lint, cold/warm `make template`, diff and the forecast against their floors; fails on a miss
 	@$(BIN)/python scripts/bench.py
 
 .PHONY: style

@@ -15,6 +15,9 @@ whole processes (Python start-up, imports and exit included) over every environm
    the same bare cfn-lint. Target: at most 0.2 times it.
 4. ``iotstack diff`` (every environment against git HEAD, nothing changed: it exits 0) against the
    ``iotstack template --no-lint`` process. Target: at most 1.5 times it.
+5. the forecast in its heaviest case (every environment's template as a new stack: every resource
+   created, the whole graph weighed), timed in this process, against that ``iotstack diff`` process.
+   Target: at most 0.1 times it (the forecast adds under 10% to a diff).
 
 The compared commands are interleaved (A B C A B C ..., the order turning each round) so that
 whatever else the machine is doing weighs on both sides alike; the sub-second ones run more
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import os
 import platform
 import resource
@@ -47,6 +51,8 @@ from itertools import count
 from pathlib import Path
 
 from generator.config import load_environments
+from generator.review.durations import Durations
+from generator.review.forecast import forecast
 from generator.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +170,18 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def forecasts(names: list[str]) -> Command:
+    """The forecast of every environment as a new stack, in this process (templates read once, before)."""
+    templates = [json.loads((TEMPLATES / f"{name}.json").read_text()) for name in names]
+
+    def run() -> None:
+        for t in templates:
+            forecast(None, t, dict.fromkeys(t["Resources"], "add"), Durations())
+
+    shown = f"forecast(None, templates/<env>.json, every resource added) for {', '.join(names)}"
+    return Command("forecast", run, shown)
+
+
 def commands(scratch: Path, regions: dict[str, list[str]]) -> list[Command]:
     """Every command timed, the floors included; their runs write only under ``scratch``."""
     modules = ", ".join(["click", *stack_imports()])
@@ -203,6 +221,7 @@ FIGURES = (
     Figure("2. make template, cold lint cache", "cold make", "bare cfn-lint", 1.0),
     Figure("3. make template, warm lint cache", "warm make", "bare cfn-lint", 0.2),
     Figure("4. iotstack diff", "diff", "no-lint", 1.5),
+    Figure("5. forecast, every env as a new stack", "forecast", "diff", 0.1),
 )
 
 
@@ -216,8 +235,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="iotstack-bench-") as tmp:
         os.environ["IOTSTACK_CACHE_DIR"] = f"{tmp}/cache"  # no command of the bench uses the user's cache
         refuse_unless_current(Path(tmp))
-        timed = {c.label: c for c in commands(Path(tmp), regions)}
-        light = [timed[label] for label in ("import floor", "no-lint", "diff")]
+        timed = {c.label: c for c in [*commands(Path(tmp), regions), forecasts([e.name for e in envs])]}
+        light = [timed[label] for label in ("import floor", "no-lint", "diff", "forecast")]
         heavy = [timed[label] for label in ("bare cfn-lint", "cold make", "warm make")]
         runs = interleaved(light, LIGHT_ROUNDS, {}) | interleaved(heavy, HEAVY_ROUNDS, {"warm make": 2})
     if templates_state() != before:
