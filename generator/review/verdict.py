@@ -25,7 +25,7 @@ HOLDS = {
     "AWS::Logs::LogGroup": ("its log events", "the new group starts empty"),
 }
 # An Aurora instance holds no data of its own: the cluster's storage does.
-IN_CLUSTER = "the old instance is deleted (the data lives in the cluster's storage); a new one joins the cluster"
+IN_CLUSTER = "the old instance is deleted (the data lives in the cluster's storage)"
 DEFAULT_HOLDS = ("its data", "the new one starts empty")
 
 
@@ -36,8 +36,11 @@ def fate(change: ResourceChange, old: dict) -> Note | None:
     attribute, value = change.policy
     holds, new = HOLDS.get(change.type, DEFAULT_HOLDS)
     if change.type == "AWS::RDS::DBInstance" and "DBClusterIdentifier" in old.get("Properties", {}):
-        done = "is removed" if change.action == "remove" else "is replaced" if change.replaces else "may be replaced"
-        return Note(WARNING, f"{change.logical_id} {done}: {IN_CLUSTER}")
+        if change.action == "remove":  # one instance fewer: the cluster serves from the others, if any
+            return Note(WARNING, f"{change.logical_id} is removed: it is deleted (the data lives in the cluster's "
+                                 "storage); the cluster has one instance fewer")  # fmt: skip
+        done = "is replaced" if change.replaces else "may be replaced"
+        return Note(WARNING, f"{change.logical_id} {done}: {IN_CLUSTER}; a new one joins the cluster")
     if change.action == "remove":
         done, after = "is removed", ""
     else:

@@ -31,10 +31,16 @@ def test_the_fate_of_the_data_follows_the_base_policy(action, policy, said):
     assert vars(fate(change, {"Properties": {}})) == {"severity": WARNING, "text": said}
 
 
-def test_an_aurora_instance_holds_no_data_of_its_own():
-    change = ResourceChange("I", "AWS::RDS::DBInstance", "replace", True, policy=("UpdateReplacePolicy", "Delete"))
+@pytest.mark.parametrize("action, said", [
+    ("replace", "I is replaced: the old instance is deleted (the data lives in the cluster's storage); a new one "
+                "joins the cluster"),
+    ("remove", "I is removed: it is deleted (the data lives in the cluster's storage); the cluster has one instance "
+               "fewer"),
+])  # fmt: skip
+def test_an_aurora_instance_holds_no_data_of_its_own(action, said):
+    change = ResourceChange("I", "AWS::RDS::DBInstance", action, True, policy=("UpdateReplacePolicy", "Delete"))
     note = fate(change, {"Properties": {"DBClusterIdentifier": {"Ref": "C"}}})
-    assert "the data lives in the cluster's storage" in note.text
+    assert note.text == said
 
 
 def exported(importers):
