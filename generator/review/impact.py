@@ -14,7 +14,8 @@ def notes(change: ResourceChange, old: dict, new: dict, deployed: bool, ran: set
     """Every note the AWS documentation gives on ``change`` (``old``/``new``: the resource at the base and now;
     ``deployed``: the base has resources, so a stack exists; ``ran``: the base's :func:`functions`)."""
     found = [reboot(change), shard_limits(change, old, new), node_type_change(change, old, new),
-             engine_upgrade(change, old, new), secret_access(change, new, deployed),
+             engine_upgrade(change, old, new), cache_engine_upgrade(change, old, new),
+             secret_access(change, new, deployed),
              made_by_lambda(change, new, ran)]  # fmt: skip
     return [n for n in found if n]
 
@@ -162,6 +163,35 @@ def engine_upgrade(change: ResourceChange, old: dict, new: dict) -> Note | None:
     return Note(WARNING, f"{change.logical_id}: engine {before} → {after}: an outage while the engine restarts "
                          f"({ENGINE_SOURCE}); zero-downtime patching tries to keep connections, a drop in throughput "
                          f"of a few seconds to about a minute ({ZDP_SOURCE}); best in a quiet hour")  # fmt: skip
+
+
+# AWS Knowledge Center, "How do I upgrade my Amazon ElastiCache for Redis engine version and what is the impact of
+# upgrading?": from 5.0.5 on, the cluster serves reads throughout and writes except during the failover, "a few
+# seconds"; before, the failover may take 30 s to 1 min (DNS); with one node or Multi-AZ off, the primary cannot serve
+# requests during the upgrade, whatever the version. The stack sets no cache parameter group of its own, so no Redis
+# parameter can change (and reboot) through it: the engine version is the update that interrupts.
+CACHE_ENGINE_SOURCE = ('AWS Knowledge Center, "How do I upgrade my Amazon ElastiCache for Redis engine version and '
+                       'what is the impact of upgrading?"')  # fmt: skip
+
+
+def cache_engine_upgrade(change: ResourceChange, old: dict, new: dict) -> Note | None:
+    """What a replication group's new engine version interrupts."""
+    if change.type != "AWS::ElastiCache::ReplicationGroup" or change.action != "modify":
+        return None
+    before, after = (r.get("Properties", {}).get("EngineVersion") for r in (old, new))
+    if before is None or after is None or str(before) == str(after):
+        return None
+    props = new.get("Properties", {})
+    single = not (isinstance(props.get("NumCacheClusters"), int) and props["NumCacheClusters"] > 1
+                  and props.get("MultiAZEnabled") is True)  # fmt: skip
+    if single:
+        pause = "the primary serves no requests during the upgrade (one node, or Multi-AZ off)"
+    elif _version(before) >= (5, 0, 5):
+        pause = "reads are served throughout, writes pause for the failover, a few seconds"
+    else:
+        pause = "the failover may take 30 s to 1 min (DNS)"
+    return Note(WARNING, f"{change.logical_id}: Redis {before} → {after}: new nodes are made and synced, then "
+                         f"a failover; {pause} ({CACHE_ENGINE_SOURCE}); take a backup first")  # fmt: skip
 
 
 def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | None:

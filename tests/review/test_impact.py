@@ -2,7 +2,7 @@
 
 import pytest
 
-from generator.review.impact import engine_upgrade, node_type_change, shard_limits
+from generator.review.impact import cache_engine_upgrade, engine_upgrade, node_type_change, shard_limits
 from generator.review.model import ERROR, INFO, WARNING, ResourceChange
 
 STREAM = "AWS::Kinesis::Stream"
@@ -89,3 +89,29 @@ def test_an_engine_version_change_says_it_interrupts_the_database(before, after,
 ], ids=["same-version", "replaced", "not-a-cluster"])  # fmt: skip
 def test_no_engine_note_without_an_upgrade_in_place(change, before, after):
     assert engine_upgrade(change, before, after) is None
+
+
+def redis(version: str, clusters: int = 2, multi_az: bool = True) -> dict:
+    return {"Type": GROUP, "Properties": {"EngineVersion": version, "NumCacheClusters": clusters,
+                                          "MultiAZEnabled": multi_az}}  # fmt: skip
+
+
+@pytest.mark.parametrize("before, after, said", [
+    (redis("7.0"), redis("7.1"), "R: Redis 7.0 → 7.1: new nodes are made and synced, then a failover; reads are "
+                                 "served throughout, writes pause for the failover, a few seconds"),
+    (redis("5.0.4"), redis("5.0.6"), "the failover may take 30 s to 1 min (DNS)"),
+    (redis("7.0", clusters=1), redis("7.1", clusters=1), "the primary serves no requests during the upgrade"),
+    (redis("7.0", multi_az=False), redis("7.1", multi_az=False), "the primary serves no requests during the upgrade"),
+], ids=["with-a-replica", "before-5.0.5", "one-node", "multi-az-off"])  # fmt: skip
+def test_a_redis_engine_upgrade_says_what_it_interrupts(before, after, said):
+    note = cache_engine_upgrade(ResourceChange("R", GROUP, "modify", True), before, after)
+    assert note.severity == WARNING and said in note.text
+
+
+@pytest.mark.parametrize("change, before, after", [
+    (ResourceChange("R", GROUP, "modify", True), redis("7.0"), redis("7.0")),
+    (ResourceChange("R", GROUP, "replace", True), redis("7.0"), redis("7.1")),
+    (ResourceChange("R", CLUSTER, "modify", True), redis("7.0"), redis("7.1")),
+], ids=["same-version", "replaced", "not-a-cache"])  # fmt: skip
+def test_no_redis_engine_note_without_an_upgrade_in_place(change, before, after):
+    assert cache_engine_upgrade(change, before, after) is None
