@@ -148,17 +148,20 @@ class StackEvent:
     reason: str
     timestamp: datetime
     token: str = ""  # the ClientRequestToken of the operation that caused it
+    stack_name: str = ""  # the stack's name ("" when not known: then any stack-type event is the stack's)
 
     @classmethod
     def of(cls, answer: dict) -> StackEvent:
         return cls(answer["EventId"], answer["LogicalResourceId"], answer.get("ResourceType", ""),
                    answer["ResourceStatus"], answer.get("ResourceStatusReason") or "", answer["Timestamp"],
-                   answer.get("ClientRequestToken") or "")  # fmt: skip
+                   answer.get("ClientRequestToken") or "", answer.get("StackName") or "")  # fmt: skip
 
     @property
     def of_stack(self) -> bool:
-        """An event of the stack itself (its operation began or ended), not of one of its resources."""
-        return self.resource_type == STACK_TYPE
+        """An event of the stack itself (its operation began or ended), not of one of its resources; a nested
+        stack (what the Secrets Manager rotation transform adds) is one of its resources: its logical id is
+        not the stack's name."""
+        return self.resource_type == STACK_TYPE and (not self.stack_name or self.logical_id == self.stack_name)
 
     @property
     def done(self) -> bool:

@@ -20,6 +20,7 @@ from generator.bootstrap import STACK as BOOTSTRAP_STACK
 from generator.bootstrap.artifacts import Store, bootstrap_store, upload
 from generator.deploy import changes
 from generator.deploy.context import Deployment
+from generator.deploy.events import Outcome
 from generator.deploy.operation import run_operation
 from generator.deploy.report import change_table, refusal
 from generator.errors import GuardRefusal, Interrupted, IotstackError, UsageError, signal_name
@@ -164,7 +165,8 @@ def review(d: Deployment, change_set: ChangeSet, stack: Stack | None, committed:
     if verdict.refused:
         raise GuardRefusal(refusal(verdict.refused))
     durations = Durations(History.load(d.workspace.durations, d.env.region))
-    expected = forecast(before, committed.body, actions(change_set), durations)
+    types = {c.logical_id: c.resource_type for c in change_set.changes}  # a transform's resources too
+    expected = forecast(before, committed.body, actions(change_set), durations, types)
     d.console.say("Forecast: " + "; ".join([expected.summary(), *expected.left_out, expected.source]))
     return Reviewed(tuple(c.logical_id for c in verdict.allowed), expected)
 
@@ -194,7 +196,7 @@ def _why(change) -> str:
 
 
 def execute_change_set(d: Deployment, change_set: ChangeSet, reviewed: Reviewed,
-                       pending: Pending | None = None) -> None:  # fmt: skip
+                       pending: Pending | None = None) -> Outcome:  # fmt: skip
     """Run the change set and follow it to the end, the stack policy lifted for what ``reviewed`` allowed meanwhile
     and restored on every way out (the lift itself included: a signal during it restores too).
     ``pending`` (a change set this run made) is kept from the moment AWS takes it to run, or may have
@@ -237,6 +239,7 @@ def execute_change_set(d: Deployment, change_set: ChangeSet, reviewed: Reviewed,
     console.say(f"Stack {d.stack.stack} is {outcome.status}.")  # first: whatever follows, it deployed
     if lift:
         restore_policy(d, stack.id)
+    return outcome
 
 
 def _keep(pending: Pending | None) -> None:

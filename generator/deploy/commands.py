@@ -39,7 +39,7 @@ from generator.deploy.change_sets import (
     template_store,
 )
 from generator.deploy.context import Deployment, Options, Target, confirm
-from generator.deploy.operation import run_operation
+from generator.deploy.operation import learn, run_operation
 from generator.deploy.report import status_report
 from generator.deploy.stacks import finish, ready_stack, settled, write_outputs
 from generator.errors import IotstackError, UsageError
@@ -87,6 +87,7 @@ def ship(d: Deployment, committed: Committed) -> None:
     topics = changes.notification_arns(stack.notification_arns if stack else (), d.stack.notification_arns)
     source = template_source(d, committed, store)  # uploaded before anything is created
     console.say(f"Creating change set {name} ({kind}) for stack {d.stack.stack} in {env.region}")
+    outcome = None  # of the change set's run, when it ran
     with Pending(d, name, new_stack=stack is None) as pending:
         stack_id = cloud.create_change_set(
             StackName=d.stack.stack, ChangeSetName=name, ChangeSetType=kind,
@@ -110,8 +111,10 @@ def ship(d: Deployment, committed: Committed) -> None:
                             f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
                 return
             confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
-            execute_change_set(d, change_set, reviewed, pending)  # kept once AWS takes it to run
+            outcome = execute_change_set(d, change_set, reviewed, pending)  # kept once AWS takes it to run
     finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
+    if outcome is not None:
+        learn(d, outcome)
 
 
 def _store_or_bootstrap(d: Deployment, committed: Committed) -> Store | None:
@@ -151,8 +154,9 @@ def execute(d: Deployment, name: str) -> None:
     same_template(d, name, committed)  # the description says so; the template itself must say it too
     reviewed = review(d, change_set, stack, committed)
     confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
-    execute_change_set(d, change_set, reviewed)
+    outcome = execute_change_set(d, change_set, reviewed)
     finish(d, change_set.stack_id)
+    learn(d, outcome)
 
 
 def status(d: Deployment, wait: bool = False) -> str:
@@ -206,13 +210,14 @@ def destroy(d: Deployment) -> None:
                         Durations(History.load(d.workspace.durations, env.region)))  # fmt: skip
     console.say("Forecast: " + "; ".join([expected.summary(), *expected.left_out]))
     confirm(d, f"Delete stack {d.stack.stack} in {env.region} and its {len(resources)} resources?", "destroyed")
-    run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
-                  lambda status: status.deleted, len(resources), expected)  # fmt: skip
+    outcome = run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
+                            lambda status: status.deleted, len(resources), expected)  # fmt: skip
     console.say(f"Stack {d.stack.stack} deleted.")
     try:
         remove(d.workspace.outputs(d.stack.template), d.workspace.show)
     except WriteFailed as exc:
         console.say(f"Warning: the deleted stack's outputs stay: {exc}; remove them by hand", err=True)
+    learn(d, outcome)
 
 
 def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:

@@ -38,8 +38,8 @@ def run_operation(
 
     ``act`` starts the operation (None: follow an operation someone else started). ``what`` names it
     in messages ("deploy", "destroy", ...); ``total`` is the number of resources it touches, ``forecast``
-    how long it should take. At the end: the time it took against the forecast, and on success what it
-    measured added to the durations the next forecasts use.
+    how long it should take. At the end: the time it took against the forecast (what it measured is
+    :func:`learn`'s, once everything else is done).
     """
     cloud, waiting = d.cloud, d.waiting
     follow_further = (
@@ -72,15 +72,20 @@ def run_operation(
     d.console.say(progress.summary(outcome.elapsed))
     if not succeeded(outcome.status):
         raise IotstackError(failure_report(d.env, stack.name, d.stack.command, what, outcome))
-    _learn(d, outcome)
     return outcome
 
 
-def _learn(d: Deployment, outcome: Outcome) -> None:
-    """Add what the operation measured to the region's durations (a cache: a failure to write is a warning)."""
-    folder = d.workspace.durations
+def learn(d: Deployment, outcome: Outcome) -> None:
+    """Keep what a deploy or destroy that succeeded measured for the next forecasts: the last step, after the
+    outputs; a cache, so nothing here changes how the command ends (a failure is a warning, Ctrl-C says
+    what was not kept)."""
     measured = measure(outcome.events)
-    if folder is None or not measured:
+    if not measured:
+        return
+    folder = d.workspace.durations
+    if folder is None:
+        d.console.say("Warning: the measured durations were not kept: a file is where .cache/iotstack/durations "
+                      "should be", err=True)  # fmt: skip
         return
     history = History.load(folder, d.env.region)
     history.add(measured)
@@ -89,6 +94,10 @@ def _learn(d: Deployment, outcome: Outcome) -> None:
     except WriteFailed as exc:
         d.console.say(f"Warning: the measured durations were not kept: {exc}", err=True)
         return
+    except KeyboardInterrupt as stop:
+        raise Interrupted(f"{{stopped}} after the {d.stack.command} had succeeded and its outputs were written, "
+                          "while keeping the measured durations: they were not kept (the cache is as it was)",
+                          by=stop) from None  # fmt: skip
     d.console.say(f"{len(measured)} measured duration(s) kept for the next forecasts: {d.workspace.show(path)}")
 
 

@@ -4,7 +4,7 @@ refined by what this account measured.
 :data:`PUBLISHED` carries over rain's per-type averages in seconds (the ``Estimates`` table of
 ``internal/cmd/forecast/estimate.go`` in aws-cloudformation/rain, commit d085ec5, Apache-2.0; rain's
 ``forecast --experimental`` adds them along the longest path). Creates and updates only: rain's delete
-column is 1 s for 1,156 of its 1,159 types, a placeholder rather than a measurement, so a deletion has no
+column is 1 s for 1,156 of its 1,160 types, a placeholder rather than a measurement, so a deletion has no
 published duration here; it counts once this account has measured one, and until then the forecast says
 it leaves deletions out. The architecture document's "Deployment Time Expectations" are the check (tests/review/
 test_forecast.py): Aurora Serverless v2 5-10 min, Redis 10-15, a first deploy 15-25.
@@ -31,6 +31,8 @@ OPERATIONS = (CREATE, UPDATE, DELETE)
 SOURCE = "rain's published averages"  # the module's docstring names the file and commit
 SCHEMA = "iotstack-durations/1"
 KEPT = 10  # samples kept per type and operation: recent ones, so a region's drift shows
+LONGEST = 24 * 3600.0  # seconds: no resource operation takes longer (CloudFormation's own timeouts are shorter)
+MAX_BYTES = 1_000_000  # a history is a few kB; a larger file is not one of ours
 
 # type: (create, update) seconds, as rain publishes them (see the module's docstring).
 PUBLISHED: dict[str, tuple[int, int]] = {
@@ -91,11 +93,13 @@ class History:
 
     @classmethod
     def load(cls, folder: Path | None, region: str) -> History:
-        """The region's history in ``folder``; empty when there is none, or it cannot be read (it is a cache)."""
+        """The region's history in ``folder``; empty when there is none or it cannot be read: it is a cache, so a
+        file that is not one, too large, not JSON, or with samples that are not plausible seconds, is no history."""
         path = cls.path(folder, region)
         try:
-            data = json.loads(path.read_text(encoding="utf-8")) if path else {}
-        except (OSError, ValueError):
+            too_big = path is None or not path.is_file() or path.stat().st_size > MAX_BYTES  # a FIFO is not a file
+            data = {} if too_big else json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             data = {}
         samples = data.get("samples") if isinstance(data, dict) and data.get("schema") == SCHEMA else None
         if not isinstance(samples, dict):
@@ -134,7 +138,8 @@ class History:
 
 
 def _seconds(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    """A plausible duration of one resource operation: a finite number of seconds, at most :data:`LONGEST`."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= LONGEST
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,10 @@ class Durations:
     """Expected seconds per type and operation: this account's measured median, else the published average."""
 
     history: History | None = None
+
+    @property
+    def region(self) -> str:
+        return self.history.region if self.history else ""
 
     def seconds(self, resource_type: str, operation: str) -> tuple[float | None, bool]:
         """``(seconds, measured)``; seconds None when neither this account nor the table knows it (a deletion,
@@ -155,12 +164,17 @@ class Durations:
 
 def measure(events: Iterable) -> list[tuple[str, str, float]]:
     """``(type, operation, seconds)`` of every resource that went from ``*_IN_PROGRESS`` to ``*_COMPLETE``
-    in ``events`` (stack events, any order; the stack's own are left out). The update that replaces a
-    resource counts as a create: it is the new one's creation."""
+    in ``events`` (one operation's stack events, any order; the stack's own are left out). The update that
+    replaces a resource counts as a create: it is the new one's creation. Nothing from a rollback on: a
+    resource rolled back, or cleaned up after a failure, says nothing about a deploy's time."""
     started: dict[tuple[str, str], object] = {}  # (logical id, operation) -> its first IN_PROGRESS
     replacing: set[str] = set()
     found = []
-    for event in sorted(events, key=lambda e: e.timestamp):
+    phases = {"IN_PROGRESS": 0, "COMPLETE": 1, "FAILED": 1}  # within one second, a start comes first
+    ordered = sorted(events, key=lambda e: (e.timestamp, phases.get(e.status.partition("_")[2], 2)))
+    for event in ordered:
+        if event.of_stack and "ROLLBACK" in event.status:
+            break
         operation, _, phase = event.status.partition("_")
         operation = _OPERATION.get(operation)
         if event.of_stack or operation is None:
@@ -176,4 +190,5 @@ def measure(events: Iterable) -> list[tuple[str, str, float]]:
             found.append((event.resource_type, kind, (event.timestamp - started.pop(key)).total_seconds()))
         elif phase == "FAILED":
             started.pop(key, None)
+            replacing.discard(event.logical_id)
     return found

@@ -20,6 +20,22 @@ def notes(change: ResourceChange, old: dict, new: dict, deployed: bool, ran: set
     return [n for n in found if n]
 
 
+def slow(resource_type: str, old: dict, new: dict) -> str:
+    """Why an update of this resource takes as long as its data does (so a forecast of it is a floor); ""."""
+    before, after = old.get("Properties", {}), new.get("Properties", {})
+
+    def changed(name: str) -> bool:
+        return before.get(name) != after.get(name)
+
+    if resource_type == "AWS::Kinesis::Stream" and changed("ShardCount"):
+        return f"resharding could take a few minutes, depending on the stream's size ({SHARD_SOURCE})"
+    if resource_type == "AWS::ElastiCache::ReplicationGroup" and (changed("CacheNodeType") or changed("EngineVersion")):
+        return "new nodes are made and synced: as long as the data takes (no published duration)"
+    if resource_type == "AWS::RDS::DBCluster" and changed("EngineVersion"):
+        return "an engine upgrade: no published duration"
+    return ""
+
+
 def functions(resources: dict) -> set[str]:
     """The names of the Lambda functions a template makes: its functions', and its hosted rotation functions'."""
     names = set()
@@ -138,31 +154,40 @@ def _version(value: object) -> tuple[int, ...]:
 
 
 # RDS API reference, ModifyDBCluster (as botocore ships it): EngineVersion "Changing this parameter results in an
-# outage"; AllowMajorVersionUpgrade "You must allow major version upgrades when specifying a value for the
-# EngineVersion parameter that is a different major version than the DB cluster's current version". The resource
-# schema of AWS::RDS::DBCluster that cfn-lint ships has no AllowMajorVersionUpgrade. Aurora user guide, "Supported
-# Regions and Aurora DB engines for zero-downtime patching (ZDP)": ZDP tries, best effort, to keep connections; the
-# engine's restart can "cause a drop in throughput lasting for a few seconds to approximately one minute".
+# outage". CloudFormation's handler for AWS::RDS::DBCluster (aws-cloudformation/aws-cloudformation-resource-providers-
+# rds, aws-rds-dbcluster Translator.modifyDbClusterRequest, at 5a410e8) sends a changed EngineVersion with
+# AllowMajorVersionUpgrade true, and sends no EngineVersion when it rolls back: an upgrade stays when the deploy fails.
+# Aurora user guide, "Supported Regions and Aurora DB engines for zero-downtime patching (ZDP)": ZDP tries, best
+# effort, to keep connections through an upgrade; the engine's restart can "cause a drop in throughput lasting for a
+# few seconds to approximately one minute"; Aurora PostgreSQL offers it for minor versions ("Minor release upgrades
+# and zero-downtime patching").
 ENGINE_SOURCE = "RDS API reference, ModifyDBCluster"
+HANDLER_SOURCE = "CloudFormation's DBCluster handler, aws-cloudformation-resource-providers-rds"
 ZDP_SOURCE = 'Aurora user guide, "Supported Regions and Aurora DB engines for zero-downtime patching (ZDP)"'
 
 
 def engine_upgrade(change: ResourceChange, old: dict, new: dict) -> Note | None:
-    """What a cluster's new engine version interrupts: an outage; a new major version needs what the template
-    cannot say."""
+    """What a cluster's new engine version interrupts, and that a failed deploy does not take it back."""
     if change.type != "AWS::RDS::DBCluster" or change.action != "modify":
         return None
     before, after = (r.get("Properties", {}).get("EngineVersion") for r in (old, new))
     if not (isinstance(before, str) and isinstance(after, str)) or before == after:
         return None
-    if before.split(".")[0] != after.split(".")[0]:
+    stays = (f"if the deploy fails, its rollback leaves the engine at {after} ({HANDLER_SOURCE}: a rollback sends "
+             "no engine version)")  # fmt: skip
+    if _major(before) != _major(after):
         return Note(WARNING, f"{change.logical_id}: engine {before} → {after}, a new major version: an outage while "
-                             "the cluster upgrades, and RDS refuses it unless AllowMajorVersionUpgrade is set, which "
-                             f"CloudFormation's DBCluster schema does not offer ({ENGINE_SOURCE}): rehearse it on a "
-                             "restored snapshot first")  # fmt: skip
+                             f"the cluster upgrades ({ENGINE_SOURCE}), without zero-downtime patching (minor versions "
+                             f"only); {stays}. Rehearse it on a cluster restored from a snapshot first")  # fmt: skip
     return Note(WARNING, f"{change.logical_id}: engine {before} → {after}: an outage while the engine restarts "
                          f"({ENGINE_SOURCE}); zero-downtime patching tries to keep connections, a drop in throughput "
-                         f"of a few seconds to about a minute ({ZDP_SOURCE}); best in a quiet hour")  # fmt: skip
+                         f"of a few seconds to about a minute ({ZDP_SOURCE}); {stays}")  # fmt: skip
+
+
+def _major(version: str) -> tuple[str, ...]:
+    """PostgreSQL's major version: the first number from 10 on (``15.4`` → 15), the first two before (``9.6``)."""
+    parts = version.split(".")
+    return tuple(parts[:1] if parts[0].isdigit() and int(parts[0]) >= 10 else parts[:2])
 
 
 # AWS Knowledge Center, "How do I upgrade my Amazon ElastiCache for Redis engine version and what is the impact of

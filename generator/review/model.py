@@ -11,10 +11,12 @@ reviewer should know. The JSON shape (:data:`SCHEMA`) is documented in docs/revi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.review.forecast import Forecast
 from generator.review.schemas import MAYBE, NO, YES
+
+if TYPE_CHECKING:
+    from generator.review.forecast import Forecast
 
 SCHEMA = "iotstack-plan/1"  # the "schema" of ``iotstack diff --format json``; bumped when the shape changes
 NO_CHANGES, CHANGES, STATEFUL_CHANGES = 0, 2, 3

@@ -2,6 +2,7 @@
 real templates, and from recorded stack events."""
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -198,4 +199,87 @@ def test_a_forecast_says_what_was_measured_here():
     history = History("sa-east-1", {"AWS::RDS::DBCluster": {CREATE: [100.0]}})
     f = forecast(None, t, {"A": "add", "B": "add"}, Durations(history))
     assert f.seconds == 122 + 100
-    assert f.source == "durations: 1 of 2 measured in this account, the rest rain's published averages"
+    assert f.source == ("durations: 1 of 2 measured by this project's deploys in sa-east-1, the rest rain's "
+                        "published averages")
+
+
+# --- what a hostile template, cache or event stream cannot do ------------------------------------------------
+
+
+@pytest.mark.parametrize("resources", [
+    {"A": {"Type": "T::A", "DependsOn": "B"}, "B": {"Type": "T::B", "DependsOn": ["A"]}},
+    {"A": {"Type": "T::A", "Properties": {"Self": {"Ref": "A"}}}, "B": {"Type": "T::B", "DependsOn": "A"}},
+], ids=["two-way", "self"])  # fmt: skip
+def test_a_dependency_cycle_gives_an_unknown_forecast_that_says_why(resources):
+    t = {"Resources": resources}
+    f = new_stack(t)
+    if "Self" in json.dumps(resources):  # a reference to itself is no edge: CloudFormation's own rule catches it
+        assert f.known and f.path == ("A", "B")
+    else:
+        assert (f.length, f.cycle) == ("unknown", ("A", "B"))
+        assert f.left_out[0] == "no order: a dependency cycle among A, B (CloudFormation refuses it)"
+
+
+def test_a_chain_of_thousands_is_no_recursion_limit():
+    chain = {f"R{i}": ("T::C", [f"R{i - 1}"] if i else []) for i in range(3000)}
+    f = new_stack(template(**chain))
+    assert f.seconds == 3000 * 5 and len(f.path) == 3000
+    before = template(**chain)
+    assert forecast(before, {"Resources": {}}, dict.fromkeys(chain, "remove"), TIMES).seconds == 3000 * 1
+
+
+@pytest.mark.parametrize("samples", ["[Infinity]", "[1e400]", "[1e308, 1e308]", "[12345678901234567890123456789]",
+                                     "[NaN]", "[-1]", "[true]", '["5"]'])  # fmt: skip
+def test_implausible_samples_are_no_samples(tmp_path, samples):
+    text = f'{{"schema": "iotstack-durations/1", "samples": {{"AWS::KMS::Key": {{"create": {samples}}}}}}}'
+    (tmp_path / "sa-east-1.json").write_text(text)
+    assert Durations(History.load(tmp_path, "sa-east-1")).seconds("AWS::KMS::Key", CREATE) == (122.0, False)
+
+
+def test_a_history_that_is_too_deep_too_big_or_not_a_file_is_none(tmp_path):
+    (tmp_path / "a.json").write_text("[" * 100_000 + "]" * 100_000)
+    padding = "y" * 1_100_000  # over the size a history can have
+    (tmp_path / "b.json").write_text('{"schema": "iotstack-durations/1", "samples": {}, "x": "' + padding + '"}')
+    (tmp_path / "c.json").mkdir()
+    os.mkfifo(tmp_path / "d.json")  # reading a FIFO would wait for a writer for ever
+    for region in "abcd":
+        assert History.load(tmp_path, region).samples == {}
+
+
+def test_measure_stops_at_a_rollback_and_a_failed_replacement_is_forgotten():
+    events = [
+        event(0, "iot", "UPDATE_IN_PROGRESS", "AWS::CloudFormation::Stack"),
+        event(1, "Db", "UPDATE_IN_PROGRESS", reason="Requested update requires the creation of a new physical "
+                                                    "resource; hence creating one."),
+        event(5, "Db", "UPDATE_FAILED", reason="boom"),
+        event(6, "Key", "UPDATE_IN_PROGRESS", "AWS::KMS::Key"),
+        event(9, "Key", "UPDATE_COMPLETE", "AWS::KMS::Key"),
+        event(10, "iot", "UPDATE_ROLLBACK_IN_PROGRESS", "AWS::CloudFormation::Stack"),
+        event(11, "Db", "UPDATE_IN_PROGRESS"),
+        event(70, "Db", "UPDATE_COMPLETE"),
+    ]  # fmt: skip
+    assert measure(reversed(events)) == [("AWS::KMS::Key", UPDATE, 3.0)]
+
+
+def test_measure_orders_a_start_and_its_end_within_one_second():
+    same = [event(5, "Db", "CREATE_COMPLETE"), event(5, "Db", "CREATE_IN_PROGRESS")]  # newest first, one timestamp
+    assert measure(same) == [("AWS::RDS::DBCluster", CREATE, 0.0)]
+
+
+@pytest.mark.parametrize("change, floor", [
+    ({"ShardCount": 4}, "SensorDataStream: resharding could take a few minutes"),
+    ({"RetentionPeriodHours": 48}, None),
+], ids=["resharding", "retention"])  # fmt: skip
+def test_an_update_as_long_as_its_data_makes_the_forecast_a_floor(change, floor):
+    before = {"Resources": {"SensorDataStream": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 2}}}}
+    after = {"Resources": {"SensorDataStream": {"Type": "AWS::Kinesis::Stream",
+                                                "Properties": {"ShardCount": 2, **change}}}}  # fmt: skip
+    f = forecast(before, after, {"SensorDataStream": "modify"}, Durations())
+    assert f.length == ("at least 29 s" if floor else "under a minute")
+    assert any(x.startswith(floor) for x in f.left_out) if floor else f.left_out == ()
+
+
+def test_resources_a_transform_adds_are_counted_from_the_change_set():
+    t = template(A=("T::A", []))
+    f = forecast(None, t, {"A": "add", "RotationLambda": "add"}, TIMES, {"RotationLambda": "T::D"})
+    assert (f.seconds, f.path) == (40, ("RotationLambda",))

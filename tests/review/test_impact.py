@@ -74,9 +74,12 @@ def cluster(version: str) -> dict:
 @pytest.mark.parametrize("before, after, said", [
     ("15.4", "15.7", "A: engine 15.4 → 15.7: an outage while the engine restarts (RDS API reference, "
                      "ModifyDBCluster); zero-downtime patching tries to keep connections"),
-    ("15.7", "16.4", "A: engine 15.7 → 16.4, a new major version: an outage while the cluster upgrades, and RDS "
-                     "refuses it unless AllowMajorVersionUpgrade is set"),
-], ids=["minor", "major"])  # fmt: skip
+    ("15.7", "16.4", "A: engine 15.7 → 16.4, a new major version: an outage while the cluster upgrades (RDS API "
+                     "reference, ModifyDBCluster), without zero-downtime patching (minor versions only); if the deploy "
+                     "fails, its rollback leaves the engine at 16.4"),
+    ("9.6.1", "9.6.8", "A: engine 9.6.1 → 9.6.8: an outage while the engine restarts"),  # before 10: two numbers
+    ("9.5.2", "9.6.1", "A: engine 9.5.2 → 9.6.1, a new major version"),
+], ids=["minor", "major", "minor-before-10", "major-before-10"])  # fmt: skip
 def test_an_engine_version_change_says_it_interrupts_the_database(before, after, said):
     note = engine_upgrade(ResourceChange("A", CLUSTER, "modify", True), cluster(before), cluster(after))
     assert note.severity == WARNING and said in note.text

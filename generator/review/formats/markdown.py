@@ -22,6 +22,7 @@ from generator.review.formats.words import (
     notes_of,
     output_lines,
     resource_lines,
+    time_headline,
     timing,
     type_of,
     value,
@@ -39,7 +40,7 @@ def markdown(plans: list[Plan], pictures: dict[str, str] | None = None) -> str:
     lines = [MARKER, f"### iotstack plan: {len(changed)} of {len(plans)} environment(s) change", ""]
     lines += _caution(changed)
     for p in changed:
-        said = (_verdict(p), counts(p), p.forecast.length if timing(p) else "")
+        said = (_verdict(p), counts(p), time_headline(p))
         lines.append(f"- **`{p.environment}`**: " + "; ".join(x for x in said if x))
     unchanged = [p.environment for p in plans if not p.exit_code]
     if unchanged:

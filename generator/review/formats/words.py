@@ -39,7 +39,19 @@ def timing(p: Plan) -> str:
     could not count; "" when no resource changes."""
     if not (p.forecast and p.forecast.operations):
         return ""
-    return "; ".join([p.forecast.summary(), *p.forecast.left_out, p.forecast.source])
+    said = "; ".join([p.forecast.summary(), *p.forecast.left_out, p.forecast.source])
+    return f"the deploy fails first; once that is fixed, {said}" if p.will_fail else said
+
+
+def time_headline(p: Plan) -> str:
+    """The verdict line's share: ``about 16 min``, ``time unknown``, ``about 2 min (+3 deletion(s) not counted)``;
+    nothing when the deploy will fail or no resource changes."""
+    if not timing(p) or p.will_fail:
+        return ""
+    f = p.forecast
+    if not f.known:
+        return "time unknown"
+    return f.length + (f" (+{f.uncounted} deletion(s) not counted)" if f.uncounted else "")
 
 
 def verdict(p: Plan) -> list[tuple[str, list[str]]]:
