@@ -88,7 +88,7 @@ class Progress:
         head = f"{status} [{'#' * filled}{'-' * (BAR - filled)}] {len(self.done)}/{self.total} {clock(elapsed)}"
         line = " | ".join([head + (f", {ahead}" if ahead else ""), *self._in_flight(now)])
         room = max(width - 1, 1)
-        return line if len(line) <= room else line[: max(room - 3, 0)] + "..."[: room]
+        return line if len(line) <= room else line[: max(room - 3, 0)] + "..."[:room]
 
     def heartbeat(self, elapsed: float, now: float) -> str:
         """One line for a log nobody watches live: what is still in progress, elapsed and expected."""

@@ -199,8 +199,9 @@ def test_a_forecast_says_what_was_measured_here():
     history = History("sa-east-1", {"AWS::RDS::DBCluster": {CREATE: [100.0]}})
     f = forecast(None, t, {"A": "add", "B": "add"}, Durations(history))
     assert f.seconds == 122 + 100
-    assert f.source == ("durations: 1 of 2 measured by this project's deploys in sa-east-1, the rest rain's "
-                        "published averages")
+    assert f.source == (
+        "durations: 1 of 2 measured by this project's deploys in sa-east-1, the rest rain's published averages"
+    )
 
 
 # --- what a hostile template, cache or event stream cannot do ------------------------------------------------
