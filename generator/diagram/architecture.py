@@ -4,24 +4,27 @@ What a reader of an AWS diagram expects: a region; in it the VPC; in the VPC one
 availability zone holding its public and private subnets; a resource pinned to a zone (an Aurora
 instance) inside its zone's private subnet; what spans the subnets (the cluster, the Redis
 replication group, whose nodes' zones ElastiCache chooses) in the VPC; the services without a
-network (Kinesis, KMS, Secrets Manager, CloudWatch Logs) beside it. Plumbing is folded into what it
-serves (a key's alias into the key, a route table association into its subnet, an ingress rule and
-a security group into the resource it guards, a subnet group into its cluster, an alarm or an event
-subscription into the topic it notifies), so every drawn node is something a person talks about;
-:attr:`Architecture.owner` says which node shows each resource.
-Traffic is what the security groups allow: an edge from the source's node to the guarded node,
-labelled with the port ("5432/tcp").
+network (Kinesis, Secrets Manager, ...) in a box each. Plumbing is folded into what it serves (a key's
+alias into the key, a route table association into its subnet, an ingress rule and a security group
+into the resource it guards, a subnet group into its cluster, a service's role into what uses it, an
+alarm or an event subscription into the topic it notifies), so every node is something a person talks
+about; :attr:`Architecture.owner` says which node shows each resource.
+Edges: the routes out of public subnets and the traffic the security groups allow (:mod:`.traffic`),
+and who may write or read the data (:mod:`.access`: the principals, drawn beside what they may use).
+Keys, log groups, topics and dashboards no edge joins are :attr:`Architecture.listed`: the page lists
+them under the picture rather than drawing them.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from itertools import pairwise
 
 from generator.cfn import references
-from generator.diagram.labels import facts, is_store, service, watch_marks
+from generator.diagram.access import access, is_principal
+from generator.diagram.labels import facts, fitted, is_store, service, watch_marks
+from generator.diagram.model import Architecture, Box, Edge, Node, walk
+from generator.diagram.traffic import public_subnets, traffic
 
 # Plumbing, folded into the resource a property refers to (the first that is present).
 FOLD_INTO = {
@@ -34,8 +37,9 @@ FOLD_INTO = {
     "AWS::EC2::SecurityGroupEgress": ("GroupId",),
     "AWS::SecretsManager::SecretTargetAttachment": ("SecretId",),
     "AWS::SecretsManager::ResourcePolicy": ("SecretId",),
-    # Access, into what it grants: a stream's, the cluster's, a secret's policies.
-    "AWS::IAM::ManagedPolicy": ("PolicyDocument",),
+    # A policy attached to a role of the stack is part of that role; one left for the users' roles is drawn.
+    "AWS::IAM::ManagedPolicy": ("Roles", "Users", "Groups"),
+    "AWS::IAM::Policy": ("Roles", "Users", "Groups"),
     "AWS::EC2::FlowLog": ("ResourceId",),
     # Alerting, into the topic it notifies; what an alarm watches says so (``watched: 3 alarms``).
     "AWS::CloudWatch::Alarm": ("AlarmActions",),
@@ -52,43 +56,8 @@ RULE_TYPES = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS:
 NETWORK = ("AWS::EC2::VPC", "AWS::EC2::Subnet")
 # What places a resource in subnets: a subnet group, or the cluster an instance belongs to.
 THROUGH = ("AWS::RDS::DBSubnetGroup", "AWS::ElastiCache::SubnetGroup", "AWS::RDS::DBCluster")
-ROW = 5  # the services without a network are drawn in rows of at most this many nodes (a 900 px column)
-NO_TRAFFIC = "127.0.0.1/32"  # an egress rule to loopback is how a group says "no outbound traffic"
-
-
-@dataclass
-class Node:
-    id: str  # the logical id it is drawn for
-    lines: list[str]  # the label after the logical id: short type and facts
-    store: bool = False  # a data store: drawn as a cylinder, set apart by colour
-    key: bool = False
-
-
-@dataclass
-class Box:
-    id: str
-    title: str
-    kind: str  # "region", "vpc", "az", "public", "private" or "service"
-    nodes: list[str] = field(default_factory=list)
-    boxes: list[Box] = field(default_factory=list)
-
-
-@dataclass
-class Edge:
-    source: str
-    target: str
-    label: str = ""
-    kind: str = "traffic"  # "traffic" (what a security group allows), "route" or "member"
-
-
-@dataclass
-class Architecture:
-    root: Box
-    nodes: dict[str, Node]
-    edges: list[Edge]
-    owner: dict[str, str]  # every logical id -> the node or box that shows it
-    hints: list[tuple[str, str]]  # invisible links that keep the layout top to bottom
-    refers: dict[str, set[str]] = field(default_factory=dict)  # logical id -> what its Properties refer to
+# What supports the platform rather than carries its data: listed under the picture unless an edge joins it.
+LISTED = ("AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::SNS::Topic", "AWS::CloudWatch::Dashboard")
 
 
 def architecture(template: dict, region: str = "") -> Architecture:
@@ -112,7 +81,8 @@ def architecture(template: dict, region: str = "") -> Architecture:
     for k in sorted(res):
         kind = res[k]["Type"]
         target = next((t for prop in FOLD_INTO.get(kind, ()) if (t := at(k, prop))), None)
-        if kind in FOLD_INTO_USER and not (kind == "AWS::SecretsManager::RotationSchedule" and _in_vpc_lambda(res[k])):
+        drawn_alone = is_principal(res[k]) or (kind.endswith("RotationSchedule") and _in_vpc_lambda(res[k]))
+        if kind in FOLD_INTO_USER and not drawn_alone:
             target = next(iter(sorted(users[k])), None) or (at(k, "SecretId") if "Rotation" in kind else None)
         if target:
             parent[k] = target
@@ -127,7 +97,7 @@ def architecture(template: dict, region: str = "") -> Architecture:
     owners = {k: owner(k) for k in res}
     drawn = sorted({o for o in owners.values()} - set(by_type(*NETWORK)))
     subnets = {s: _zone(res[s]["Properties"].get("AvailabilityZone")) for s in by_type("AWS::EC2::Subnet")}
-    public = _public_subnets(res, refs, at)
+    public = public_subnets(res, refs, at)
     members = defaultdict(list)
     for k in res:
         members[owners[k]].append(k)
@@ -143,8 +113,11 @@ def architecture(template: dict, region: str = "") -> Architecture:
         return found
 
     marks = watch_marks(res, refs)
-    nodes = {k: Node(k, facts(k, res, members[k], refs) + ([marks[k]] if k in marks else []), is_store(res[k]["Type"]),
-                     res[k]["Type"] == "AWS::KMS::Key") for k in drawn}  # fmt: skip
+    nodes = {k: Node(k, fitted(facts(k, res, members[k], refs) + ([marks[k]] if k in marks else [])),
+                     is_store(res[k]["Type"]), res[k]["Type"] == "AWS::KMS::Key", is_principal(res[k]))
+             for k in drawn}  # fmt: skip
+    edges = [Edge(gw, subnet, f"route to {to}, out", "route") for subnet, (gw, to) in sorted(public.items())]
+    edges += [*traffic(res, owners), *(Edge(*e) for e in access(res, owners))]
     vpcs = by_type("AWS::EC2::VPC")
     root = Box("region", f"Region {region}" if region else "Region", "region")
     placed: dict[str, str] = {}
@@ -159,37 +132,38 @@ def architecture(template: dict, region: str = "") -> Architecture:
                             key=lambda s: (s not in public, s)):  # fmt: skip
                 kind = "public" if s in public else "private"
                 az.boxes.append(Box(s, f"{s} · {kind} {res[s]['Properties'].get('CidrBlock', '')}", kind))
-        for k in drawn:
+        for k in (k for k in drawn if not nodes[k].who):  # IAM is in no network, whatever it names
             inside = subnets_of(k)
             if not inside and not _refers_to(k, vpc, members, refs):
                 continue
             zone = _zone(res[k].get("Properties", {}).get("AvailabilityZone"))
             home = next((s for s in sorted(inside) if subnets[s] == zone and zone), None)
             placed[k] = home or vpc
-    boxes = {b.id: b for b in _walk(root)}
+    boxes = {b.id: b for b in walk(root)}
+    # A principal is drawn beside what it may use (the stream's producers in the Kinesis box), or in IAM's
+    # box when that is in a VPC (the cluster's logins) or when it names nothing of the stack.
     for k in drawn:
         if k in placed:
             boxes[placed[k]].nodes.append(k)
-        else:
-            name = service(res[k]["Type"])
-            box_id = "service_" + re.sub(r"\W", "", name)
-            if box_id not in boxes:
-                root.boxes.append(boxes.setdefault(box_id, Box(box_id, name, "service")))
-            boxes[box_id].nodes.append(k)
-    edges = [Edge(gw, subnet, f"route to {to}, out", "route") for subnet, (gw, to) in sorted(public.items())] + [
-        *_traffic(res, owners), *(Edge(owners[k], owners[c], "", "member") for k in by_type("AWS::RDS::DBInstance")
-                                  if (c := at(k, "DBClusterIdentifier")) and owners[c] in nodes)]  # fmt: skip
+            continue
+        partners = sorted(n for n in _ends(edges, k) if n not in placed) if nodes[k].who else []
+        name = service(res[partners[0] if partners else k]["Type"])
+        box_id = "service_" + re.sub(r"\W", "", name)
+        if box_id not in boxes:
+            root.boxes.append(boxes.setdefault(box_id, Box(box_id, name, "service")))
+        boxes[box_id].nodes.append(k)
     for k in subnets:  # a subnet with nothing in it is drawn as a node
         if not boxes[k].nodes:
             nodes[k] = Node(k, [boxes[k].title.split(" · ", 1)[1]])
+    joined = {n for e in edges for n in (e.source, e.target)}
+    listed = {k for k in nodes if res[k]["Type"] in LISTED and k not in joined}
     refers = {k: {target for _, target in found} for k, found in refs.items()}
-    return Architecture(root, nodes, edges, owners, _hints(root, nodes, edges), refers)
+    return Architecture(root, nodes, edges, owners, refers, listed)
 
 
-def _walk(box: Box):
-    yield box
-    for inner in box.boxes:
-        yield from _walk(inner)
+def _ends(edges: list[Edge], node: str) -> set[str]:
+    """The nodes an edge joins to ``node``."""
+    return {e.target if e.source == node else e.source for e in edges if node in (e.source, e.target)}
 
 
 def _in_vpc_lambda(resource: dict) -> bool:
@@ -204,92 +178,6 @@ def _zone(value) -> str:
     return value[-1] if isinstance(value, str) and value else ""
 
 
-def _public_subnets(res: dict, refs: dict, at) -> dict[str, tuple[str, str]]:
-    """Subnet -> (internet gateway, destination) for each subnet whose route table routes to a gateway."""
-    gateways = {}
-    for k, r in res.items():
-        if (
-            r["Type"] == "AWS::EC2::Route"
-            and (gw := at(k, "GatewayId"))
-            and res[gw]["Type"] == "AWS::EC2::InternetGateway"
-        ):
-            gateways[at(k, "RouteTableId")] = (gw, r["Properties"].get("DestinationCidrBlock", ""))
-    return {at(k, "SubnetId"): gateways[at(k, "RouteTableId")] for k, r in sorted(res.items())
-            if r["Type"] == "AWS::EC2::SubnetRouteTableAssociation" and at(k, "RouteTableId") in gateways}  # fmt: skip
-
-
 def _refers_to(k: str, vpc: str, members: dict, refs: dict) -> bool:
     """Whether ``k`` or what is folded into it (a security group, a gateway attachment) refers to ``vpc``."""
     return any(t == vpc for m in members[k] for _, t in refs[m])
-
-
-def _ports(rule: dict) -> str:
-    protocol = str(rule.get("IpProtocol", ""))
-    if protocol == "-1":
-        return "all traffic"
-    low, high = rule.get("FromPort"), rule.get("ToPort")
-    return f"{low}/{protocol}" if low == high else f"{low}-{high}/{protocol}"
-
-
-def _traffic(res: dict, owners: dict) -> list[Edge]:
-    """One labelled edge per (source, destination, ports) that a security group rule allows."""
-
-    def group(value) -> str | None:
-        found = [t for _, t in references(value) if t in res]
-        return found[0] if found else None
-
-    rules = []  # (source, destination, rule): a group or a CIDR at either end
-    for k, r in res.items():
-        props = r.get("Properties", {})
-        if r["Type"] == "AWS::EC2::SecurityGroup":
-            rules += [(group(x.get("SourceSecurityGroupId")) or x.get("CidrIp"), k, x)
-                      for x in props.get("SecurityGroupIngress", [])]  # fmt: skip
-            rules += [(k, group(x.get("DestinationSecurityGroupId")) or x.get("CidrIp"), x)
-                      for x in props.get("SecurityGroupEgress", [])]  # fmt: skip
-        elif r["Type"] == "AWS::EC2::SecurityGroupIngress":
-            rules.append(
-                (group(props.get("SourceSecurityGroupId")) or props.get("CidrIp"), group(props.get("GroupId")), props)
-            )
-        elif r["Type"] == "AWS::EC2::SecurityGroupEgress":
-            rules.append((group(props.get("GroupId")), group(props.get("DestinationSecurityGroupId"))
-                          or props.get("CidrIp"), props))  # fmt: skip
-    edges = {}
-    for source, destination, rule in rules:
-        if not source or not destination or NO_TRAFFIC in (source, destination):
-            continue
-        a, b = owners.get(source, source), owners.get(destination, destination)
-        if a != b:
-            edges[(a, b, _ports(rule))] = Edge(a, b, _ports(rule))
-    return [edges[k] for k in sorted(edges)]
-
-
-def _hints(root: Box, nodes: dict, edges: list[Edge]) -> list[tuple[str, str]]:
-    """Invisible links: public subnets above private ones in each zone, and the services without a
-    network below the VPC, each in a column."""
-    hints = []
-    boxes = list(_walk(root))
-
-    def anchor(box: Box) -> str | None:
-        if box.id in nodes:
-            return box.id
-        return box.nodes[0] if box.nodes else next((a for b in box.boxes if (a := anchor(b))), None)
-
-    for az in (b for b in boxes if b.kind == "az"):
-        tops = [anchor(b) for b in az.boxes]
-        hints += [(a, b) for a, b in pairwise(tops) if a and b]
-    vpcs = [b for b in boxes if b.kind == "vpc"]
-    targets = {e.target for e in edges if e.kind == "traffic"}
-    bottom = next((n for v in vpcs for n in v.nodes if n in targets), None) or next(
-        (anchor(v) for v in vpcs if anchor(v)), None)  # fmt: skip
-    groups = sorted((b for b in root.boxes if b.kind == "service" and b.nodes), key=lambda b: (len(b.nodes), b.id))
-    rows: list[list[Box]] = []
-    for group in groups:  # rows of at most ROW nodes, smallest groups first
-        if rows and sum(len(g.nodes) for g in rows[-1]) + len(group.nodes) <= ROW:
-            rows[-1].append(group)
-        else:
-            rows.append([group])
-    above = bottom
-    for row in rows:
-        hints += [(above, group.nodes[0]) for group in row if above]
-        above = row[0].nodes[0]
-    return hints

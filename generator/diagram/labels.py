@@ -12,6 +12,9 @@ ENGINES = {"aurora-postgresql": "Aurora PostgreSQL", "aurora-mysql": "Aurora MyS
            "mysql": "MySQL", "redis": "Redis", "valkey": "Valkey", "memcached": "Memcached"}  # fmt: skip
 SERVICES = {"KMS": "KMS", "SecretsManager": "Secrets Manager", "Logs": "CloudWatch Logs", "Kinesis": "Kinesis",
             "IAM": "IAM", "SNS": "SNS", "CloudWatch": "CloudWatch"}  # fmt: skip
+# The longest label line, in characters, before it is cut at a " · ": about 200 px at 14 px, so that three nodes
+# and their gaps fit beside each other in a 900 px column.
+LINE = 28
 # What notifies about a resource: alarms on its metrics, and event subscriptions naming it.
 ALARM, EVENTS = "AWS::CloudWatch::Alarm", ("AWS::RDS::EventSubscription", "AWS::Events::Rule")
 
@@ -56,7 +59,7 @@ def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
     props = r.get("Properties", {})
     kind = r["Type"]
     keys = sorted({t for _, t in refs[k] if res[t]["Type"] == "AWS::KMS::Key"})
-    key = f"KMS {', '.join(keys)}" if keys else ""
+    key = f"KMS {', '.join(keys)}" if keys and not kind.startswith("AWS::IAM::") else ""  # a policy's keys: used
     folded = {res[m]["Type"]: res[m].get("Properties", {}) for m in members if m != k}
     if kind == "AWS::EC2::VPC":
         flow = [t for m in members if res[m]["Type"] == "AWS::EC2::FlowLog" for path, t in refs[m]
@@ -67,7 +70,8 @@ def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
         size = f"{scaling.get('MinCapacity')}-{scaling.get('MaxCapacity')} ACU" if scaling else ""
         return _lines(_engine(props), _join(size, _days("backups", props.get("BackupRetentionPeriod"))), key)
     if kind == "AWS::RDS::DBInstance":
-        return _lines(f"DB instance · {props.get('DBInstanceClass', '')}")
+        cluster = next((t for path, t in refs[k] if path[:1] == ("DBClusterIdentifier",)), "")
+        return _lines(f"DB instance · {props.get('DBInstanceClass', '')}", f"in {cluster}" if cluster else "")
     if kind == "AWS::ElastiCache::ReplicationGroup":
         size = f"{props.get('NumCacheClusters', '?')} × {props.get('CacheNodeType', '')}"
         tls = "TLS" if props.get("TransitEncryptionEnabled") else ""
@@ -106,10 +110,29 @@ def facts(k: str, res: dict, members: list[str], refs: dict) -> list[str]:
         return _lines(_join("topic", key), told, readers)
     if kind == "AWS::CloudWatch::Dashboard":
         return _lines("dashboard")
+    if kind in ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"):
+        return _lines("IAM managed policy" if kind.endswith("ManagedPolicy") else "IAM policy")
     if kind == "AWS::SecretsManager::RotationSchedule":
         every = props.get("RotationRules", {}).get("AutomaticallyAfterDays")
         return _lines("rotation function (Lambda)", _days("every", every))
     return _lines(short_type(kind), key)
+
+
+def fitted(lines: list[str], width: int = LINE) -> list[str]:
+    """``lines`` with each longer than ``width`` characters cut at its `` · `` separators, so that a node
+    stays narrow (a line Mermaid wraps itself breaks mid-fact)."""
+    out = []
+    for line in lines:
+        parts = line.split(" · ")
+        current = parts[0]
+        for part in parts[1:]:
+            if len(current) + 3 + len(part) > width:
+                out.append(current)
+                current = part
+            else:
+                current += " · " + part
+        out.append(current)
+    return out
 
 
 def _count(n: int, what: str) -> str:

@@ -1,30 +1,40 @@
-"""An :class:`~generator.diagram.architecture.Architecture` as a Mermaid flowchart, top to bottom.
+"""An :class:`~generator.diagram.model.Architecture` as a Mermaid flowchart a reviewer reads at 100%.
 
-Boxes are subgraphs (region, VPC, zones, subnets, services), data stores cylinders set apart by a
-class, keys by another; traffic edges carry their ports. A picture of a change marks each node
-that is added, modified, replaced (or may be) or removed with a class and a first line that says so.
-Lines are written in a fixed order, so the same template gives the same bytes.
+Boxes are subgraphs (VPC, zones, subnets, services) stacked in blocks (:mod:`.layout`) under the
+region's title, a legend last (:mod:`.legend`); data stores are cylinders set apart by a class, IAM
+principals rounded, keys orange. Traffic is a thin arrow labelled with its port, what an IAM permission
+lets move a thick one, a database login a thick line, a route a dotted line. A picture of a change
+(:class:`Marks`) marks each node whose own resource is added, modified, replaced (or may be) or
+removed, with a class, a first line that says so and its changed lines (before → after). Lines are
+written in a fixed order, so the same template gives the same bytes.
 """
 
 from __future__ import annotations
 
-from generator.diagram.architecture import Architecture, Box
+from dataclasses import dataclass, field
 
-# A 14 px font and tighter spacing keep dev's picture within a 900 px column at 100% (GitHub fits wider ones
-# to the column, and their text shrinks); 240 px before a line wraps keeps a node to a few lines.
+from generator.diagram.layout import blocks, hints
+from generator.diagram.legend import legend
+from generator.diagram.model import Architecture, Box, Node, walk
+
+# A 14 px font at 100% (the picture is at most 900 px wide: GitHub fits a wider one to its column and the text
+# shrinks; `make pictures` measures it); 220 px before Mermaid wraps a line itself.
 INIT = (
     '%%{init: {"themeVariables": {"fontSize": "14px"}, "flowchart": {"nodeSpacing": 28, "rankSpacing": 36, '
-    '"wrappingWidth": 240, "padding": 8}}}%%'
+    '"wrappingWidth": 220, "padding": 8}}}%%'
 )
 CLASSES = {
     "store": "fill:#e8f0fe,stroke:#1a56db,color:#0b2e6f",
     "key": "fill:#fff4e5,stroke:#b26b00,color:#4d2e00",
+    "who": "fill:#f6f0ff,stroke:#6f42c1,color:#2e1065",
     "vpc": "fill:#f3faf3,stroke:#2e7d32",
     "az": "fill:#ffffff,stroke:#888888,stroke-dasharray:4 3",
     "public": "fill:#eef8ee,stroke:#2e7d32",
     "private": "fill:#eef3fb,stroke:#1a56db",
-    "region": "fill:#fbfbfb,stroke:#555555",
     "service": "fill:#fafafa,stroke:#999999",
+    "legend": "fill:#ffffff,stroke:#bbbbbb",
+    "block": "fill:none,stroke:none",
+    "blank": "fill:none,stroke:none",
 }
 CHANGE_CLASSES = {
     "added": "fill:#dafbe1,stroke:#1a7f37,stroke-width:3px,color:#0b3d1a",
@@ -35,64 +45,99 @@ CHANGE_CLASSES = {
 MARKS = {"add": "added", "modify": "modified", "may_replace": "replaced", "replace": "replaced", "remove": "removed"}
 SAYS = {"add": "added", "modify": "modified", "may_replace": "may be replaced", "replace": "replaced",
         "remove": "removed"}  # fmt: skip
-RANK = ("modify", "add", "may_replace", "replace", "remove")  # the strongest change a node shows
+# (opening, closing) of a labelled link of each kind, and the link without a label. A route has no head: where a
+# subnet's traffic may go, not what may come in; a login none either (the policy lets its holder in).
+LINKS = {"traffic": ("--", "-->", "-->"), "route": ("-.", ".-", "-.-"), "data": ("==", "==>", "==>"),
+         "login": ("==", "===", "===")}  # fmt: skip
 
 
-def mermaid(arch: Architecture, changed: dict[str, str] | None = None) -> list[str]:
-    """The flowchart's lines; ``changed`` maps logical ids to ``add``, ``modify``, ``may_replace``,
-    ``replace`` or ``remove`` to draw a picture of a change."""
-    marks: dict[str, str] = {}
-    for logical, action in sorted((changed or {}).items()):
-        shown = arch.owner.get(logical, logical)
-        if RANK.index(action) > RANK.index(marks.get(shown, "modify")) or shown not in marks:
-            marks[shown] = action
-    lines = [INIT, "flowchart TB"]
-    lines += _box(arch.root, arch, marks, 1)
-    # Traffic is an arrow; a route is a dotted line without a head (where the subnet's traffic may go, not what
-    # may come in); a member a plain line. (open, close) of a labelled link, and the link without a label.
-    links = {"traffic": ("--", "-->", "-->"), "route": ("-.", ".-", "-.-"), "member": ("--", "---", "---")}
-    for e in arch.edges:
-        opening, closing, bare = links[e.kind]
-        lines.append(f'  {e.source} {opening} "{e.label}" {closing} {e.target}' if e.label
-                     else f"  {e.source} {bare} {e.target}")  # fmt: skip
-    lines += [f"  {a} ~~~ {b}" for a, b in arch.hints]
-    classes = {**CLASSES, **(CHANGE_CLASSES if marks else {})}
+@dataclass(frozen=True)
+class Marks:
+    """What a picture of a change says: the action on each node's own resource, its label lines (before
+    -> after) where they change, a note on what folded into it changes, and the listed nodes to draw."""
+
+    actions: dict[str, str] = field(default_factory=dict)  # node -> add, modify, may_replace, replace, remove
+    lines: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def mermaid(arch: Architecture, marks: Marks | None = None) -> list[str]:
+    """The flowchart's lines; ``marks`` draw a picture of a change."""
+    marks = marks or Marks()
+    drawn = {k for k in arch.nodes if k not in arch.listed or k in marks.actions or k in marks.notes}
+    top = [b for b in arch.root.boxes if _shown(b, drawn)]
+    lines = ["---", f"title: {arch.root.title}", "---", INIT, "flowchart LR"]
+    edges = [e for e in arch.edges if {e.source, e.target} <= drawn]
+    shapes = {_kind(arch.nodes[k]) or "other" for k in drawn}
+    changes = {MARKS[a] for a in marks.actions.values()}
+    legend_lines, members = legend(
+        _link, lambda k, text, shape: _shape(k, _text(text), shape), {e.kind for e in edges}, shapes, changes
+    )
+    if legend_lines:
+        members["legend"] = ["legend"]
+    found = blocks(top, arch.edges)
+    invisible = []
+    # Mermaid stacks the blocks of a flowchart LR last first: the legend, then the blocks from the last.
+    lines += legend_lines
+    for i, block in reversed(list(enumerate(found))):
+        invisible += hints(block, arch.edges, drawn)
+        inner = [line for box in block for line in _box(box, arch, marks, drawn, 2 if len(block) > 1 else 1)]
+        if len(block) > 1:  # boxes joined by edges: in an invisible box, so that they stay one block
+            inner = [f'  subgraph block_{i}[" "]', "    direction TB", *inner, "  end"]
+            members.setdefault("block", []).append(f"block_{i}")
+        lines += inner
+    lines += ["  " + _link(e.source, e.target, e.label, e.kind) for e in edges]
+    lines += [f"  {a} ~~~ {b}" for a, b in invisible]
+    classes = {**CLASSES, **(CHANGE_CLASSES if marks.actions else {})}
     lines += [f"  classDef {name} {style}" for name, style in classes.items()]
-    members: dict[str, list[str]] = {}
-    for node in arch.nodes.values():
-        if node.store or node.key:
-            members.setdefault("store" if node.store else "key", []).append(node.id)
-    for box in _boxes(arch.root):
-        if box.id not in arch.nodes:
-            members.setdefault(box.kind, []).append(box.id)
-    for shown, action in marks.items():
-        members.setdefault(MARKS[action], []).append(shown)
-    lines += [f"  class {','.join(sorted(ids))} {name}" for name, ids in members.items() if name in classes]
+    for k in sorted(drawn):
+        if kind := _kind(arch.nodes[k]):
+            members.setdefault(kind, []).append(k)
+    for box in (b for t in top for b in walk(t) if _shown(b, drawn)):  # an empty subnet's node too
+        members.setdefault(box.kind, []).append(box.id)
+    for shown, action in marks.actions.items():
+        if shown in drawn or any(shown == b.id for t in top for b in walk(t)):
+            members.setdefault(MARKS[action], []).append(shown)
+    lines += [f"  class {','.join(sorted(ids))} {name}" for name, ids in members.items() if name in classes and ids]
     return lines
 
 
-def _boxes(box: Box):
-    yield box
-    for inner in box.boxes:
-        yield from _boxes(inner)
+def _kind(node: Node) -> str:
+    """The class of a node's shape and colour: ``store``, ``key``, ``who`` or none."""
+    return "store" if node.store else "key" if node.key else "who" if node.who else ""
 
 
-def _box(box: Box, arch: Architecture, marks: dict, depth: int) -> list[str]:
+def _shown(box: Box, drawn: set[str]) -> bool:
+    return any(b.id in drawn or set(b.nodes) & drawn for b in walk(box))
+
+
+def _link(source: str, target: str, label: str, kind: str) -> str:
+    opening, closing, bare = LINKS[kind]
+    return f'{source} {opening} "{_text(label)}" {closing} {target}' if label else f"{source} {bare} {target}"
+
+
+def _box(box: Box, arch: Architecture, marks: Marks, drawn: set[str], depth: int) -> list[str]:
     pad = "  " * depth
     if box.id in arch.nodes:  # a subnet with nothing in it is drawn as a node
         return [pad + _node(arch.nodes[box.id], marks)]
-    title = f"{SAYS[marks[box.id]].upper()}: {box.title}" if box.id in marks else box.title
+    title = f"{SAYS[marks.actions[box.id]].upper()}: {box.title}" if box.id in marks.actions else box.title
     lines = [f'{pad}subgraph {box.id}["{_text(title)}"]', f"{pad}  direction TB"]
-    for inner in box.boxes:  # the zones first: Mermaid keeps the order it is given where it can
-        lines += _box(inner, arch, marks, depth + 1)
-    lines += [pad + "  " + _node(arch.nodes[n], marks) for n in box.nodes]
+    for inner in (b for b in box.boxes if _shown(b, drawn)):  # the zones first, a before b
+        lines += _box(inner, arch, marks, drawn, depth + 1)
+    lines += [pad + "  " + _node(arch.nodes[n], marks) for n in box.nodes if n in drawn]
     return [*lines, f"{pad}end"]
 
 
-def _node(node, marks: dict) -> str:
-    head = [f"<b>{SAYS[marks[node.id]]}</b>"] if node.id in marks else []
-    label = "<br/>".join(_text(line) for line in [*head, node.id, *node.lines])
-    return f'{node.id}[("{label}")]' if node.store else f'{node.id}["{label}"]'
+def _node(node: Node, marks: Marks) -> str:
+    head = [f"<b>{SAYS[marks.actions[node.id]]}</b>"] if node.id in marks.actions else []
+    note = [f"<i>{_text(marks.notes[node.id])}</i>"] if node.id in marks.notes else []
+    body = [_text(line) for line in [node.id, *marks.lines.get(node.id, node.lines)]]
+    return _shape(node.id, "<br/>".join([*head, *body, *note]), _kind(node))
+
+
+def _shape(k: str, label: str, shape: str) -> str:
+    """A node: a cylinder for a data store, rounded for an IAM principal, else a box."""
+    return {"store": f'{k}[("{label}")]', "who": f'{k}(["{label}"])'}.get(shape, f'{k}["{label}"]')  # key: a box
 
 
 def _text(text: str) -> str:
