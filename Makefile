@@ -129,7 +129,7 @@ check: $(READY) $(BYTECODE) ## Review gate: templates current, lint and policy c
 	 else echo "security scanners not installed (make scan installs them): skipped"; fi
 
 .PHONY: pictures
-pictures: ## Draw templates/<env>.md as a review page does (mermaid-cli, Chromium) into docs/pictures/<env>.png
+pictures: ## Draw templates/<env>.md and a change picture into docs/pictures/ (mermaid-cli, Chromium); fail on text under 12 px at 900 px
 	@scripts/pictures.sh
 
 .PHONY: venv
