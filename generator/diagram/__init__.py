@@ -10,8 +10,16 @@ picture of a change.
 from __future__ import annotations
 
 from generator.diagram.architecture import architecture
-from generator.diagram.change import change_picture
 from generator.diagram.mermaid import mermaid
 from generator.diagram.page import diagram
 
 __all__ = ["architecture", "change_picture", "diagram", "mermaid"]
+
+
+def __getattr__(name: str):
+    """``change_picture`` on first use: only ``diff`` draws a change, and ``template`` should not pay for it."""
+    if name == "change_picture":
+        from generator.diagram.change import change_picture
+
+        return change_picture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
