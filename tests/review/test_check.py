@@ -8,6 +8,7 @@ import pytest
 
 import generator.rules
 from generator.config import load_environments
+from generator.lint import lint_templates
 from generator.review.check import CheckFailed
 from generator.review.check import check as run_check
 from generator.workspace import Workspace
@@ -113,8 +114,21 @@ def test_every_rule_has_a_bad_case_here():
     assert sorted(BAD) == sorted(rule.id for rule in generator.rules.RULES)
 
 
-@pytest.mark.parametrize("rule", generator.rules.RULES, ids=lambda r: r.id)
-def test_each_policy_rules_bad_case_fails_with_its_reason(templates, rule):
+def test_each_policy_rules_bad_case_is_found_and_nothing_else(templates):
+    """Every rule's bad case, linted in one batch (as ``check`` lints: with the policy rules): its rule and no other
+    error (E9005's literal password is cfn-lint's warning W2501 as well)."""
+    jobs = {}
+    for rule_id, (env, change) in BAD.items():
+        template = json.loads((templates / f"{env}.json").read_text())
+        change(template["Resources"])
+        jobs[rule_id] = (json.dumps(template, indent=2, sort_keys=True) + "\n", "sa-east-1")
+    found = lint_templates(jobs, None, policy=True)
+    errors = {name: sorted({f.rule for f in findings if f.rule.startswith("E")}) for name, findings in found.items()}
+    assert errors == {rule_id: [rule_id] for rule_id in BAD}
+
+
+@pytest.mark.parametrize("rule", [r for r in generator.rules.RULES if r.id in ("E9006", "E9013")], ids=lambda r: r.id)
+def test_check_fails_on_a_policy_rule_with_its_reason_and_the_code_that_built_it(templates, rule):
     env, change = BAD[rule.id]
     edit(templates, env, change)
     result = run("check", "--env", env, "--templates", str(templates))
