@@ -18,7 +18,8 @@ from generator.review.schemas import MAYBE, NO, YES
 if TYPE_CHECKING:
     from generator.review.forecast import Forecast
 
-SCHEMA = "iotstack-plan/1"  # the "schema" of ``iotstack diff --format json``; bumped when the shape changes
+SCHEMA = "iotstack-plan/1"  # the "schema" of ``iotstack diff --format json``; bumped when a field changes or goes
+# (a field added, as ``forecast`` was, keeps it: a reader of /1 ignores what it does not know)
 NO_CHANGES, CHANGES, STATEFUL_CHANGES = 0, 2, 3
 ACTIONS = ("add", "modify", "replace", "remove")
 ERROR, WARNING, INFO = "error", "warning", "info"
