@@ -20,12 +20,14 @@ Each table is printed once: a change table longer than a screenful shows its fir
 and an outputs table shows only the outputs not listed before.
 """
 
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import textwrap
 import time
@@ -109,13 +111,26 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1) if old else text + new)
 
 
+def copy_project(copy: Path) -> str:
+    """Copy environments/ and templates/ as last committed (``git archive HEAD``), so that the story starts where
+    it says whatever the working tree holds (a tour's edit, say); the working tree's outside git. Says which."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD", "environments", "templates"],
+                             capture_output=True, check=False)  # fmt: skip
+    if archive.returncode == 0:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(copy, filter="data")
+        return "its last commit (HEAD)"
+    shutil.copytree(ROOT / "environments", copy / "environments")
+    shutil.copytree(ROOT / "templates", copy / "templates")
+    return "its working tree (not a git checkout)"
+
+
 def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="iotstack-demo-") as folder, emulator.running() as endpoint:
         copy = Path(folder)
         # A copy of the project, so that the emulator's outputs and the demo's edits never land here.
-        shutil.copytree(ROOT / "environments", copy / "environments")
-        shutil.copytree(ROOT / "templates", copy / "templates")
+        print(f"The project as of {copy_project(copy)}, copied to a temporary folder.", flush=True)
         (copy / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
         (copy / ".gitignore").write_text("outputs/\n.cache/\n")
         # A repository of its own: `iotstack diff` compares with the committed templates.
@@ -125,7 +140,7 @@ def main() -> int:
         # No AWS_* setting of the shell (a profile, a service-specific endpoint) may reach real AWS.
         env.update(emulator.dummy_credentials(), AWS_ENDPOINT_URL=endpoint)
         print(f"AWS emulator (moto) on {endpoint}; nothing leaves this machine.", flush=True)
-        templates = [json.loads((ROOT / "templates" / f"{name}.json").read_text()) for name in ("dev", "prod")]
+        templates = [json.loads((copy / "templates" / f"{name}.json").read_text()) for name in ("dev", "prod")]
         said = (f'It accepts these types and creates nothing for them (their outputs read "{emulator.NOT_EMULATED}"; '
                 "no alarm is evaluated, no email sent, no event published): "
                 + ", ".join(emulator.not_created(*templates)))  # fmt: skip

@@ -191,14 +191,42 @@ class Project:
         self.regenerate()
 
     def append(self, name: str, text: str) -> None:
-        """Add TOML to an environment file (e.g. a section) and regenerate the templates."""
+        """Add TOML to an environment file (e.g. a section) and regenerate the templates. A section the file
+        has already takes the keys under its header (a key it has is set anew), so that a test's change holds
+        whatever the environment file says (a reader's own edit from the README's tour included)."""
         path = self.environment_file(name)
-        path.write_text(path.read_text() + "\n" + text + "\n")
+        path.write_text(merged_toml(path.read_text(), text))
         self.regenerate()
 
     def regenerate(self) -> None:
         workspace = self.workspace
         generate(load_environments((), workspace.environments), workspace, lint=False)
+
+
+def merged_toml(base: str, added: str) -> str:
+    """``base`` with the keys of ``added``, section by section: under a header ``base`` has (replacing a key it
+    sets), else appended. Line-based, for the flat ``key = value`` files environments are."""
+    lines, section = base.splitlines(), ""
+    appended: list[str] = []
+    for line in added.splitlines():
+        if line.startswith("["):
+            section = line.strip()
+            if section not in (x.strip() for x in lines):
+                appended += ["", section]
+                section = ""  # appended as it comes
+            continue
+        if not section:
+            appended.append(line)
+            continue
+        key = line.split("=", 1)[0].strip()
+        start = [x.strip() for x in lines].index(section)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+        same = [i for i in range(start + 1, end) if lines[i].split("=", 1)[0].strip() == key and "=" in lines[i]]
+        if same:
+            lines[same[0]] = line
+        else:
+            lines.insert(start + 1, line)
+    return "\n".join(lines + appended) + "\n"
 
 
 def immutable(path: Path, request) -> None:

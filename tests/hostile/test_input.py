@@ -10,7 +10,7 @@ import os
 import pytest
 
 from generator.deploy.changes import stack_policy
-from tests.conftest import immutable, run
+from tests.conftest import immutable, merged_toml, run
 from tests.hostile import PLANTED, Case, expect, snapshot
 from tests.support.stubs import Script, stubbed
 
@@ -35,7 +35,8 @@ def with_a_change(setup):
     templates/ before the run."""
 
     def changed(project, monkeypatch, request):
-        edit(project, "dev", "[aurora]", "[kinesis]\nshard_count = 3\n[aurora]")
+        path = project.environment_file("dev")
+        path.write_text(merged_toml(path.read_text(), "[kinesis]\nshard_count = 3"))
         setup(project, monkeypatch, request)
         return snapshot(project.root / "templates")
 

@@ -23,7 +23,7 @@ import pytest
 from generator.deploy.changes import stack_policy
 from generator.lint import lint_templates
 from generator.stack import kinesis
-from tests.conftest import ROOT, run
+from tests.conftest import ROOT, merged_toml, run
 from tests.hostile import Case, expect
 from tests.hostile.test_aws import STACK, available, cloudformation, nothing_left
 from tests.support.emulator import dummy_credentials
@@ -79,7 +79,7 @@ def new_stack(project, proxy, monkeypatch, request):
 def existing_stack(project, proxy, monkeypatch, request):
     assert run("deploy", "--env", "dev", "--yes").exit_code == 0
     path = project.environment_file("dev")
-    path.write_text(path.read_text().replace("[aurora]", "[kinesis]\nshard_count = 3\n[aurora]"))
+    path.write_text(merged_toml(path.read_text(), "[kinesis]\nshard_count = 3"))
     project.regenerate()
     proxy.delay("DescribeChangeSet", 10)
 
@@ -205,7 +205,7 @@ def on_a_terminal(project, *args: str, term: str) -> str:
 
 def test_a_dumb_terminal_gets_no_escape_codes(repo):
     path = repo.environment_file("dev")
-    path.write_text(path.read_text().replace("[aurora]", "[kinesis]\nshard_count = 3\n[aurora]"))
+    path.write_text(merged_toml(path.read_text(), "[kinesis]\nshard_count = 3"))
     coloured = on_a_terminal(repo, "diff", "--env", "dev", "--base", "HEAD", term="xterm-256color")
     dumb = on_a_terminal(repo, "diff", "--env", "dev", "--base", "HEAD", term="dumb")
     assert "\x1b[" in coloured  # the test can see escape codes where they belong

@@ -7,7 +7,7 @@ from generator.errors import UsageError
 from generator.review.baseline import default_base
 from generator.review.gate import sha
 from generator.stack import aurora
-from tests.conftest import git, run
+from tests.conftest import git, merged_toml, run
 
 
 def test_the_default_base_is_the_merge_base_with_main(repo):
@@ -136,9 +136,9 @@ def test_check_fails_when_kinesis_would_refuse_the_new_shard_count(repo):
     base = git(repo.root, "rev-parse", "HEAD")
     env_file = repo.root / "environments" / "dev.toml"
     text = env_file.read_text()
-    assert "[kinesis]" not in text  # dev takes the default, 2 shards
+    assert "shard_count" not in text  # dev takes the default, 2 shards
     for count, code in ((6, 1), (4, 0)):  # 2 -> 6 more than doubles; 2 -> 4 does not
-        env_file.write_text(f"{text}\n[kinesis]\nshard_count = {count}\n")
+        env_file.write_text(merged_toml(text, f"[kinesis]\nshard_count = {count}"))
         assert run("template", "--no-lint", "--env", "dev").exit_code == 0
         result = run("check", "--env", "dev", "--base", base)
         assert result.exit_code == code, result.output
