@@ -14,10 +14,8 @@ READY := $(VENV)/.installed
 RUNTIME := $(VENV)/.runtime
 
 # uv installs the locks (and compiles them, `make lock`): it is itself installed by pip from its own
-# hashed lock, requirements/uv.txt, into .cache/lock, and installs a lock in seconds where pip takes half
-# a minute (the scanners' lock: 1.2 s against 26 s, with a warm download cache). --compile-bytecode does
-# what pip does: the packages' bytecode is written once, at install, not compiled again by every process
-# of a shell that sets PYTHONDONTWRITEBYTECODE.
+# hashed lock, requirements/uv.txt, into .cache/lock, and installs a lock in a second or two where pip
+# takes half a minute (the scanners' lock: 1.2 s against 26 s, measured with a warm download cache).
 LOCK_VENV := .cache/lock
 LOCK_READY := $(LOCK_VENV)/.installed
 UV := $(LOCK_VENV)/bin/uv
@@ -30,8 +28,8 @@ define install_venv
 		{ echo "iotstack needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2; exit 2; }
 	@echo "Creating $(VENV) with $$($(PYTHON) --version), $(2) (once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@{ $(UV) pip install --require-hashes --compile-bytecode --python $(BIN)/python -r $(1) && \
-	   $(UV) pip install --python $(BIN)/python --no-deps --no-build-isolation --no-index -e . ; \
+	@{ $(UV) pip install --require-hashes --python $(BIN)/python -r $(1) && \
+	   $(UV) pip install --no-deps --no-build-isolation --no-index --python $(BIN)/python -e . ; \
 	 } > $(VENV)/install.log 2>&1 || \
 		{ cat $(VENV)/install.log >&2; echo "install failed; the log is $(VENV)/install.log" >&2; exit 1; }
 	@touch $@
@@ -60,7 +58,7 @@ SCAN_READY := $(SCAN_VENV)/.installed
 $(SCAN_READY): requirements/scanners.txt $(LOCK_READY)
 	@echo "Creating $(SCAN_VENV) for checkov and cfripper (once)"
 	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	@$(UV) pip install --require-hashes --compile-bytecode --python $(SCAN_VENV)/bin/python -r requirements/scanners.txt \
+	@$(UV) pip install --require-hashes --python $(SCAN_VENV)/bin/python -r requirements/scanners.txt \
 		> $(SCAN_VENV)/install.log 2>&1 || \
 		{ cat $(SCAN_VENV)/install.log >&2; echo "install failed; the log is $(SCAN_VENV)/install.log" >&2; exit 1; }
 	@touch $@
