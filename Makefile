@@ -13,32 +13,25 @@ READY := $(VENV)/.installed
 # or dev package runs next to its AWS credentials. `make template` and the rest add the dev lock on top.
 RUNTIME := $(VENV)/.runtime
 
-# uv installs the locks (and compiles them, `make lock`): it is itself installed by pip from its own
-# hashed lock, requirements/uv.txt, into .cache/lock, and installs a lock in a second or two where pip
-# takes half a minute (the scanners' lock: 1.2 s against 26 s, measured with a warm download cache).
-LOCK_VENV := .cache/lock
-LOCK_READY := $(LOCK_VENV)/.installed
-UV := $(LOCK_VENV)/bin/uv
-
 # $(call install_venv,LOCK,WHAT): create .venv if needed, install LOCK (hashes required), then iotstack
 # itself from the work tree with --no-deps, --no-build-isolation (the locked setuptools builds it) and
 # --no-index: nothing unhashed is fetched.
 define install_venv
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "iotstack needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2; exit 2; }
-	@echo "Creating $(VENV) with $$($(PYTHON) --version), $(2) (once)"
+	@echo "Creating $(VENV) with $$($(PYTHON) --version), $(2) (takes a minute, once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@{ $(UV) pip install --require-hashes --python $(BIN)/python -r $(1) && \
-	   $(UV) pip install --no-deps --no-build-isolation --no-index --python $(BIN)/python -e . ; \
+	@{ $(BIN)/python -m pip install --disable-pip-version-check --require-hashes -r $(1) && \
+	   $(BIN)/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation --no-index -e . ; \
 	 } > $(VENV)/install.log 2>&1 || \
-		{ cat $(VENV)/install.log >&2; echo "install failed; the log is $(VENV)/install.log" >&2; exit 1; }
+		{ cat $(VENV)/install.log >&2; echo "pip install failed; the log is $(VENV)/install.log" >&2; exit 1; }
 	@touch $@
 endef
 
-$(READY): setup.cfg pyproject.toml requirements/dev.txt $(LOCK_READY)
+$(READY): setup.cfg pyproject.toml requirements/dev.txt
 	$(call install_venv,requirements/dev.txt,the dev lock)
 
-$(RUNTIME): setup.cfg pyproject.toml requirements/runtime.txt $(LOCK_READY)
+$(RUNTIME): setup.cfg pyproject.toml requirements/runtime.txt
 	$(call install_venv,requirements/runtime.txt,the runtime lock only)
 
 # The package's bytecode, compiled again whenever a module changes: an editable install leaves it to
@@ -55,12 +48,12 @@ SCAN_VENV := .venv-scan
 SCAN_READY := $(SCAN_VENV)/.installed
 
 # Their lock, requirements/scanners.txt, is compiled from scanners/requirements.txt's exact pins.
-$(SCAN_READY): requirements/scanners.txt $(LOCK_READY)
-	@echo "Creating $(SCAN_VENV) for checkov and cfripper (once)"
+$(SCAN_READY): requirements/scanners.txt
+	@echo "Creating $(SCAN_VENV) for checkov and cfripper (about 30 s, once)"
 	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	@$(UV) pip install --require-hashes --python $(SCAN_VENV)/bin/python -r requirements/scanners.txt \
+	@$(SCAN_VENV)/bin/python -m pip install --disable-pip-version-check --require-hashes -r requirements/scanners.txt \
 		> $(SCAN_VENV)/install.log 2>&1 || \
-		{ cat $(SCAN_VENV)/install.log >&2; echo "install failed; the log is $(SCAN_VENV)/install.log" >&2; exit 1; }
+		{ cat $(SCAN_VENV)/install.log >&2; echo "pip install failed; the log is $(SCAN_VENV)/install.log" >&2; exit 1; }
 	@touch $@
 
 .PHONY: help
@@ -150,6 +143,8 @@ runtime: $(RUNTIME) ## Create .venv with the runtime dependencies only (the drif
 # includes test), both with setuptools (requirements/build.in); scanners.txt from scanners/requirements.txt
 # (3.11.5: its soupsieve needs it). uv keeps every pin that still fits and resolves only what changed;
 # UPGRADE=1 takes the newest versions allowed.
+LOCK_VENV := .cache/lock
+LOCK_READY := $(LOCK_VENV)/.installed
 COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --generate-hashes --python-platform linux \
 	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
