@@ -100,6 +100,10 @@ bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifac
 demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and redeploy it, destroy it; deploy prod, see the guard refuse
 	@$(BIN)/python scripts/demo.py
 
+.PHONY: emulator
+emulator: $(READY) $(BYTECODE) ## A local AWS emulator (moto) to deploy to with no AWS account: paste the `export` line it prints in another shell
+	@$(BIN)/python -m tests.support.emulator --port $(or $(PORT),4566)
+
 .PHONY: bench
 bench: $(READY) $(BYTECODE) ## Time --no-lint, cold/warm `make template`, diff and the forecast against their floors; fails on a miss
 	@$(BIN)/python scripts/bench.py
@@ -164,6 +168,6 @@ lock: $(LOCK_READY) ## Compile the hashed lock files requirements/*.txt again (a
 	@echo "requirements/*.txt compiled: review the diff (git diff requirements/) and commit it"
 
 .PHONY: clean
-clean: ## Remove .venv, .venv-scan and caches (templates/ stays: it is committed)
-	rm -rf $(VENV) $(SCAN_VENV) .cache .pytest_cache .ruff_cache *.egg-info
+clean: ## Remove .venv, .venv-scan and caches (templates/ and the measured durations stay)
+	rm -rf $(VENV) $(SCAN_VENV) .cache/iotstack/lint .cache/lock .cache/pictures .pytest_cache .ruff_cache *.egg-info
 	find generator tests scripts -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -125,6 +125,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
@@ -841,7 +842,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     port = parser.parse_args().port
     with running(port) as endpoint:
-        print(f"AWS emulator listening on {endpoint}; use AWS_ENDPOINT_URL={endpoint}. Ctrl-C stops it.", flush=True)
+        settings = {**dummy_credentials(), "AWS_ENDPOINT_URL": endpoint}
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in settings.items())
+        print(f"AWS emulator (moto) listening on {endpoint}; nothing leaves this machine. Ctrl-C stops it (and\n"
+              "forgets every stack). In another shell, point iotstack at it with dummy credentials:\n"
+              f"  unset AWS_PROFILE; export {exports}", flush=True)  # fmt: skip
         with suppress(KeyboardInterrupt):
             threading.Event().wait()
 
