@@ -91,6 +91,10 @@ def _section(p: Plan, picture: str | None) -> list[str]:
     lines = [f"#### `{p.environment}`: {counts(p)}", "", f"Compared with `{p.base}`{target}.", ""]
     if timing(p):
         lines += [f"**Time:** {timing(p)}.", ""]
+    info = [n for n in notes_of(p) if n.severity == INFO]  # what is good to know: the caution box has the rest
+    if info:
+        names = {r.logical_id for r in p.resources}
+        lines += [*(f"- **Note:** {_text(n.text, names)}" for n in info), ""]
     own = [r for r in p.resources if not _consequential(r)]
     followers = [r for r in p.resources if _consequential(r)]
     if own:
