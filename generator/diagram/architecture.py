@@ -118,6 +118,13 @@ def architecture(template: dict, region: str = "") -> Architecture:
              for k in drawn}  # fmt: skip
     edges = [Edge(gw, subnet, f"route to {to}, out", "route") for subnet, (gw, to) in sorted(public.items())]
     edges += [*traffic(res, owners), *(Edge(*e) for e in access(res, owners))]
+    # Addresses a rule allows (a CIDR, a prefix list) are nodes of their own: a rule that opens a port to
+    # 10.0.0.0/8 must show in the picture, not vanish for want of a node to draw it to.
+    addresses = sorted({n for e in edges for n in (e.source, e.target)} - nodes.keys() - res.keys())
+    named = {a: f"Addresses{i}" for i, a in enumerate(addresses, 1)}
+    for a, ident in named.items():
+        nodes[ident] = Node(ident, [a, "addresses a security group rule names"])
+    edges = [Edge(named.get(e.source, e.source), named.get(e.target, e.target), e.label, e.kind) for e in edges]
     vpcs = by_type("AWS::EC2::VPC")
     root = Box("region", f"Region {region}" if region else "Region", "region")
     placed: dict[str, str] = {}
@@ -142,9 +149,16 @@ def architecture(template: dict, region: str = "") -> Architecture:
     boxes = {b.id: b for b in walk(root)}
     # A principal is drawn beside what it may use (the stream's producers in the Kinesis box), or in IAM's
     # box when that is in a VPC (the cluster's logins) or when it names nothing of the stack.
-    for k in drawn:
+    for k in [*drawn, *named.values()]:
         if k in placed:
             boxes[placed[k]].nodes.append(k)
+            continue
+        if k not in res:  # addresses: a box of their own, outside every network of the stack
+            if "service_Addresses" not in boxes:
+                root.boxes.append(
+                    boxes.setdefault("service_Addresses", Box("service_Addresses", "Addresses", "service"))
+                )
+            boxes["service_Addresses"].nodes.append(k)
             continue
         partners = sorted(n for n in _ends(edges, k) if n not in placed) if nodes[k].who else []
         name = service(res[partners[0] if partners else k]["Type"])
@@ -156,7 +170,7 @@ def architecture(template: dict, region: str = "") -> Architecture:
         if not boxes[k].nodes:
             nodes[k] = Node(k, [boxes[k].title.split(" · ", 1)[1]])
     joined = {n for e in edges for n in (e.source, e.target)}
-    listed = {k for k in nodes if res[k]["Type"] in LISTED and k not in joined}
+    listed = {k for k in nodes if k in res and res[k]["Type"] in LISTED and k not in joined}
     refers = {k: {target for _, target in found} for k, found in refs.items()}
     return Architecture(root, nodes, edges, owners, refers, listed)
 

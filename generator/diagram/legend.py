@@ -38,4 +38,4 @@ def legend(link, node, kinds: set[str], shapes: set[str], changes: set[str]) -> 
         lines += [f"    {a} ~~~ {b}" for (a, _, _), (b, _, _) in pairwise(row)]  # in LR: side by side
     if not lines:
         return [], {}
-    return ['  subgraph legend["Legend"]', "    direction LR", *lines, "  end"], classes
+    return ['  subgraph legend_box["Legend"]', "    direction LR", *lines, "  end"], classes

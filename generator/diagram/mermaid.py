@@ -74,7 +74,7 @@ def mermaid(arch: Architecture, marks: Marks | None = None) -> list[str]:
         _link, lambda k, text, shape: _shape(k, _text(text), shape), {e.kind for e in edges}, shapes, changes
     )
     if legend_lines:
-        members["legend"] = ["legend"]
+        members["legend"] = ["legend_box"]
     found = blocks(top, arch.edges)
     invisible = []
     # Mermaid stacks the blocks of a flowchart LR last first: the legend, then the blocks from the last.
@@ -87,7 +87,7 @@ def mermaid(arch: Architecture, marks: Marks | None = None) -> list[str]:
             members.setdefault("block", []).append(f"block_{i}")
         lines += inner
     lines += ["  " + _link(e.source, e.target, e.label, e.kind) for e in edges]
-    lines += [f"  {a} ~~~ {b}" for a, b in invisible]
+    lines += [f"  {_id(a)} ~~~ {_id(b)}" for a, b in invisible]
     classes = {**CLASSES, **(CHANGE_CLASSES if marks.actions else {})}
     lines += [f"  classDef {name} {style}" for name, style in classes.items()]
     for k in sorted(drawn):
@@ -98,7 +98,8 @@ def mermaid(arch: Architecture, marks: Marks | None = None) -> list[str]:
     for shown, action in marks.actions.items():
         if shown in drawn or any(shown == b.id for t in top for b in walk(t)):
             members.setdefault(MARKS[action], []).append(shown)
-    lines += [f"  class {','.join(sorted(ids))} {name}" for name, ids in members.items() if name in classes and ids]
+    lines += [f"  class {','.join(sorted(map(_id, ids)))} {name}" for name, ids in members.items()
+              if name in classes and ids]  # fmt: skip
     return lines
 
 
@@ -113,6 +114,7 @@ def _shown(box: Box, drawn: set[str]) -> bool:
 
 def _link(source: str, target: str, label: str, kind: str) -> str:
     opening, closing, bare = LINKS[kind]
+    source, target = _id(source), _id(target)
     return f'{source} {opening} "{_text(label)}" {closing} {target}' if label else f"{source} {bare} {target}"
 
 
@@ -121,7 +123,7 @@ def _box(box: Box, arch: Architecture, marks: Marks, drawn: set[str], depth: int
     if box.id in arch.nodes:  # a subnet with nothing in it is drawn as a node
         return [pad + _node(arch.nodes[box.id], marks)]
     title = f"{SAYS[marks.actions[box.id]].upper()}: {box.title}" if box.id in marks.actions else box.title
-    lines = [f'{pad}subgraph {box.id}["{_text(title)}"]', f"{pad}  direction TB"]
+    lines = [f'{pad}subgraph {_id(box.id)}["{_text(title)}"]', f"{pad}  direction TB"]
     for inner in (b for b in box.boxes if _shown(b, drawn)):  # the zones first, a before b
         lines += _box(inner, arch, marks, drawn, depth + 1)
     lines += [pad + "  " + _node(arch.nodes[n], marks) for n in box.nodes if n in drawn]
@@ -137,7 +139,18 @@ def _node(node: Node, marks: Marks) -> str:
 
 def _shape(k: str, label: str, shape: str) -> str:
     """A node: a cylinder for a data store, rounded for an IAM principal, else a box."""
+    k = _id(k)
     return {"store": f'{k}[("{label}")]', "who": f'{k}(["{label}"])'}.get(shape, f'{k}["{label}"]')  # key: a box
+
+
+# Words Mermaid's flowchart grammar takes for itself: a logical id such as ``End`` is drawn as ``End_`` (a logical
+# id has no underscore, so it meets no other). The picture's own ids (``legend_box``, ``block_0``) have one.
+KEYWORDS = {"end", "graph", "subgraph", "flowchart", "direction", "click", "style", "class", "classdef", "linkstyle",
+            "default", "call", "href"}  # fmt: skip
+
+
+def _id(k: str) -> str:
+    return f"{k}_" if k.lower() in KEYWORDS else k
 
 
 def _text(text: str) -> str:

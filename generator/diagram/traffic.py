@@ -38,21 +38,22 @@ def traffic(res: dict, owners: dict) -> list[Edge]:
         found = [t for _, t in references(value) if t in res]
         return found[0] if found else None
 
-    rules = []  # (source, destination, rule): a group or a CIDR at either end
+    def peer(rule: dict, side: str) -> str | None:
+        """The other end of a rule: a group of the stack, else its addresses (IPv4, IPv6 or a prefix list)."""
+        found = group(rule.get(f"{side}SecurityGroupId")) or group(rule.get(f"{side}PrefixListId"))
+        addresses = rule.get("CidrIp") or rule.get("CidrIpv6") or rule.get(f"{side}PrefixListId")
+        return found or (addresses if isinstance(addresses, str) else None)
+
+    rules = []  # (source, destination, rule): a group or addresses at either end
     for k, r in res.items():
         props = r.get("Properties", {})
         if r["Type"] == "AWS::EC2::SecurityGroup":
-            rules += [(group(x.get("SourceSecurityGroupId")) or x.get("CidrIp"), k, x)
-                      for x in props.get("SecurityGroupIngress", [])]  # fmt: skip
-            rules += [(k, group(x.get("DestinationSecurityGroupId")) or x.get("CidrIp"), x)
-                      for x in props.get("SecurityGroupEgress", [])]  # fmt: skip
+            rules += [(peer(x, "Source"), k, x) for x in props.get("SecurityGroupIngress", [])]
+            rules += [(k, peer(x, "Destination"), x) for x in props.get("SecurityGroupEgress", [])]
         elif r["Type"] == "AWS::EC2::SecurityGroupIngress":
-            rules.append(
-                (group(props.get("SourceSecurityGroupId")) or props.get("CidrIp"), group(props.get("GroupId")), props)
-            )
+            rules.append((peer(props, "Source"), group(props.get("GroupId")), props))
         elif r["Type"] == "AWS::EC2::SecurityGroupEgress":
-            rules.append((group(props.get("GroupId")), group(props.get("DestinationSecurityGroupId"))
-                          or props.get("CidrIp"), props))  # fmt: skip
+            rules.append((group(props.get("GroupId")), peer(props, "Destination"), props))
     edges = {}
     for source, destination, rule in rules:
         if not source or not destination or NO_TRAFFIC in (source, destination):

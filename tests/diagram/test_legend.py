@@ -32,7 +32,7 @@ def test_the_legend_shows_what_the_picture_uses(kinds, shapes, changes, samples)
     said = [line.strip().split(" ", 1)[1] for line in lines if ": " in line]
     assert said == samples
     if samples:
-        assert lines[0] == '  subgraph legend["Legend"]' and lines[-1] == "  end"
+        assert lines[0] == '  subgraph legend_box["Legend"]' and lines[-1] == "  end"
     else:
         assert (lines, classes) == ([], {})
 

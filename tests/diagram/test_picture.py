@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from generator.diagram import architecture, diagram
+from generator.diagram.mermaid import mermaid
 from tests.conftest import ROOT, build, environment
 
 PICTURES = sorted(
@@ -116,7 +117,7 @@ def test_what_keeps_the_picture_narrow(path):
     last), and in the VPC's block each box outside the VPC held under the one above by an invisible link."""
     picture = parse(path.read_text())
     blocks = [b for b, (_, parent) in picture.boxes.items() if parent is None]
-    assert blocks[0] == "legend" and blocks[-1] == "block_0" and "service_Kinesis" in blocks
+    assert blocks[0] == "legend_box" and blocks[-1] == "block_0" and "service_Kinesis" in blocks
     hints = {(s, t) for s, arrow, t, _ in picture.edges if arrow == "~~~"}
     for box, (_, parent) in picture.boxes.items():
         if parent == "block_0" and box != "Vpc":
@@ -251,3 +252,28 @@ def test_every_resource_has_a_shown_owner():
         stack += box.boxes
     assert set(arch.owner) == set(template["Resources"])
     assert set(arch.owner.values()) <= set(arch.nodes) | boxes
+
+
+@pytest.mark.parametrize("rule, shown", [
+    ({"CidrIp": "10.0.0.0/8"}, "10.0.0.0/8"),
+    ({"CidrIpv6": "::/0"}, "::/0"),
+    ({"SourcePrefixListId": "pl-0123456789abcdef0"}, "pl-0123456789abcdef0"),
+], ids=["cidr", "ipv6", "prefix-list"])  # fmt: skip
+def test_a_rule_open_to_addresses_is_drawn_to_them(rule, shown):
+    """A port opened to addresses outside the stack is an edge to a node that names them, never left out."""
+    t = json.loads((ROOT / "templates" / "prod.json").read_text())
+    t["Resources"]["WideIngress"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+        "GroupId": {"Fn::GetAtt": ["DatabaseSecurityGroup", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 5432,
+        "ToPort": 5432, **rule}}  # fmt: skip
+    text = "\n".join(mermaid(architecture(t, "sa-east-1")))
+    assert text.count('subgraph service_Addresses["Addresses"]') == 1
+    assert f'Addresses1["Addresses1<br/>{shown}' in text
+    assert re.search(r"Addresses1 -- \"5432/tcp\" --> AuroraCluster", text), text
+
+
+def test_a_logical_id_mermaid_keeps_for_itself_is_drawn_under_another_name():
+    t = json.loads((ROOT / "templates" / "dev.json").read_text())
+    text = json.dumps(t).replace('"SensorDataStream"', '"End"')  # the stream, and every reference to it
+    picture = "\n".join(mermaid(architecture(json.loads(text), "sa-east-1")))
+    assert re.search(r"^\s+End_\[\(", picture, re.M) and not re.search(r"^\s+End\[", picture, re.M)
+    assert "==> End_" in picture and "End_ ==" in picture
