@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -32,6 +33,7 @@ import tempfile
 import textwrap
 import time
 from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,19 +87,42 @@ class Tables:
             new = [r for r, n in zip(rows, names, strict=True) if n not in self.outputs_shown]
             self.outputs_shown.update(names)
             if not new:
-                return [f"(the {len(rows)} outputs, named as listed above)"]
+                return [f"(the {len(rows)} outputs, named as listed above; `iotstack status` lists their values)"]
             more = len(rows) - len(new)
-            return [header, *new, *([f"...     {more} more outputs, named as listed above"] if more else [])]
+            return [header, *new, *([f"...     {more} more outputs, named as listed above (`iotstack status` lists "
+                                      "their values)"] if more else [])]  # fmt: skip
         return [header, *rows] if kind else []
 
 
+class Stopped(Exception):
+    """A signal stopped the demo: SIGINT, SIGTERM or SIGHUP."""
+
+    def __init__(self, number: int):
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+def _stop(number: int, _frame) -> None:
+    raise Stopped(number)
+
+
 def show(command: list[str], env: dict, cwd: str, tables: Tables) -> int:
-    """Run a command, printing its output (stderr too, in order) with its tables folded; its exit code."""
+    """Run a command, printing its output (stderr too, in order) with its tables folded; its exit code. A
+    signal ends the command too (its own way out: iotstack cleans up what it made) before it goes on up."""
     with subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           bufsize=1) as child:  # fmt: skip
-        for raw in child.stdout:
-            for line in tables.line(raw.rstrip("\n")):
-                print(line, flush=True)
+        try:
+            for raw in child.stdout:
+                for line in tables.line(raw.rstrip("\n")):
+                    print(line, flush=True)
+        except Stopped as stopped:
+            with suppress(ProcessLookupError):
+                child.send_signal(stopped.number)
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            raise
         for line in tables.end():
             print(line, flush=True)
         return child.wait()
@@ -161,7 +186,7 @@ def main() -> int:
             # The prod rehearsal: its template is over CloudFormation's 51,200-byte inline limit.
             ("Bootstrap prod's account and region: the artifact bucket for large templates", None,
              ["bootstrap", "--env", "prod", "--yes"], 0),
-            ("Deploy prod: uploaded to the bootstrap bucket once, passed by TemplateURL", None,
+            ("Deploy prod: its template is over the inline limit, so it goes through the bootstrap bucket", None,
              ["deploy", "--env", "prod", "--yes"], 0),
             ("prod's status: termination protection and the stack policy are on", None,
              ["status", "--env", "prod"], 0),
@@ -191,4 +216,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # one way out: the emulator and the copy go
+        signal.signal(number, _stop)
+    try:
+        sys.exit(main())
+    except Stopped as stopped:
+        print(f"\ndemo stopped by {stopped}: the emulator is stopped and its temporary copy deleted", file=sys.stderr)
+        sys.exit(128 + stopped.number)
