@@ -62,6 +62,9 @@ def parse_environment(name: str, text: str, file: str) -> Environment:
     if not ENV_NAME.fullmatch(name):
         raise ConfigError([f"{file}: environment name {name!r}: must be 1..20 lowercase letters, digits "
                            "and single hyphens, starting with a letter (it ends every resource name)"])  # fmt: skip
+    if name.startswith("fleet-"):
+        raise ConfigError([f"{file}: environment name {name!r}: names beginning with fleet- are the fleets' "
+                           "(templates/fleet-<name>.json); rename the file"])  # fmt: skip
     if name in RESERVED_NAMES:
         raise ConfigError([f"{file}: environment name {name!r} is reserved: {RESERVED_NAMES[name]}; rename the "
                            "file"])  # fmt: skip

@@ -1,0 +1,146 @@
+"""Fleet files: ``fleets/<name>.toml``, one copy of an environment's stack per plant, rolled out by a
+CloudFormation stack set. TOML in, a validated :class:`~generator.fleet.settings.Fleet` out, or every problem
+at once, each naming the file, the key, the value as written and what is allowed (as environment files do,
+:mod:`generator.config.load`)::
+
+    plants.toml: sites[1].vpc_cidr = "10.1.0.0/16": overlaps site "campinas" (10.1.0.0/16) in 111111111111/sa-east-1
+
+Across the file: site names unique and short enough for every resource name they end; within one account
+and region, VPC blocks apart; and the one rule of service-managed stack sets this stack meets: they cannot
+be made from a template that uses a transform (CloudFormation User Guide, "Considerations when creating a
+stack set with service-managed permissions"), and an environment with password rotation uses
+``AWS::SecretsManager-2020-07-23``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from generator.config.load import ENV_NAME, _build, load_environment
+from generator.config.settings import Environment
+from generator.errors import TOO_DEEP, ConfigError, UsageError
+from generator.fleet.settings import NAME_LIMITS, Fleet, RolloutSettings, Site, StackSetSettings
+
+# A fleet's template will be templates/fleet-<name>.json, beside the environments': no environment name begins
+# with "fleet-" (generator.config.load refuses one), so the two never meet.
+FLEET_PREFIX = "fleet-"
+
+
+def fleet_names(directory: Path) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.toml") if p.is_file() and not p.name.startswith((".", "#")))
+
+
+def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
+    """Read and validate ``<directory>/<name>.toml`` (its environment from ``environments``); raise
+    :class:`ConfigError` listing every problem."""
+    path = directory / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join(fleet_names(directory)) if directory.is_dir() else "none"
+        raise UsageError(f"unknown fleet {name!r}: no {path}; known fleets: {known or 'none'}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from None
+    return parse_fleet(name, text, path.name, lambda env: load_environment(env, environments))
+
+
+def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
+    """Validate the TOML ``text`` of fleet ``name``; ``environment(name)`` loads the environment it names."""
+    if not ENV_NAME.fullmatch(name):
+        raise ConfigError(
+            [
+                f"{file}: fleet name {name!r}: must be 1..20 lowercase letters, digits and single "
+                "hyphens, starting with a letter"
+            ]
+        )
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{file}: not valid TOML: {TOO_DEEP}"]) from None
+    problems: list[str] = []
+    known = {"environment", "stack_set", "rollout", "sites"}
+    problems += [f"{file}: {k}: unknown key; allowed keys: {', '.join(sorted(known))}" for k in data if k not in known]
+    env = _environment(data.get("environment"), file, environment, problems)
+    stack_set = _table(StackSetSettings, data, "stack_set", file, problems)
+    rollout = _table(RolloutSettings, data, "rollout", file, problems)
+    raw_sites = data.get("sites", [])
+    if not isinstance(raw_sites, list) or not all(isinstance(s, dict) for s in raw_sites) or not raw_sites:
+        problems.append(f"{file}: sites: must be one or more [[sites]] tables")
+        raw_sites = []
+    sites = tuple(_build(Site, s, file, f"sites[{i}].", problems) for i, s in enumerate(raw_sites))
+    if env is not None:
+        problems += _across(file, env, stack_set, sites, raw_sites)
+    if problems:
+        raise ConfigError(problems)
+    return Fleet(name, env, stack_set, rollout, sites)
+
+
+def _environment(value: Any, file: str, environment, problems: list[str]) -> Environment | None:
+    if not isinstance(value, str) or not value:
+        problems.append(
+            f"{file}: environment: must name an environment file (environments/<name>.toml), whose shape "
+            "and settings every site takes"
+        )
+        return None
+    try:
+        return environment(value)
+    except ConfigError as exc:
+        problems += [f"{file}: environment = {value!r}: {p}" for p in exc.problems]
+    except UsageError as exc:
+        problems.append(f"{file}: environment = {value!r}: {exc}")
+    return None
+
+
+def _table(cls: type, data: dict, key: str, file: str, problems: list[str]) -> Any:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"{file}: {key}: must be a table [{key}]")
+        return cls()
+    return _build(cls, value, file, f"{key}.", problems)
+
+
+def _across(
+    file: str, env: Environment, stack_set: StackSetSettings, sites: tuple[Site, ...], raw: list[dict]
+) -> list[str]:
+    """The rules across the file: names that fit, sites apart, networks apart, and what a service-managed
+    stack set cannot take."""
+    problems = []
+    if stack_set.permission_model == "service-managed" and env.aurora.password_rotation:
+        problems.append(
+            f'{file}: stack_set.permission_model = "service-managed": {env.name}\'s template uses the '
+            "AWS::SecretsManager-2020-07-23 transform (hosted password rotation), and a service-managed "
+            'stack set cannot be made from a template with a transform: use "self-managed", or an '
+            "environment without aurora.password_rotation"
+        )
+    seen: dict[tuple[str, str], list[Site]] = {}
+    names: dict[str, int] = {}
+    for i, site in enumerate(sites):
+        if not site.name or not raw[i].get("name"):
+            continue
+        if site.name in names:
+            problems.append(f'{file}: sites[{i}].name = "{site.name}": sites[{names[site.name]}] has it already')
+        names.setdefault(site.name, i)
+        for kind, (limit, what) in NAME_LIMITS.items():
+            full = f"{kind}-{env.name}-{site.name}"
+            if len(full) > limit:
+                problems.append(
+                    f'{file}: sites[{i}].name = "{site.name}": {what} {full} would be {len(full)} '
+                    f"characters, over {limit}: at most {limit - len(kind) - len(env.name) - 2} for "
+                    f"environment {env.name}"
+                )
+                break
+        if site.account and site.region and site.vpc_cidr:
+            here = ipaddress.IPv4Network(site.vpc_cidr)
+            for other in seen.get((site.account, site.region), []):
+                if here.overlaps(ipaddress.IPv4Network(other.vpc_cidr)):
+                    problems.append(
+                        f'{file}: sites[{i}].vpc_cidr = "{site.vpc_cidr}": overlaps site "{other.name}" '
+                        f"({other.vpc_cidr}) in {site.account}/{site.region}"
+                    )
+            seen.setdefault((site.account, site.region), []).append(site)
+    return problems
