@@ -62,7 +62,7 @@ def parse_environment(name: str, text: str, file: str) -> Environment:
     if not ENV_NAME.fullmatch(name):
         raise ConfigError([f"{file}: environment name {name!r}: must be 1..20 lowercase letters, digits "
                            "and single hyphens, starting with a letter (it ends every resource name)"])  # fmt: skip
-    if name.startswith("fleet-"):
+    if name.startswith("fleet-"):  # a fleet's template will be templates/fleet-<name>.json (generator/fleet)
         raise ConfigError([f"{file}: environment name {name!r}: names beginning with fleet- are the fleets' "
                            "(templates/fleet-<name>.json); rename the file"])  # fmt: skip
     if name in RESERVED_NAMES:

@@ -19,18 +19,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from generator.config.load import ENV_NAME, _build, load_environment
+from generator.config.load import ENV_NAME, _build, environment_names, load_environment
 from generator.config.settings import Environment
 from generator.errors import TOO_DEEP, ConfigError, UsageError
 from generator.fleet.settings import NAME_LIMITS, Fleet, RolloutSettings, Site, StackSetSettings
-
-# A fleet's template will be templates/fleet-<name>.json, beside the environments': no environment name begins
-# with "fleet-" (generator.config.load refuses one), so the two never meet.
-FLEET_PREFIX = "fleet-"
-
-
-def fleet_names(directory: Path) -> list[str]:
-    return sorted(p.stem for p in directory.glob("*.toml") if p.is_file() and not p.name.startswith((".", "#")))
 
 
 def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
@@ -38,7 +30,7 @@ def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
     :class:`ConfigError` listing every problem."""
     path = directory / f"{name}.toml"
     if not path.is_file():
-        known = ", ".join(fleet_names(directory)) if directory.is_dir() else "none"
+        known = ", ".join(environment_names(directory)) if directory.is_dir() else "none"
         raise UsageError(f"unknown fleet {name!r}: no {path}; known fleets: {known or 'none'}")
     try:
         text = path.read_text(encoding="utf-8-sig")

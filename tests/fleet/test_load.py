@@ -5,7 +5,8 @@ import pytest
 
 from generator.config.load import load_environment, parse_environment
 from generator.errors import ConfigError
-from generator.fleet import parse_fleet
+from generator.errors import UsageError
+from generator.fleet import load_fleet, parse_fleet
 from tests.conftest import ROOT
 
 SITES = """
@@ -133,3 +134,10 @@ def test_a_site_name_must_fit_every_resource_name_it_ends():
         "redis-plant-floor-sensors-fifteen-chars-x would be 41 characters, over 40: at most 14 for environment "
         "plant-floor-sensors"
     ]
+
+
+def test_a_fleet_is_read_from_its_folder_and_an_unknown_one_names_those_there(tmp_path):
+    (tmp_path / "plants.toml").write_text(GOOD)
+    assert [s.name for s in load_fleet("plants", tmp_path, ROOT / "environments").sites] == ["campinas", "manaus"]
+    with pytest.raises(UsageError, match="unknown fleet 'mines': no .*mines.toml; known fleets: plants"):
+        load_fleet("mines", tmp_path, ROOT / "environments")
