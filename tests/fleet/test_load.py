@@ -4,8 +4,7 @@ allowed."""
 import pytest
 
 from generator.config.load import load_environment, parse_environment
-from generator.errors import ConfigError
-from generator.errors import UsageError
+from generator.errors import ConfigError, UsageError
 from generator.fleet import load_fleet, parse_fleet
 from tests.conftest import ROOT
 
