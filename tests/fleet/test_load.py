@@ -138,5 +138,5 @@ def test_a_site_name_must_fit_every_resource_name_it_ends():
 def test_a_fleet_is_read_from_its_folder_and_an_unknown_one_names_those_there(tmp_path):
     (tmp_path / "plants.toml").write_text(GOOD)
     assert [s.name for s in load_fleet("plants", tmp_path, ROOT / "environments").sites] == ["campinas", "manaus"]
-    with pytest.raises(UsageError, match="unknown fleet 'mines': no .*mines.toml; known fleets: plants"):
+    with pytest.raises(UsageError, match=r"unknown fleet 'mines': no .*mines\.toml; known fleets: plants"):
         load_fleet("mines", tmp_path, ROOT / "environments")
