@@ -42,11 +42,25 @@ def load_environment(name: str, directory: Path) -> Environment:
     if not path.is_file():
         known = ", ".join(environment_names(directory)) or "none"
         raise UsageError(f"unknown environment {name!r}: no {path}; known environments: {known}")
+    return parse_environment(name, read_toml(path), path.name)
+
+
+def read_toml(path: Path) -> str:
+    """A TOML file's text: UTF-8, a byte-order mark tolerated; :class:`ConfigError` when it is not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is tolerated
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:  # TOML files must be UTF-8
         raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from None
-    return parse_environment(name, text, path.name)
+
+
+def toml_table(text: str, file: str) -> dict:
+    """The TOML ``text`` of ``file`` as data; :class:`ConfigError` naming the file when it does not parse."""
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{file}: not valid TOML: {TOO_DEEP}"]) from None
 
 
 # Names the tool takes for itself in templates/ (and outputs/): an environment of that name would be
@@ -68,12 +82,7 @@ def parse_environment(name: str, text: str, file: str) -> Environment:
     if name in RESERVED_NAMES:
         raise ConfigError([f"{file}: environment name {name!r} is reserved: {RESERVED_NAMES[name]}; rename the "
                            "file"])  # fmt: skip
-    try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
-    except RecursionError:
-        raise ConfigError([f"{file}: not valid TOML: {TOO_DEEP}"]) from None
+    data = toml_table(text, file)
     problems: list[str] = []
     env = _build(Environment, data, file, "", problems, name=name)
     if problems:

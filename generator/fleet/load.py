@@ -15,13 +15,12 @@ stack set with service-managed permissions"), and an environment with password r
 from __future__ import annotations
 
 import ipaddress
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from generator.config.load import ENV_NAME, _build, environment_names, load_environment
+from generator.config.load import ENV_NAME, _build, environment_names, load_environment, read_toml, toml_table
 from generator.config.settings import Environment
-from generator.errors import TOO_DEEP, ConfigError, UsageError
+from generator.errors import ConfigError, UsageError
 from generator.fleet.settings import NAME_LIMITS, Fleet, RolloutSettings, Site, StackSetSettings
 
 
@@ -32,11 +31,7 @@ def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
     if not path.is_file():
         known = ", ".join(environment_names(directory)) if directory.is_dir() else "none"
         raise UsageError(f"unknown fleet {name!r}: no {path}; known fleets: {known or 'none'}")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from None
-    return parse_fleet(name, text, path.name, lambda env: load_environment(env, environments))
+    return parse_fleet(name, read_toml(path), path.name, lambda env: load_environment(env, environments))
 
 
 def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
@@ -48,12 +43,7 @@ def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
                 "hyphens, starting with a letter"
             ]
         )
-    try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{file}: not valid TOML: {exc}"]) from None
-    except RecursionError:
-        raise ConfigError([f"{file}: not valid TOML: {TOO_DEEP}"]) from None
+    data = toml_table(text, file)
     problems: list[str] = []
     known = {"environment", "stack_set", "rollout", "sites"}
     problems += [f"{file}: {k}: unknown key; allowed keys: {', '.join(sorted(known))}" for k in data if k not in known]
