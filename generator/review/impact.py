@@ -36,6 +36,17 @@ def slow(resource_type: str, old: dict, new: dict) -> str:
     return ""
 
 
+def _updated(change: ResourceChange, resource_type: str, prop: str, old: dict, new: dict,
+             kind: type | tuple[type, ...]) -> tuple | None:  # fmt: skip
+    """``(before, after)`` of ``prop`` when ``change`` modifies a ``resource_type`` in place and the property, a
+    ``kind`` on both sides, changes (as text: ``7.0`` and ``"7.0"`` are one version); else None."""
+    if change.type != resource_type or change.action != "modify":
+        return None
+    before, after = (r.get("Properties", {}).get(prop) for r in (old, new))
+    ok = isinstance(before, kind) and isinstance(after, kind) and not isinstance(before, bool)
+    return (before, after) if ok and str(before) != str(after) else None
+
+
 def functions(resources: dict) -> set[str]:
     """The names of the Lambda functions a template makes: its functions', and its hosted rotation functions'."""
     names = set()
@@ -94,11 +105,10 @@ SCALINGS_PER_DAY = 10
 
 def shard_limits(change: ResourceChange, old: dict, new: dict) -> Note | None:
     """Whether a stream's new shard count is one UpdateShardCount accepts from the old one."""
-    if change.type != "AWS::Kinesis::Stream" or change.action != "modify" or change.may_replace:
+    values = None if change.may_replace else _updated(change, "AWS::Kinesis::Stream", "ShardCount", old, new, int)
+    if values is None:
         return None
-    before, after = (r.get("Properties", {}).get("ShardCount") for r in (old, new))
-    if not (isinstance(before, int) and isinstance(after, int)) or before == after:
-        return None
+    before, after = values
     if after > 2 * before or after * 2 < before:
         steps = " → ".join(str(n) for n in _scaling_steps(before, after))
         return Note(ERROR, f"{change.logical_id}: ShardCount {before} → {after}: Kinesis refuses to more than double "
@@ -126,11 +136,10 @@ NODE_TYPE_SOURCE = 'ElastiCache user guide, "Online vertical scaling by modifyin
 
 def node_type_change(change: ResourceChange, old: dict, new: dict) -> Note | None:
     """What a replication group's new node type interrupts, or that ElastiCache refuses it."""
-    if change.type != "AWS::ElastiCache::ReplicationGroup" or change.action != "modify":
+    values = _updated(change, "AWS::ElastiCache::ReplicationGroup", "CacheNodeType", old, new, str)
+    if values is None:
         return None
-    before, after = (r.get("Properties", {}).get("CacheNodeType") for r in (old, new))
-    if not (isinstance(before, str) and isinstance(after, str)) or before == after:
-        return None
+    before, after = values
     if _tiering(before) != _tiering(after):
         refused = "ElastiCache does not scale between a data-tiering node type (r6gd) and one without"
         return Note(ERROR, f"{change.logical_id}: node type {before} → {after}: {refused}, so the deploy fails "
@@ -168,11 +177,10 @@ ZDP_SOURCE = 'Aurora user guide, "Supported Regions and Aurora DB engines for ze
 
 def engine_upgrade(change: ResourceChange, old: dict, new: dict) -> Note | None:
     """What a cluster's new engine version interrupts, and that a failed deploy does not take it back."""
-    if change.type != "AWS::RDS::DBCluster" or change.action != "modify":
+    values = _updated(change, "AWS::RDS::DBCluster", "EngineVersion", old, new, str)
+    if values is None:
         return None
-    before, after = (r.get("Properties", {}).get("EngineVersion") for r in (old, new))
-    if not (isinstance(before, str) and isinstance(after, str)) or before == after:
-        return None
+    before, after = values
     stays = (f"if the deploy fails, its rollback leaves the engine at {after} ({HANDLER_SOURCE}: a rollback sends "
              "no engine version)")  # fmt: skip
     if _major(before) != _major(after):
@@ -201,11 +209,10 @@ CACHE_ENGINE_SOURCE = ('AWS Knowledge Center, "How do I upgrade my Amazon Elasti
 
 def cache_engine_upgrade(change: ResourceChange, old: dict, new: dict) -> Note | None:
     """What a replication group's new engine version interrupts."""
-    if change.type != "AWS::ElastiCache::ReplicationGroup" or change.action != "modify":
+    values = _updated(change, "AWS::ElastiCache::ReplicationGroup", "EngineVersion", old, new, (str, int, float))
+    if values is None:
         return None
-    before, after = (r.get("Properties", {}).get("EngineVersion") for r in (old, new))
-    if before is None or after is None or str(before) == str(after):
-        return None
+    before, after = values
     props = new.get("Properties", {})
     single = not (isinstance(props.get("NumCacheClusters"), int) and props["NumCacheClusters"] > 1
                   and props.get("MultiAZEnabled") is True)  # fmt: skip
