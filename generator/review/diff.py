@@ -44,10 +44,11 @@ def diff(
         ref, shown = (base, base) if base else default_base(workspace)
         baseline = from_git(ref, names, workspace, shown)
     plans, pictures = [], {}
+    # What this project's deploys measured, one file per region (read once: environments share regions).
+    durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
     for env in envs:
-        durations = Durations(History.load(workspace.durations, env.region))  # this account's, where measured
         p, picture = review(env, baseline.load(env.name), json.loads(build(env, workspace).text), baseline,
-                            cloud_for, picture=fmt == "markdown", durations=durations)  # fmt: skip
+                            cloud_for, picture=fmt == "markdown", durations=durations[env.region])  # fmt: skip
         plans.append(p)
         if picture:
             pictures[env.name] = picture
