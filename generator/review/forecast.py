@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from generator.cfn import references
 from generator.review.durations import CREATE, DELETE, SOURCE, UPDATE, Durations
@@ -53,7 +54,7 @@ class Forecast:
     uncounted: int = 0  # deletions without a measured duration (none is published): counted as nothing
     cycle: tuple[str, ...] = ()  # resources that wait for each other: no order, no forecast
 
-    @property
+    @cached_property
     def operations(self) -> dict[str, Task]:
         """The tasks that take time (changed resources), by key."""
         return {t.key: t for t in self.tasks if t.operation}

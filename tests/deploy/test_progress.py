@@ -219,6 +219,20 @@ def test_durations_that_cannot_be_kept_are_a_warning_and_ctrl_c_says_the_deploy_
         learn(d, outcome)
 
 
+def test_an_unwritable_durations_folder_is_a_warning_and_leaves_the_history_as_it_was(tmp_path, request):
+    from generator.deploy.operation import learn, run_operation
+    from tests.conftest import immutable
+
+    d = deployment(tmp_path, UPDATED)
+    outcome = run_operation(d, SimpleNamespace(id=STACK, name="s"), "deploy", None, lambda status: True, 1, FORECAST)
+    folder = d.workspace.durations
+    folder.mkdir(parents=True)
+    immutable(folder, request)
+    learn(d, outcome)
+    assert d.console.lines[-1].startswith("Warning: the measured durations were not kept:")
+    assert list(folder.iterdir()) == []  # nothing half written beside
+
+
 def test_a_failure_turns_the_time_left_into_rolling_back():
     progress = Progress(3, FORECAST)
     progress.see(event(1, "Key", "CREATE_IN_PROGRESS"), 0)
