@@ -144,5 +144,5 @@ def test_a_fleet_is_read_from_its_folder_and_an_unknown_one_names_those_there(tm
 
 @pytest.mark.parametrize("name", ["Plants", "1plant", "plants--north", "a" * 21])
 def test_a_fleet_name_the_template_file_cannot_carry_is_refused(name):
-    with pytest.raises(ConfigError, match="fleet name .*: must be 1..20 lowercase letters"):
+    with pytest.raises(ConfigError, match=r"fleet name .*: must be 1\.\.20 lowercase letters"):
         parse_fleet(name, GOOD, f"{name}.toml", lambda env: load_environment(env, ROOT / "environments"))
