@@ -19,6 +19,7 @@ from generator.config import Environment
 from generator.diagram import diagram
 from generator.errors import LintError
 from generator.files import write_all
+from generator.fleet.settings import Fleet
 from generator.render import plain, render
 from generator.stack import build_template
 from generator.workspace import Workspace
@@ -36,7 +37,8 @@ class Generated:
     path: Path  # where the template belongs: templates/<name>.json
     picture: str  # the Markdown of templates/<name>.md
     picture_path: Path
-    env: Environment | None = None  # None for the bootstrap template
+    env: Environment | None = None  # None for the bootstrap template and a fleet's
+    fleet: Fleet | None = None  # a fleet's template: its fleet
     findings: list | None = None  # lint findings; None: not linted
     file: str = "not written"  # or "written" (either file changed), or "unchanged" (both identical on disk)
 
@@ -48,6 +50,14 @@ class Generated:
 def build(env: Environment, workspace: Workspace) -> Generated:
     """One environment's template and picture, in memory (not linted, not written)."""
     return _generated(env.name, (env.region,), build_template(env), workspace, env)
+
+
+def build_fleet(fleet: Fleet, workspace: Workspace) -> Generated:
+    """A fleet's one template and picture (:mod:`generator.fleet.template`), linted for each region of its sites."""
+    from generator.fleet.template import build_fleet_template, drawn
+
+    data = build_fleet_template(fleet)
+    return _generated(fleet.template_name, fleet.regions, data, workspace, fleet=fleet, drawn=drawn(data))
 
 
 def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
@@ -70,12 +80,14 @@ def build_drift_role(workspace: Workspace, environments: Sequence[Generated]) ->
     return _generated(NAME, regions, build_drift_role_template(templates, regions, workspace.cache), workspace)
 
 
-def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None) -> Generated:
-    data = plain(template)
+def _generated(name: str, regions: tuple[str, ...], template, workspace: Workspace, env=None, fleet=None,
+               drawn: dict | None = None) -> Generated:  # fmt: skip
+    """``drawn``: the template data the picture shows, where it differs from the template's."""
+    data = template if isinstance(template, dict) else plain(template)
     text = render(data)
-    picture = diagram(data, name, regions[0])
-    return Generated(name, regions, text, len(template.resources), workspace.template(name), picture,
-                     workspace.picture(name), env)  # fmt: skip
+    picture = diagram(drawn or data, name, regions[0])
+    return Generated(name, regions, text, len(data["Resources"]), workspace.template(name), picture,
+                     workspace.picture(name), env, fleet)  # fmt: skip
 
 
 def lint_all(texts: dict[str, tuple[str, tuple[str, ...]]], workspace: Workspace, policy: bool = False) -> dict:
@@ -90,14 +102,14 @@ def lint_all(texts: dict[str, tuple[str, tuple[str, ...]]], workspace: Workspace
     return findings
 
 
-def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True, bootstrap: bool = False
-             ) -> list[Generated]:  # fmt: skip
-    """Build the templates of ``envs`` (and the bootstrap stack's, if asked, with the drift role's when
-    linting) and write them to ``templates/<name>.json`` and ``.md``.
+def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True, bootstrap: bool = False,
+             fleets: Sequence[Fleet] = ()) -> list[Generated]:  # fmt: skip
+    """Build the templates of ``envs`` and ``fleets`` (and the bootstrap stack's, if asked, with the drift role's
+    when linting) and write them to ``templates/<name>.json`` and ``.md``.
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
-    results = [build(env, workspace) for env in envs]
+    results = [build(env, workspace) for env in envs] + [build_fleet(fleet, workspace) for fleet in fleets]
     if bootstrap:
         results.append(build_bootstrap(workspace, [env.region for env in envs]))
         if lint:  # the drift role's permissions come from cfn-lint's resource schemas: built where cfn-lint runs

@@ -9,7 +9,9 @@ the project's, never the installed package's. Outside a project, commands stop w
 ::
 
     <root>/environments/<env>.toml     one environment each
-    <root>/templates/<env>.json, .md   generated, committed (--templates / --out point elsewhere)
+    <root>/fleets/<fleet>.toml         one fleet each: an environment's stack at many sites
+    <root>/templates/<env>.json, .md   generated, committed (--templates / --out point elsewhere);
+                                       a fleet's are fleet-<fleet>.json, .md
     <root>/outputs/<env>.json          the stack outputs after a deploy (git-ignored)
     <root>/.cache/iotstack/            the lint cache ($IOTSTACK_CACHE_DIR overrides)
 """
@@ -69,6 +71,10 @@ class Workspace:
     @property
     def environments(self) -> Path:
         return self.root / "environments"
+
+    @property
+    def fleets(self) -> Path:
+        return self.root / "fleets"
 
     def template(self, env: str) -> Path:
         """``templates/<env>.json``: the template of one environment."""

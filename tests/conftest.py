@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.config import Environment, load_environments
+from generator.fleet import load_fleets
 from generator.generate import generate
 from generator.render import render
 from generator.stack import build_template
@@ -170,6 +171,7 @@ def project(tmp_path, monkeypatch):
     (folder / "setup.cfg").write_text("[metadata]\nname = iotstack\n")  # the marker the workspace looks for
     shutil.copytree(ROOT / "environments", folder / "environments")
     shutil.copytree(ROOT / "templates", folder / "templates")
+    shutil.copytree(ROOT / "fleets", folder / "fleets")
     monkeypatch.chdir(folder)
     return Project(folder)
 
@@ -200,7 +202,8 @@ class Project:
 
     def regenerate(self) -> None:
         workspace = self.workspace
-        generate(load_environments((), workspace.environments), workspace, lint=False)
+        fleets = load_fleets((), workspace.fleets, workspace.environments)
+        generate(load_environments((), workspace.environments), workspace, lint=False, fleets=fleets)
 
 
 def merged_toml(base: str, added: str) -> str:
@@ -248,7 +251,7 @@ def git(root: Path, *args: str) -> str:
 def repo(project):
     """The ``project`` copy as a git repository: ``main`` holds today's templates, ``HEAD`` is a branch off it."""
     git(project.root, "init", "-q", "-b", "main")
-    git(project.root, "add", "setup.cfg", "templates", "environments")
+    git(project.root, "add", "setup.cfg", "templates", "environments", "fleets")
     git(project.root, "commit", "-q", "-m", "templates")
     git(project.root, "checkout", "-q", "-b", "change")
     return project

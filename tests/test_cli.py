@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import ROOT, run
 
 ENVIRONMENTS = ["dev", "prod", "staging"]
-TEMPLATES = ["bootstrap", *ENVIRONMENTS]  # every environment's, and the bootstrap stack's
+TEMPLATES = ["bootstrap", *ENVIRONMENTS, "fleet-plants"]  # every environment's and fleet's, the bootstrap stack's
 FILES = ["json", "md"]  # the template and its picture
 
 
@@ -14,10 +14,10 @@ def test_writes_one_linted_template_per_environment(tmp_path):
     assert result.exit_code == 0, result.output
     linted = sorted([*TEMPLATES, "drift-role"])  # the drift role's is made where cfn-lint runs
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in linted for x in FILES]
-    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:6]}
+    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:7]}
     assert sorted(rows) == linted
     assert all(row[-3] == "clean" for row in rows.values()), result.output  # lint, file, (written)
-    assert "5 template(s), 5 changed" in result.output
+    assert "6 template(s), 6 changed" in result.output
 
 
 def test_committed_templates_are_what_the_code_generates(tmp_path):

@@ -33,7 +33,14 @@ needs_scanners = pytest.mark.skipif(
 def test_committed_templates_have_no_unsuppressed_finding():
     report = scan(TEMPLATES)
     assert report.findings == [], "\n".join(map(str, report.findings))
-    assert report.templates == ["bootstrap.json", "dev.json", "drift-role.json", "prod.json", "staging.json"]
+    assert report.templates == [
+        "bootstrap.json",
+        "dev.json",
+        "drift-role.json",
+        "fleet-plants.json",
+        "prod.json",
+        "staging.json",
+    ]
     assert report.checkov_passed > 200  # checkov did check them (241 passing checks when written)
 
 

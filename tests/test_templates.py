@@ -9,12 +9,21 @@ from generator import __version__
 from generator.cfn import INLINE_TEMPLATE_LIMIT, inline_body
 from generator.cfn import STATEFUL_TYPES as STATEFUL
 from generator.config import load_environment
+from generator.fleet import load_fleet
 from generator.rules import RULES
 from tests.conftest import ROOT
 from tests.rules import findings
 
-TEMPLATES = sorted((ROOT / "templates").glob("*.json"))  # every environment's, the bootstrap stack's, the drift role's
-ENVIRONMENTS = [p for p in TEMPLATES if p.stem not in ("bootstrap", "drift-role")]
+# every environment's and fleet's, the bootstrap stack's, the drift role's
+TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
+ENVIRONMENTS = [p for p in TEMPLATES if p.stem not in ("bootstrap", "drift-role")]  # a fleet's too: its environment's
+
+
+def environment_of(path):
+    """The environment a template is built from: its own, or its fleet's."""
+    if path.stem.startswith("fleet-"):
+        return load_fleet(path.stem.removeprefix("fleet-"), ROOT / "fleets", ROOT / "environments").environment
+    return load_environment(path.stem, ROOT / "environments")
 
 
 def load(path):
@@ -22,7 +31,7 @@ def load(path):
 
 
 def test_there_is_one_template_per_environment_and_the_bootstrap_stacks():
-    assert [p.stem for p in TEMPLATES] == ["bootstrap", "dev", "drift-role", "prod", "staging"]
+    assert [p.stem for p in TEMPLATES] == ["bootstrap", "dev", "drift-role", "fleet-plants", "prod", "staging"]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.id}-{r.__name__}")
@@ -35,8 +44,10 @@ def test_every_policy_rule_passes(path, rule):
 @pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_metadata_names_generator_version_and_environment(path):
     template = load(path)
-    assert template["Metadata"]["iotstack"] == {"environment": path.stem, "version": __version__}
-    assert path.stem in template["Description"] and __version__ in template["Description"]
+    fleet = {"fleet": path.stem.removeprefix("fleet-")} if path.stem.startswith("fleet-") else {}
+    env = environment_of(path).name
+    assert template["Metadata"]["iotstack"] == {"environment": env, "version": __version__, **fleet}
+    assert env in template["Description"] and __version__ in template["Description"]
 
 
 def test_dev_fits_cloudformations_inline_limit():
@@ -101,7 +112,7 @@ def test_every_rule_has_a_description(path):
 @pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_data_stores_admit_only_security_groups_and_the_networks_the_environment_names(path):
     template = load(path)
-    named = set(load_environment(path.stem, ROOT / "environments").network.consumer_cidrs)
+    named = set(environment_of(path).network.consumer_cidrs)
     stores = set()
     for resource in template["Resources"].values():
         props = resource.get("Properties", {})
@@ -164,7 +175,7 @@ def principals(statement: dict) -> list:
 @pytest.mark.parametrize("path", ENVIRONMENTS, ids=lambda p: p.stem)
 def test_no_key_policy_has_a_wildcard_principal(path):
     keys = [r for r in load(path)["Resources"].values() if r["Type"] == "AWS::KMS::Key"]
-    alerting = load_environment(path.stem, ROOT / "environments").alerts.enabled
+    alerting = environment_of(path).alerts.enabled
     assert len(keys) == (6 if alerting else 5)  # the alert topic's key where alerting is on
     for key in keys:
         for statement in key["Properties"]["KeyPolicy"]["Statement"]:

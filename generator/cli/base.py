@@ -128,6 +128,25 @@ def load_envs(workspace: Workspace, names) -> list[Environment]:
     return load_environments(names, workspace.environments)
 
 
+def load_all(workspace: Workspace, envs, fleets) -> tuple[list[Environment], list]:
+    """What ``--env`` and ``--fleet`` name: those environments and fleets; with neither, every environment and
+    every fleet of the project. Every problem of every file at once."""
+    from generator.errors import ConfigError
+    from generator.fleet import load_fleets
+
+    every = not envs and not fleets
+    problems, loaded = [], []
+    for wanted, load in ((envs, lambda: load_envs(workspace, envs)),
+                         (fleets, lambda: load_fleets(fleets, workspace.fleets, workspace.environments))):  # fmt: skip
+        try:
+            loaded.append(load() if wanted or every else [])
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return loaded[0], loaded[1]
+
+
 templates_option = click.option(
     "--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder of the committed templates (default: the project's templates/).",
@@ -137,6 +156,10 @@ envs_option = click.option(
 )
 
 
+fleets_option = click.option(
+    "--fleet", "fleets", multiple=True, metavar="NAME",
+    help="Fleet, fleets/NAME.toml (repeatable; default: all, when no --env is given either).",
+)  # fmt: skip
 env_option = click.option("--env", "env_name", required=True, metavar="NAME", help="The environment.")
 yes_option = click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask; needed without a terminal.")
 timeout_option = click.option(

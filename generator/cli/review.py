@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from generator.cli.base import PlanCommand, cloud_for, envs_option, find_workspace, load_envs, templates_option
+from generator.cli.base import (
+    PlanCommand,
+    cloud_for,
+    envs_option,
+    find_workspace,
+    fleets_option,
+    load_all,
+    load_envs,
+    templates_option,
+)
 from generator.console import echo, styled
 from generator.errors import UsageError
 
@@ -18,11 +27,13 @@ LINT_FORMATS = ("text", "json", "sarif")  # generator.lint_report.FORMATS
 
 @click.command()
 @click.option("--env", "envs", multiple=True, metavar="NAME", help="Environment to build (repeatable; default: all).")
+@fleets_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder the <env>.json and <env>.md files go to (default: the project's templates/).")  # fmt: skip
 @click.option("--no-lint", is_flag=True, help="Skip cfn-lint (faster; for experiments, not for review).")
-def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None:
-    """Generate, lint and write templates/<env>.json (and its picture <env>.md) for each environment.
+def template(envs: tuple[str, ...], fleets: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None:
+    """Generate, lint and write templates/<env>.json (and its picture <env>.md) for each environment,
+    and templates/fleet-<fleet>.json (.md) for each fleet.
 
     All files or none: nothing is written unless every template is clean and every file can be
     written; a failure leaves every previous file as it was.
@@ -33,7 +44,8 @@ def template(envs: tuple[str, ...], out_dir: Path | None, no_lint: bool) -> None
     started = time.perf_counter()
     workspace = find_workspace(out_dir, existing=False)
     try:
-        results = generate(load_envs(workspace, envs), workspace, lint=not no_lint, bootstrap=not envs)
+        chosen, fleet_list = load_all(workspace, envs, fleets)
+        results = generate(chosen, workspace, lint=not no_lint, bootstrap=not (envs or fleets), fleets=fleet_list)
     except LintError as error:
         echo(summary(error.results, workspace), err=True)
         raise
@@ -48,12 +60,14 @@ BASE_HELP = ("Compare with templates/<env>.json at this git revision (default: t
 
 @click.command()
 @envs_option
+@fleets_option
 @click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
 @click.option("--skip-plan", is_flag=True,
               help="Check without the plan against the base (e.g. no git here), on purpose; the output says so."
               )  # fmt: skip
 @templates_option
-def check(envs: tuple[str, ...], base: str | None, skip_plan: bool, templates_dir: Path | None) -> None:
+def check(envs: tuple[str, ...], fleets: tuple[str, ...], base: str | None, skip_plan: bool,
+          templates_dir: Path | None) -> None:  # fmt: skip
     """The review gate: committed templates current, cfn-lint clean, policy rules clean, and the plan
     against the base of the change neither predicts a failed deploy nor puts data at stake, where an
     environment keeps it, without an approval in approvals.toml. A plan that cannot be made (no git)
@@ -69,7 +83,9 @@ def check(envs: tuple[str, ...], base: str | None, skip_plan: bool, templates_di
         raise UsageError("--skip-plan skips the plan that --base is the base of: give one of them")
     started = time.perf_counter()
     workspace = find_workspace(templates_dir)
-    report = run_check(load_envs(workspace, envs), workspace, every=not envs, base=base, planned=not skip_plan)
+    chosen, fleet_list = load_all(workspace, envs, fleets)
+    report = run_check(chosen, workspace, every=not (envs or fleets), base=base, planned=not skip_plan,
+                       fleets=fleet_list)  # fmt: skip
     for note in report.notes:
         echo(note)
     plan = "plan SKIPPED" if skip_plan else f"the plan against {report.base} clean"
@@ -80,13 +96,15 @@ def check(envs: tuple[str, ...], base: str | None, skip_plan: bool, templates_di
 
 @click.command(cls=PlanCommand)
 @envs_option
+@fleets_option
 @click.option("--base", default=None, metavar="GIT_REF", help=BASE_HELP)
 @click.option("--deployed", is_flag=True,
               help="Compare with the template of the deployed stack instead (AWS credentials needed).")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True,
               help="table for a terminal, markdown for a pull-request comment, json for machines.")  # fmt: skip
 @templates_option
-def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, templates_dir: Path | None) -> None:
+def diff(envs: tuple[str, ...], fleets: tuple[str, ...], base: str | None, deployed: bool, fmt: str,
+         templates_dir: Path | None) -> None:  # fmt: skip
     """What deploying the generated templates would do, compared with --base (default: the merge
     base with the main branch) or --deployed.
 
@@ -109,8 +127,13 @@ def diff(envs: tuple[str, ...], base: str | None, deployed: bool, fmt: str, temp
 
     width = shutil.get_terminal_size((100, 24)).columns
     color = styled()  # not when piped, nor with NO_COLOR or TERM=dumb
-    text, exit_code = run_diff(load_envs(workspace, envs), workspace, base, cloud_for if deployed else None, fmt,
-                               width, color)  # fmt: skip
+    if deployed and fleets:
+        raise UsageError("--deployed compares environments' stacks; a fleet's deployed stack set is what "
+                         "`iotstack deploy --fleet` plans against")  # fmt: skip
+    chosen, fleet_list = load_all(workspace, envs, fleets)
+    fleet_list = [] if deployed else fleet_list
+    text, exit_code = run_diff(chosen, workspace, base, cloud_for if deployed else None, fmt, width, color,
+                               fleets=fleet_list)  # fmt: skip
     echo(text, nl=False, color=color)
     raise SystemExit(exit_code)
 

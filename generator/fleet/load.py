@@ -15,13 +15,14 @@ stack set with service-managed permissions"), and an environment with password r
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from generator.config.load import ENV_NAME, _build, environment_names, load_environment, read_toml, toml_table
 from generator.config.settings import Environment
 from generator.errors import ConfigError, UsageError
-from generator.fleet.settings import NAME_LIMITS, Fleet, RolloutSettings, Site, StackSetSettings
+from generator.fleet.settings import NAME_LIMITS, UNASSIGNED, Fleet, RolloutSettings, Site, StackSetSettings
 
 
 def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
@@ -32,6 +33,26 @@ def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
         known = ", ".join(environment_names(directory)) if directory.is_dir() else "none"
         raise UsageError(f"unknown fleet {name!r}: no {path}; known fleets: {known or 'none'}")
     return parse_fleet(name, read_toml(path), path.name, lambda env: load_environment(env, environments))
+
+
+def load_fleets(names: Sequence[str], directory: Path, environments: Path) -> list[Fleet]:
+    """The named fleets of ``directory`` (all of them when none is named; none when there is no such folder),
+    every problem of every file at once."""
+    known = environment_names(directory) if directory.is_dir() else []
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"unknown fleet {', '.join(unknown)}: no {directory.name}/<name>.toml; known fleets: "
+                         f"{', '.join(known) or 'none'}")  # fmt: skip
+    problems: list[str] = []
+    fleets = []
+    for name in dict.fromkeys(names or known):
+        try:
+            fleets.append(load_fleet(name, directory, environments))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return fleets
 
 
 def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
@@ -104,6 +125,9 @@ def _across(
     for i, site in enumerate(sites):
         if not site.name or not raw[i].get("name"):
             continue
+        if site.name == UNASSIGNED:
+            problems.append(f'{file}: sites[{i}].name = "{site.name}": is the stack set\'s own value of SiteName, '
+                            "which no site may take")  # fmt: skip
         if site.name in names:
             problems.append(f'{file}: sites[{i}].name = "{site.name}": sites[{names[site.name]}] has it already')
         names.setdefault(site.name, i)

@@ -28,6 +28,8 @@ NAME_LIMITS = {
     "redis": (40, "the Redis replication group id"),
 }
 _SUBNET = cidr_block(16, 28)
+# The stack set's own value of the template's SiteName, which every stack instance overrides: no site's name.
+UNASSIGNED = "unassigned"
 
 
 def _role_arn(value: str) -> str | None:
@@ -211,3 +213,17 @@ class Fleet:
     @property
     def stack_set_name(self) -> str:
         return self.stack_set.name or f"iot-platform-{self.name}"
+
+    @property
+    def template_name(self) -> str:
+        """The stem of its template and picture in ``templates/``, which no environment can take."""
+        return template_name(self.name)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(sorted({site.region for site in self.sites}))
+
+
+def template_name(fleet: str) -> str:
+    """``fleet-<name>``: environments may not be named ``fleet-*`` (:mod:`generator.config.load`)."""
+    return f"fleet-{fleet}"

@@ -110,7 +110,7 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
             raise UsageError(f"{label(env)} is not a JSON template: {exc}") from None
         except RecursionError:
             raise UsageError(f"{label(env)} is not a JSON template: {TOO_DEEP}") from None
-        return _checked(data, label(env))
+        return checked(data, label(env))
 
     def environment(env: str) -> Environment | None:
         text = texts[settings[env]]
@@ -133,7 +133,7 @@ def from_deployed(environments: list[Environment], cloud_for: Callable) -> Basel
         env = by_name[name]
         cloud = cloud_for(env)
         stack = cloud.stack(env.stack_name)
-        return None if stack is None else _checked(cloud.template(stack.id), label(name))
+        return None if stack is None else checked(cloud.template(stack.id), label(name))
 
     def label(name: str) -> str:
         return f"deployed stack {by_name[name].stack_name} ({by_name[name].region})"
@@ -141,7 +141,15 @@ def from_deployed(environments: list[Environment], cloud_for: Callable) -> Basel
     return Baseline(label=label, load=load)
 
 
-def _checked(data: object, where: str) -> dict:
+def files_at(ref: str, paths: list[Path], workspace: Workspace) -> dict[Path, str | None]:
+    """The text of each project file of ``paths`` at git revision ``ref`` (None where it has none), read in
+    one git process; ``ref`` is a revision :func:`from_git` accepted."""
+    specs = {path: f"{ref}:./{_in_repository(path, workspace)}" for path in paths}
+    texts = _blobs(workspace, list(specs.values()))
+    return {path: texts[spec] for path, spec in specs.items()}
+
+
+def checked(data: object, where: str) -> dict:
     """``data`` if it is a template the plan can read; else one clear line, not a traceback later."""
     problem = template_problem(data)
     if problem or not isinstance(data, dict):

@@ -28,7 +28,9 @@ from generator.bootstrap import NAME as BOOTSTRAP
 from generator.config import Environment, environment_names
 from generator.drift_role import NAME as DRIFT_ROLE
 from generator.errors import IotstackError, UsageError
-from generator.generate import build, build_bootstrap, build_drift_role
+from generator.fleet.review import fleet_diff
+from generator.fleet.settings import Fleet, template_name
+from generator.generate import build, build_bootstrap, build_drift_role, build_fleet
 from generator.review import approvals
 from generator.review.baseline import MAIN_BRANCHES, UnknownRevision, default_base, from_git
 from generator.review.diff import environment_plan
@@ -43,24 +45,26 @@ class CheckFailed(IotstackError):
 
 
 def check(envs: Sequence[Environment], workspace: Workspace, every: bool = True, base: str | None = None,
-          planned: bool = True) -> Report:  # fmt: skip
-    """Check the committed files of ``envs`` and the plan of the change against ``base``; with ``every``
-    (all environments were asked for), also the bootstrap stack's and that nothing else lies in
-    ``templates/``. ``planned`` false skips the plan (``--skip-plan``), and the report says so. Raise
+          planned: bool = True, fleets: Sequence[Fleet] = ()) -> Report:  # fmt: skip
+    """Check the committed files of ``envs`` and ``fleets`` and the plan of the change against ``base``; with
+    ``every`` (all environments and fleets were asked for), also the bootstrap stack's and that nothing else
+    lies in ``templates/``. ``planned`` false skips the plan (``--skip-plan``), and the report says so. Raise
     :class:`CheckFailed` listing every problem."""
     templates = [build(env, workspace) for env in envs]
     if every:
         templates += [build_bootstrap(workspace, [env.region for env in envs]), build_drift_role(workspace, templates)]
+    templates += [build_fleet(fleet, workspace) for fleet in fleets]
     report = inspect(templates, workspace)
     for generated in report.generated.values():
         if (block := staleness(generated.picture_path, generated.picture, workspace)) is not None:
             report.stale.append(block)
     if every:
-        known = {*environment_names(workspace.environments), BOOTSTRAP, DRIFT_ROLE}
+        fleet_files = environment_names(workspace.fleets) if workspace.fleets.is_dir() else []
+        known = {*environment_names(workspace.environments), BOOTSTRAP, DRIFT_ROLE, *map(template_name, fleet_files)}
         report.strays = sorted(p for p in workspace.templates.glob("*") if p.suffix in (".json", ".md")
                                and p.stem not in known)  # fmt: skip
     if planned:
-        verdicts(envs, workspace, report, base)
+        verdicts(envs, workspace, report, base, fleets)
     else:
         report.notes.append(f"plan: SKIPPED (--skip-plan): {SKIPPED}")
     if not report.ok:
@@ -77,7 +81,8 @@ def keeps_data(env: Environment, base: Environment | None) -> bool:
 SKIPPED = "the change was not planned against its base: a deploy that would fail, or data at stake, was not looked for"
 
 
-def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, base: str | None = None) -> None:
+def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, base: str | None = None,
+             fleets: Sequence[Fleet] = ()) -> None:  # fmt: skip
     """The plan of each environment against ``base``, into ``report``: the verdict and warnings worth
     knowing (notes); the errors (the deploy would fail); the stateful resources put at stake in an
     environment that keeps its data without an approval in approvals.toml; and why there is no plan at
@@ -99,19 +104,44 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
         template = sha(report.generated[env.name].text)
         p = environment_plan(env, befores[env.name], json.loads(report.generated[env.name].text), baseline)
         plans[env.name] = (p, template)
-        if keeps_data(env, baseline.environment(env.name)):  # a reviewer must agree to what is lost
-            unapproved = approvals.unapproved(p, template, given)
-            report.unapproved += [line for _, line in unapproved]
-            if unapproved:
-                report.approvals.append(approvals.snippet(env.name, [r for r, _ in unapproved], template))
-        grave = [n for n in notes_of(p) if n.severity != INFO]
-        if not (grave or p.move):
-            continue
-        report.notes.append(f"plan: {env.name} (against {p.base}): {headline(p)}")
-        report.notes += [f"  {n.severity}: {n.text}" for n in grave]
-        report.failing += [f"  {env.name}: {n.text}" for n in grave if n.severity == "error"]
-    report.notes += approvals.unused(plans, given, environment_names(workspace.environments))
+        _judge(p, template, keeps_data(env, baseline.environment(env.name)), given, report)
+    for fleet in fleets:
+        generated = report.generated[fleet.template_name]
+        try:
+            fp = fleet_diff(fleet, json.loads(generated.text), ref, workspace, shown)
+        except UnknownRevision:
+            raise
+        except UsageError as exc:
+            report.unplanned = str(exc)
+            return
+        keeps = fleet.environment.removal_policy != "destroy"
+        sites = {s.plan.environment: s for s in fp.sites if s.plan is not None}
+        for p in fp.plans:
+            site = sites.get(p.environment)
+            # A site's approval holds for the template and what the site passes: either changing makes it stale.
+            template = sha(generated.text + (json.dumps(site.place.parameters, sort_keys=True) if site else ""))
+            plans[p.environment] = (p, template)
+            _judge(p, template, keeps, given, report)
+        moved = [s for s in fp.sites if s.action == "move"]
+        report.notes += [f"plan: {fleet.template_name}/{s.site}: {s.what}" for s in moved]
+    report.notes += approvals.unused(plans, given, [*environment_names(workspace.environments), *plans])
     if ref == "HEAD" and not base:
         report.notes.append(f"plan: against HEAD: no main branch ({', '.join(MAIN_BRANCHES)}) to take the merge base "
                             "with, so only what is not committed yet was planned; --base REF names the branch this "
                             "change goes into")  # fmt: skip
+
+
+def _judge(p, template: str, keeps: bool, given, report: Report) -> None:
+    """One plan's verdict into ``report``: what is at stake without an approval where data is kept, the notes
+    worth knowing, and the errors (the deploy would fail)."""
+    if keeps:  # a reviewer must agree to what is lost
+        unapproved = approvals.unapproved(p, template, given)
+        report.unapproved += [line for _, line in unapproved]
+        if unapproved:
+            report.approvals.append(approvals.snippet(p.environment, [r for r, _ in unapproved], template))
+    grave = [n for n in notes_of(p) if n.severity != INFO]
+    if not (grave or p.move):
+        return
+    report.notes.append(f"plan: {p.environment} (against {p.base}): {headline(p)}")
+    report.notes += [f"  {n.severity}: {n.text}" for n in grave]
+    report.failing += [f"  {p.environment}: {n.text}" for n in grave if n.severity == "error"]

@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from generator.config import Environment
+from generator.fleet.review import fleet_diff
+from generator.fleet.settings import Fleet
+from generator.fleet.template import build_fleet_template
 from generator.generate import build
 from generator.review.baseline import Baseline, default_base, from_deployed, from_git, target_of
 from generator.review.durations import Durations, History
@@ -31,8 +34,9 @@ def diff(
     fmt: str,
     width: int = 100,
     color: bool = False,
+    fleets: Sequence[Fleet] = (),
 ) -> tuple[str, int]:
-    """The rendered plans and the exit code of the most serious one.
+    """The rendered plans (of ``envs``, then of ``fleets``) and the exit code of the most serious one.
 
     ``cloud_for`` (an environment's AWS gateway) compares with the deployed stacks; else git revision ``base``
     (default: the merge base with the main branch, :func:`generator.review.baseline.default_base`).
@@ -43,6 +47,7 @@ def diff(
     else:
         ref, shown = (base, base) if base else default_base(workspace)
         baseline = from_git(ref, names, workspace, shown)
+    fleet_plans = [fleet_diff(f, build_fleet_template(f), ref, workspace, shown) for f in fleets]
     plans, pictures = [], {}
     # What this project's deploys measured, one file per region (read once: environments share regions).
     durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
@@ -52,7 +57,8 @@ def diff(
         plans.append(p)
         if picture:
             pictures[env.name] = picture
-    return render_plan(plans, fmt, width, color, pictures), max((p.exit_code for p in plans), default=0)
+    exit_code = max((p.exit_code for p in [*plans, *fleet_plans]), default=0)
+    return render_plan(plans, fmt, width, color, pictures, fleet_plans), exit_code
 
 
 def review(env: Environment, before: dict | None, after: dict, baseline: Baseline, cloud_for: Callable | None = None,

@@ -74,6 +74,8 @@ class ResourceChange:
     # ("UpdateReplacePolicy", "Delete") for a replacement, ("DeletionPolicy", ...) for a removal;
     # the value is None when the template does not set it. Only for stateful resources at stake.
     policy: tuple[str, str | None] | None = None
+    # The stateful resources that live inside it (a VPC's database and cache): replacing it moves them.
+    within: tuple[str, ...] = ()
 
     @property
     def replaces(self) -> bool:
@@ -87,14 +89,16 @@ class ResourceChange:
 
     @property
     def dangerous(self) -> bool:
-        """Whether this loses (or may lose) the data or identity of a stateful resource."""
-        return self.stateful and (self.action in ("replace", "remove") or self.may_replace)
+        """Whether this loses (or may lose) the data or identity of a stateful resource, or moves one (the
+        replacement of the VPC it lives in)."""
+        replaced = self.action == "replace" or self.may_replace
+        return (self.stateful and (replaced or self.action == "remove")) or bool(self.within and replaced)
 
     def to_dict(self) -> dict:
         return {
             "logical_id": self.logical_id, "type": self.type, "action": self.action,
             "may_replace": self.may_replace, "stateful": self.stateful,
-            "policy": dict([self.policy]) if self.policy else None,
+            "policy": dict([self.policy]) if self.policy else None, "within": list(self.within),
             "changes": [c.to_dict() for c in self.changes], "causes": list(self.causes),
             "notes": [vars(n) for n in self.notes],
         }  # fmt: skip

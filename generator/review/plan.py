@@ -99,6 +99,7 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
+    resources = [_holding(r, new) for r in resources]
     ran = impact.functions(old)
     resources = [
         _noted(r, old.get(r.logical_id, {}), new, ran, deployed=bool(old))
@@ -156,9 +157,38 @@ def _modification(logical: str, old: dict, new: dict, schemas: Schemas, replaced
                           tuple(causes), tuple(notes))  # fmt: skip
 
 
+# What a VPC holds: the stateful resources that reach it through their subnet groups and security groups.
+CONTAINERS = {"AWS::EC2::VPC"}
+
+
+def _holding(change: ResourceChange, resources: dict) -> ResourceChange:
+    """A replaced (or maybe replaced) VPC with the stateful resources that live in it (they refer to it through
+    their subnet groups, subnets and security groups): replacing it moves a running database and cache to
+    another network, which the plan puts at stake like their own replacement."""
+    if change.type not in CONTAINERS or change.action not in ("replace", "modify") or change.replacement == NO:
+        return change
+    reach: dict[str, bool] = {change.logical_id: True}
+
+    def inside(logical: str, seen: frozenset = frozenset()) -> bool:
+        if logical not in reach:
+            targets = {t for _, t in references(resources.get(logical, {}).get("Properties", {}))} - seen
+            reach[logical] = any(inside(t, seen | {logical}) for t in sorted(targets) if t in resources)
+        return reach[logical]
+
+    held = tuple(k for k in sorted(resources) if resources[k]["Type"] in STATEFUL_TYPES and inside(k))
+    if not held:
+        return change
+    done = "is replaced" if change.replaces else "may be replaced"
+    note = Note(WARNING, f"{change.logical_id} {done}, and with it every subnet and security group in it: "
+                         f"{', '.join(held)} live in it and would have to move to the new network while running, "
+                         "with their subnet groups keeping their names (create-only); to renumber a network, "
+                         "deploy a copy under a new name and move the data")  # fmt: skip
+    return replace(change, within=held, notes=(*change.notes, note))
+
+
 def _at_stake(change: ResourceChange, old: dict) -> ResourceChange:
     """``change`` with the base's policy for a stateful resource at stake, and what it means for its data."""
-    if not change.dangerous:
+    if not (change.stateful and change.dangerous):  # a VPC at stake for what it holds has a note of its own
         return change
     attribute = "DeletionPolicy" if change.action == "remove" else "UpdateReplacePolicy"
     change = replace(change, policy=(attribute, old.get(attribute)))

@@ -17,12 +17,14 @@ class RotationLogGroup(CloudFormationLintRule):
 
     def match(self, cfn):
         names = [
-            r.get("Properties", {}).get("LogGroupName") for r in cfn.get_resources(["AWS::Logs::LogGroup"]).values()
+            _text(r.get("Properties", {}).get("LogGroupName"))
+            for r in cfn.get_resources(["AWS::Logs::LogGroup"]).values()
         ]
-        groups = {name for name in names if isinstance(name, str)}  # a name made by Fn::Sub is not compared
+        groups = {name for name in names if name is not None}
         matches = []
         for logical, resource in sorted(cfn.get_resources(["AWS::SecretsManager::RotationSchedule"]).items()):
-            function = (resource.get("Properties", {}).get("HostedRotationLambda") or {}).get("RotationLambdaName")
+            hosted = resource.get("Properties", {}).get("HostedRotationLambda") or {}
+            function = _text(hosted.get("RotationLambdaName"))
             if function is not None and f"/aws/lambda/{function}" not in groups:
                 matches.append(
                     RuleMatch(
@@ -32,3 +34,11 @@ class RotationLogGroup(CloudFormationLintRule):
                     )
                 )
         return matches
+
+
+def _text(name: object) -> str | None:
+    """A name as written: a string, or the string of an ``Fn::Sub`` (a fleet's ``db-rotation-prod-${SiteName}``);
+    None for a name made otherwise, which is not compared."""
+    if isinstance(name, dict) and set(name) == {"Fn::Sub"}:
+        name = name["Fn::Sub"]
+    return name if isinstance(name, str) else None

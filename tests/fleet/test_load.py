@@ -58,6 +58,7 @@ def site(**changed) -> str:
      'plants.toml: sites[2].vpc_cidr = "10.1.128.0/17": overlaps site "campinas" (10.1.0.0/16) in '
      "111111111111/sa-east-1"),
     (GOOD + site(account=None), "plants.toml: sites[2].account = \"\": is required"),
+    (GOOD + site(name='"unassigned"'), 'plants.toml: sites[2].name = "unassigned": is the stack set\'s own value'),
     (GOOD + site(account='"12345"'), 'plants.toml: sites[2].account = "12345": must be 12 digits'),
     (GOOD + site(region='"sa-east-9"'), 'plants.toml: sites[2].region = "sa-east-9"'),
     (GOOD + site(vpc_cidr='"10.9.0.0/24"'), 'plants.toml: sites[2].vpc_cidr = "10.9.0.0/24": a block smaller than '
@@ -68,7 +69,7 @@ def site(**changed) -> str:
     (GOOD + site(alert_emails='["not-an-address"]'), 'plants.toml: sites[2].alert_emails = ["not-an-address"]'),
     (GOOD + '[stack_set]\npermission_model = "service-managed"\norganizational_units = ["ou-ab12-cdef3456"]\n',
      "not valid TOML"),  # a second [stack_set]: TOML's own rule
-], ids=["unknown-env", "no-env", "no-sites", "unknown-key", "same-name", "overlapping-vpcs", "no-account",
+], ids=["unknown-env", "no-env", "no-sites", "unknown-key", "same-name", "overlapping-vpcs", "no-account", "unassigned",
         "short-account", "bad-region", "small-vpc", "subnet-outside", "capital-name", "bad-email",
         "table-twice"])  # fmt: skip
 def test_a_bad_fleet_file_names_what_is_wrong(text, problem):

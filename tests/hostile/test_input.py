@@ -215,7 +215,7 @@ CASES = {
                                            "cannot write templates/prod.json: Is a directory (a folder is in the way)"
                                            + NOTHING_WRITTEN, templates_as_they_were),
     "a-leftover-temporary-file": Case(with_a_change(a_leftover_of_this_process), ("template", "--no-lint"), 0,
-                                      "dev               53", dev_json_written),
+                                      "dev                  53", dev_json_written),
     "out-below-a-file": Case(a_file_named_readme, ("template", "--no-lint", "--out", "README.md/sub"), 2,
                              f"the templates folder README.md/sub: {README}"),
     "templates-below-a-file-check": Case(a_file_named_readme, ("check", "--templates", "README.md/sub"), 2, README),
@@ -224,7 +224,7 @@ CASES = {
                                 "the templates folder templat does not exist (the project's is templates)"),
     "templates-typo-lint": Case(nothing, ("lint", "--templates", "templat"), 2,
                                 "the templates folder templat does not exist"),
-    "editor-lock-file": Case(editor_lock_file, ("template", "--no-lint"), 0, "4 template(s), 0 changed"),
+    "editor-lock-file": Case(editor_lock_file, ("template", "--no-lint"), 0, "5 template(s), 0 changed"),
     # --- names the tool keeps: no environment on the bootstrap stack, none on another's
     "bootstrap-stack-name-check": Case(bootstrap_stack_name, ("check",), 2,
                                        'dev.toml: deploy.stack_name = "iotstack-bootstrap": is the bootstrap stack'),

@@ -34,7 +34,9 @@ def test_replacing_a_stateful_resource_exits_3(repo, monkeypatch):
     result = run("diff", "--format", "json")
     assert result.exit_code == 3, result.output
     plans = {p["environment"]: p for p in json.loads(result.output)["plans"]}
-    assert sorted(plans) == ["dev", "prod", "staging"]
+    assert sorted(plans) == ["dev", "fleet-plants", "prod", "staging"]  # the fleet's template takes it too
+    fleet = [(r["logical_id"], r["action"]) for r in plans["fleet-plants"]["resources"]]
+    assert ("SensorDataStream", "replace") in fleet
     assert [(r["logical_id"], r["action"]) for r in plans["dev"]["resources"]] == [
         ("SensorDataStream", "replace"),
         ("SensorStreamConsumerPolicy", "modify"),  # they name the stream's ARN

@@ -312,3 +312,20 @@ def test_what_a_deployed_secrets_readers_meet_is_said(change, logical, expected)
     (changed,) = [r for r in plan(before, after, "sa-east-1").resources if r.logical_id == logical]
     warnings = [n.text for n in changed.notes if n.severity == "warning"]
     assert any(expected in w for w in warnings) if expected else warnings == []
+
+
+@pytest.mark.parametrize("network, at_stake, within", [
+    ({"vpc_cidr": "10.9.0.0/16", "public_subnet_cidrs": ["10.9.1.0/24", "10.9.2.0/24"],
+      "private_subnet_cidrs": ["10.9.11.0/24", "10.9.12.0/24"]}, ("Vpc",),
+     ("AuroraCluster", "AuroraInstance", "RedisReplicationGroup")),
+    ({"public_subnet_cidrs": ["10.0.3.0/24", "10.0.4.0/24"]}, (), ()),  # the data stores' network stays
+])  # fmt: skip
+def test_a_replaced_vpc_puts_the_data_stores_living_in_it_at_stake(network, at_stake, within):
+    after = build(environment("dev", network=network))
+    result = plan(BEFORE, after, "sa-east-1", "dev", "HEAD")
+    assert result.at_stake == at_stake and result.exit_code == (3 if at_stake else 2)
+    vpc = next((r for r in result.resources if r.logical_id == "Vpc"), None)
+    assert (vpc.within if vpc else ()) == within
+    if at_stake:
+        assert any("AuroraCluster, AuroraInstance, RedisReplicationGroup live in it" in n.text for n in vpc.notes)
+        assert not any("UpdateReplacePolicy" in n.text for n in vpc.notes)  # a VPC holds no data of its own

@@ -34,8 +34,9 @@ from generator.review.model import ERROR, INFO, Plan, ResourceChange
 MARKER = "<!-- iotstack-plan -->"
 
 
-def markdown(plans: list[Plan], pictures: dict[str, str] | None = None) -> str:
-    """The comment for ``plans``; ``pictures`` maps an environment to a Mermaid picture of its change."""
+def markdown(plans: list[Plan], pictures: dict[str, str] | None = None, fleets: list[str] | None = None) -> str:
+    """The comment for ``plans``; ``pictures`` maps an environment to a Mermaid picture of its change; ``fleets``:
+    the lines of each fleet's sites (:mod:`generator.review.formats.fleet`), after the environments' lines."""
     changed = by_risk([p for p in plans if p.exit_code])
     lines = [MARKER, f"### iotstack plan: {len(changed)} of {len(plans)} environment(s) change", ""]
     lines += _caution(changed)
@@ -46,6 +47,7 @@ def markdown(plans: list[Plan], pictures: dict[str, str] | None = None) -> str:
     if unchanged:
         lines.append("- no changes: " + ", ".join(f"`{name}`" for name in unchanged))
     lines.append("")
+    lines += fleets or []
     for p in changed:
         lines += _section(p, (pictures or {}).get(p.environment))
     return "\n".join(lines).rstrip("\n") + "\n"
