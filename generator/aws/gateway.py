@@ -31,12 +31,12 @@ from generator.aws.drift_calls import DriftCalls
 from generator.aws.errors import AwsError, StackNotFound, settings_error, translate
 from generator.aws.retries import TookEffect, Watch, token
 from generator.aws.settings import MAX_ATTEMPTS, credential_source, max_attempts
+from generator.aws.stack_set_calls import StackSetCalls
 from generator.aws.views import ChangeSet, Stack, StackEvent, template_of
-from generator.config import Environment
 from generator.console import echo
 from generator.errors import UsageError
 
-__all__ = ["AwsError", "Cloud", "StackNotFound", "connect", "for_environment"]
+__all__ = ["AwsError", "Cloud", "StackNotFound", "connect"]
 
 
 def connect(region: str, notify: Callable[[str], None] | None = None, profile: str = "") -> Cloud:
@@ -65,26 +65,8 @@ def connect(region: str, notify: Callable[[str], None] | None = None, profile: s
     # CloudFormation's client at once (a setting that cannot work is said before anything); the others'
     # when first used, as most commands never use them (each costs a service model to load, 0.05-0.1 s).
     return Cloud(client("cloudformation"), lambda: client("s3"), lambda: client("sts"),
-                 watch=Watch(attempts, notify or _to_stderr), source=source,
+                 watch=Watch(attempts, notify or to_stderr), source=source,
                  secretsmanager=lambda: client("secretsmanager"))  # fmt: skip
-
-
-def for_environment(env: Environment, notify: Callable[[str], None] | None = None) -> Cloud:
-    """The gateway for ``env``: its region, its ``deploy.profile``, and when the file names an
-    ``deploy.account``, the account guard: STS first, and no other call unless the credentials belong
-    to that account (deploying prod with dev's credentials, or dev with prod's, is refused)."""
-    cloud = connect(env.region, notify, env.deploy.profile)
-    if env.deploy.account or env.deploy.profile:  # where the credentials come from matters: say it
-        (notify or _to_stderr)(f"AWS credentials: {cloud.source}" + (f"; account {env.deploy.account} expected"
-                                                                      if env.deploy.account else ""))  # fmt: skip
-    if env.deploy.account:
-        actual = cloud.account()
-        if actual != env.deploy.account:
-            raise UsageError(f"refused: the AWS credentials ({cloud.source}) belong to account {actual}, but "
-                             f"{env.name}.toml says deploy.account = \"{env.deploy.account}\": use {env.name}'s "
-                             "credentials (its deploy.profile, AWS_PROFILE, or a pipeline role of that account)"
-                             )  # fmt: skip
-    return cloud
 
 
 def _name(stack: str) -> str:
@@ -92,18 +74,18 @@ def _name(stack: str) -> str:
     return stack.split("/")[1] if stack.startswith("arn:") and stack.count("/") >= 2 else stack
 
 
-def _to_stderr(line: str) -> None:
+def to_stderr(line: str) -> None:
     echo(line, err=True)
 
 
-class Cloud(DriftCalls, ArtifactCalls):
+class Cloud(DriftCalls, ArtifactCalls, StackSetCalls):
     """The CloudFormation, S3, STS and Secrets Manager calls of iotstack; each returns plain data or a view."""
 
     def __init__(self, cloudformation: Any, s3: Any, sts: Any = None, watch: Watch | None = None, source: str = "",
                  secretsmanager: Any = None):  # fmt: skip
         """``s3``, ``sts`` and ``secretsmanager`` are clients, or functions that make one the first time it is used."""
         self.source = source  # where the credentials come from, in words
-        self.watch = watch or Watch(MAX_ATTEMPTS, _to_stderr)
+        self.watch = watch or Watch(MAX_ATTEMPTS, to_stderr)
         self._clients = {"cloudformation": cloudformation, "s3": s3, "sts": sts, "secretsmanager": secretsmanager}
         self._ready: set[str] = set()
 

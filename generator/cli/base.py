@@ -29,7 +29,7 @@ class Failure(click.ClickException):
             super().show(file)
 
 
-# The environment a command works on, once it has one: a stop that no step explained names it.
+# What a command works on, once it has it (``--env dev``, ``--fleet plants``): a stop that no step explained names it.
 _working_on: list[str] = []
 
 
@@ -37,7 +37,7 @@ def as_failure(error: BaseException) -> Failure:
     """The error as click raises it. A signal that no step explained (Ctrl-C, SIGTERM, SIGHUP): files
     are written whole or not at all; where the command works on a stack, ``status`` says where it stands."""
     if isinstance(error, KeyboardInterrupt):
-        stack = (f"; `iotstack status --env {_working_on[-1]}` shows where its stack stands" if _working_on
+        stack = (f"; `iotstack status {_working_on[-1]}` shows where it stands" if _working_on
                  else "")  # fmt: skip
         error = Interrupted(f"files are written whole or not at all{stack}", by=error)
     return Failure(error)
@@ -161,6 +161,25 @@ fleets_option = click.option(
     help="Fleet, fleets/NAME.toml (repeatable; default: all, when no --env is given either).",
 )  # fmt: skip
 env_option = click.option("--env", "env_name", required=True, metavar="NAME", help="The environment.")
+# A command that works on an environment's stack or a fleet's stack set: exactly one of --env and --fleet.
+target_options = [
+    click.option("--env", "env_name", metavar="NAME", help="The environment."),
+    click.option("--fleet", "fleet_name", metavar="NAME", help="Or the fleet, fleets/NAME.toml (its stack set)."),
+]
+
+
+def env_or_fleet(function):
+    """``--env NAME`` or ``--fleet NAME``, one of them."""
+    for option in reversed(target_options):
+        function = option(function)
+    return function
+
+
+def one_target(env_name: str | None, fleet_name: str | None) -> None:
+    if bool(env_name) == bool(fleet_name):
+        raise click.UsageError("give --env NAME or --fleet NAME (one of them)")
+
+
 yes_option = click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask; needed without a terminal.")
 timeout_option = click.option(
     "--timeout", "timeout_minutes", type=click.IntRange(1, 720), metavar="MINUTES",
@@ -177,9 +196,23 @@ allow_option = click.option("--allow-replace", multiple=True, metavar="LOGICAL_I
 def cloud_for(env: Environment):
     """The AWS gateway for ``env``, behind its account guard: boto3 is imported here, by the commands
     that talk to AWS, only."""
-    from generator.aws import gateway
+    from generator.aws import accounts
 
-    return gateway.for_environment(env)
+    return accounts.for_environment(env)
+
+
+def fleet_deployment(fleet_name: str, templates_dir: Path | None = None, delete_site_stacks=(), **options):
+    """What a fleet command works with: the fleet, the project, the administrator account's gateway, a console."""
+    from generator.aws.accounts import for_fleet
+    from generator.console import Console
+    from generator.deploy.context import Options
+    from generator.fleet import load_fleet
+    from generator.fleet.deploy import FleetDeployment
+
+    workspace = find_workspace(templates_dir)
+    fleet = load_fleet(fleet_name, workspace.fleets, workspace.environments)
+    _working_on.append(f"--fleet {fleet.name}")
+    return FleetDeployment(fleet, workspace, for_fleet(fleet), Console(), Options(**options), tuple(delete_site_stacks))
 
 
 def deployment(env_name: str, templates_dir: Path | None = None, **options):
@@ -189,5 +222,5 @@ def deployment(env_name: str, templates_dir: Path | None = None, **options):
 
     workspace = find_workspace(templates_dir)
     (env,) = load_envs(workspace, [env_name])
-    _working_on.append(env.name)
+    _working_on.append(f"--env {env.name}")
     return Deployment(env, workspace, cloud_for(env), Console(), Options(**options))

@@ -11,6 +11,9 @@ from generator.cli.base import (
     allow_option,
     deployment,
     env_option,
+    env_or_fleet,
+    fleet_deployment,
+    one_target,
     poll_option,
     templates_option,
     timeout_option,
@@ -21,19 +24,27 @@ from generator.console import echo
 
 
 @click.command(name="deploy")
-@env_option
+@env_or_fleet
 @yes_option
 @click.option("--no-execute", is_flag=True, help="Make the change set and stop, for review; `execute` runs it.")
 @allow_option
 @click.option("--replace-failed-stack", is_flag=True,
               help="Delete a stack in ROLLBACK_COMPLETE (a failed creation) and create it again.")  # fmt: skip
+@click.option(
+    "--delete-site-stack",
+    "delete_site_stacks",
+    multiple=True,
+    metavar="SITE",
+    help="--fleet: a removed site whose stack goes too (kept otherwise; refused where data is kept).",
+)
 @wait_option
 @timeout_option
 @poll_option
 @templates_option
-def deploy_command(env_name, assume_yes, no_execute, allow_replace, replace_failed_stack, wait_if_busy,
-                   timeout_minutes, poll_seconds, templates_dir):  # fmt: skip
-    """Deploy the committed templates/<env>.json through a change set.
+def deploy_command(env_name, fleet_name, assume_yes, no_execute, allow_replace, replace_failed_stack,
+                   delete_site_stacks, wait_if_busy, timeout_minutes, poll_seconds, templates_dir):  # fmt: skip
+    """Deploy the committed templates/<env>.json through a change set (or, with
+    --fleet, templates/fleet-<fleet>.json to its stack set: docs/fleets.md).
 
     \b
     Refuses what `make check` refuses (a stale template, lint or policy findings).
@@ -48,6 +59,19 @@ def deploy_command(env_name, assume_yes, no_execute, allow_replace, replace_fail
     3 refused by the stateful guard, 4 deployed but outputs/<env>.json not
     written, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
     """
+    one_target(env_name, fleet_name)
+    if fleet_name:
+        from generator.cli.fleet import deploy_fleet
+
+        if no_execute or replace_failed_stack:
+            raise click.UsageError("--no-execute and --replace-failed-stack are for stacks: a stack set has no change "
+                                   "sets (`iotstack diff --fleet` is its review)")  # fmt: skip
+        deploy_fleet(fleet_deployment(fleet_name, templates_dir, delete_site_stacks, assume_yes=assume_yes,
+                                      allow_replace=allow_replace, wait_if_busy=wait_if_busy,
+                                      timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))  # fmt: skip
+        return
+    if delete_site_stacks:
+        raise click.UsageError("--delete-site-stack is for --fleet")
     from generator.deploy.commands import deploy
 
     deploy(deployment(env_name, templates_dir, assume_yes=assume_yes, execute=not no_execute,
@@ -77,13 +101,20 @@ def execute_command(env_name, change_set, assume_yes, allow_replace, timeout_min
 
 
 @click.command(name="status")
-@env_option
+@env_or_fleet
 @click.option("--wait", is_flag=True, help="If an operation is running, follow it to its end first.")
 @timeout_option
 @poll_option
 @templates_option
-def status_command(env_name, wait, timeout_minutes, poll_seconds, templates_dir):
-    """Show the stack's status, the deployed version and template hash against the committed one, outputs."""
+def status_command(env_name, fleet_name, wait, timeout_minutes, poll_seconds, templates_dir):
+    """Show the stack's status, the deployed version and template hash against the committed one, outputs
+    (with --fleet: the stack set and each site's instance, drift and last operation)."""
+    one_target(env_name, fleet_name)
+    if fleet_name:
+        from generator.fleet.status import status_fleet
+
+        echo(status_fleet(fleet_deployment(fleet_name, templates_dir, poll_seconds=poll_seconds)), nl=False)
+        return
     from generator.deploy.commands import status
 
     echo(
@@ -94,12 +125,12 @@ def status_command(env_name, wait, timeout_minutes, poll_seconds, templates_dir)
 
 
 @click.command(name="bootstrap")
-@env_option
+@env_or_fleet
 @yes_option
 @wait_option
 @timeout_option
 @poll_option
-def bootstrap_command(env_name, assume_yes, wait_if_busy, timeout_minutes, poll_seconds):
+def bootstrap_command(env_name, fleet_name, assume_yes, wait_if_busy, timeout_minutes, poll_seconds):
     """Create or update the bootstrap stack of the environment's account and region.
 
     \b
@@ -107,8 +138,16 @@ def bootstrap_command(env_name, assume_yes, wait_if_busy, timeout_minutes, poll_
     51,200 bytes to (encrypted, versioned, private, TLS only, expiring old objects;
     kept when the stack goes). Made from the committed templates/bootstrap.json,
     through a change set, with deploy's confirmation rules and exit codes; with
-    nothing to change it exits 0.
+    nothing to change it exits 0. With --fleet: in the administrator account and
+    the region of the fleet's stack set.
     """
+    one_target(env_name, fleet_name)
+    if fleet_name:
+        from generator.cli.fleet import bootstrap_fleet
+
+        bootstrap_fleet(fleet_deployment(fleet_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy,
+                                         timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))  # fmt: skip
+        return
     from generator.deploy.commands import bootstrap
 
     bootstrap(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
@@ -151,13 +190,13 @@ DRIFT_FORMATS = ("table", "json")  # generator.deploy.drift.FORMATS
 
 
 @click.command(name="drift", cls=PlanCommand)
-@env_option
+@env_or_fleet
 @click.option("--format", "fmt", type=click.Choice(DRIFT_FORMATS), default="table", show_default=True,
               help="table for a terminal (80 columns), json for machines.")  # fmt: skip
 @click.option("--timeout", "timeout_minutes", type=click.IntRange(1, 720), metavar="MINUTES",
               help="How long to wait for the detection (default: 15).")  # fmt: skip
 @poll_option
-def drift_command(env_name, fmt, timeout_minutes, poll_seconds):
+def drift_command(env_name, fleet_name, fmt, timeout_minutes, poll_seconds):
     """Detect drift: list every resource that no longer matches the template the stack runs.
 
     \b
@@ -168,6 +207,13 @@ def drift_command(env_name, fmt, timeout_minutes, poll_seconds):
     Exit codes: 0 in sync, 2 drifted, 1 error (no such stack, bad credentials,
     detection failed or timed out, bad usage).
     """
+    one_target(env_name, fleet_name)
+    if fleet_name:
+        from generator.fleet.status import drift_fleet
+
+        found = drift_fleet(fleet_deployment(fleet_name, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))
+        echo(found.render(), nl=False)
+        raise SystemExit(found.exit_code)
     from generator.deploy.drift import drift, render
 
     result = drift(deployment(env_name, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))

@@ -18,7 +18,7 @@ template at a revision), or the deployed stack set (the deploy's business).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from generator.config import parse_environment
 from generator.errors import IotstackError, UsageError
@@ -26,7 +26,7 @@ from generator.fleet.load import parse_fleet
 from generator.fleet.settings import Fleet
 from generator.fleet.template import resolved, site_parameters
 from generator.review.baseline import checked, files_at
-from generator.review.model import CHANGES, NO_CHANGES, STATEFUL_CHANGES, Plan
+from generator.review.model import CHANGES, NO_CHANGES, STATEFUL_CHANGES, Plan, PropertyChange
 from generator.review.plan import plan
 from generator.workspace import Workspace
 
@@ -135,7 +135,7 @@ def fleet_plan(fleet: Fleet, after: dict, before: dict | None, before_sites: dic
     """The plan of ``fleet`` (its template ``after``) against ``before`` (None: no stack set yet) and the sites
     as they were (``before_sites``); ``base`` says where the "before" came from."""
     label = fleet.template_name  # the template's plan is "fleet-plants", a site's "fleet-plants/recife"
-    template = plan(before, after, fleet.environment.region, label, base)
+    template = _by_name(plan(before, after, fleet.environment.region, label, base), before, after)
     now = places(fleet)
     sites = []
     for name in sorted(now.keys() | before_sites.keys()):
@@ -149,6 +149,22 @@ def fleet_plan(fleet: Fleet, after: dict, before: dict | None, before_sites: dic
         else:
             sites.append(_site_change(name, old, new, after, label, base, template))
     return FleetPlan(fleet.name, fleet.stack_set_name, template, tuple(sites))
+
+
+def _by_name(p: Plan, before: dict | None, after: dict) -> Plan:
+    """The template's Parameters and Conditions (ten alert addresses make them long) as the names added, removed
+    and changed, not each whole section before and after."""
+    changes = list(p.template)
+    for section in ("Parameters", "Conditions"):
+        mine = [c for c in changes if c.path.split("/")[0] == section]
+        if not mine:
+            continue
+        old, new = set((before or {}).get(section, {})), set(after.get(section, {}))
+        changed = sorted({c.path.split("/")[1] for c in mine if "/" in c.path} & old & new)
+        said = [f"{what}: {', '.join(sorted(names))}" for what, names in
+                (("added", new - old), ("removed", old - new), ("changed", changed)) if names]  # fmt: skip
+        changes = [c for c in changes if c not in mine] + [PropertyChange(section, None, "; ".join(said))]
+    return replace(p, template=tuple(changes))
 
 
 def _site_change(name: str, old: Place, new: Place, after: dict, label: str, base: str, template: Plan) -> SiteChange:

@@ -125,7 +125,7 @@ def from_git(ref: str, names: list[str], workspace: Workspace, shown: str | None
 def from_deployed(environments: list[Environment], cloud_for: Callable) -> Baseline:
     """The template each environment's stack runs now, as CloudFormation holds it (None: not deployed).
 
-    ``cloud_for(env)`` gives the AWS gateway (:func:`generator.aws.gateway.for_environment`).
+    ``cloud_for(env)`` gives the AWS gateway (:func:`generator.aws.accounts.for_environment`).
     """
     by_name = {env.name: env for env in environments}
 

@@ -1,0 +1,200 @@
+"""``iotstack deploy --fleet NAME``: a fleet's committed template to its stack set, site by site.
+
+1. the gate: ``templates/fleet-<name>.json`` is what the code generates now, lint and policy clean;
+2. the stack set must not be busy (``--wait`` follows the running operation first);
+3. the plan against what is deployed (DescribeStackSet's template and values, each instance's overrides):
+   a stack set has no change sets, so this plan (:mod:`generator.fleet.review`) is the only preview;
+4. the stateful guard on that plan: a site's data at stake (a template change that replaces a database, a
+   site's new network) is refused (exit 3) unless each resource is named with ``--allow-replace``; a removed
+   site's stack is kept (RetainStacks) unless ``--delete-site-stack SITE`` names it, which is refused where
+   the environment keeps its data;
+5. after confirmation: CreateStackSet where there is none, then the operations of
+   :func:`generator.fleet.rollout.steps`, each followed to its end.
+
+Exit 0 when every site succeeded; 1 when any failed (each named, with AWS's reason), whether or not the
+operation stayed within its failure tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from generator import cfn
+from generator.bootstrap.artifacts import bootstrap_store, upload
+from generator.console import Console
+from generator.deploy.context import Options
+from generator.errors import GuardRefusal, IotstackError, UsageError
+from generator.fleet import rollout
+from generator.fleet.review import FleetPlan, Place, fleet_plan
+from generator.fleet.settings import Fleet
+from generator.fleet.template import SITE_NAME, stack_set_parameters
+from generator.generate import build_fleet
+from generator.review.gate import gate
+from generator.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class FleetDeployment:
+    """One fleet command's world: the fleet, the project, the administrator account's gateway, the console."""
+
+    fleet: Fleet
+    workspace: Workspace
+    cloud: Any
+    console: Console
+    options: Options = Options()  # noqa: RUF009 (frozen: one shared default is safe)
+    delete_site_stacks: tuple[str, ...] = ()
+
+    @property
+    def timeout_minutes(self) -> float:
+        return self.options.timeout_minutes or self.fleet.environment.deploy.timeout_minutes
+
+
+@dataclass(frozen=True)
+class FleetResult:
+    """What a fleet deploy did: the plan, and each operation with how it ended at each site."""
+
+    fleet: str
+    stack_set: str
+    plan: FleetPlan | None
+    operations: tuple[tuple[rollout.Step, tuple[rollout.SiteResult, ...]], ...] = ()
+    created: bool = False  # the stack set was made
+
+    @property
+    def failed(self) -> list[rollout.SiteResult]:
+        return [r for _, results in self.operations for r in results if r.status != "SUCCEEDED"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def deployed(d: FleetDeployment) -> tuple[dict | None, dict[str, Place]]:
+    """The stack set's template and each site as deployed (None, {}: no stack set yet)."""
+    existing = d.cloud.stack_set(d.fleet.stack_set_name)
+    if existing is None:
+        return None, {}
+    try:
+        template = json.loads(existing.template)
+    except ValueError as exc:
+        raise IotstackError(f"stack set {existing.name} holds a template that is not JSON ({exc}): it was not made "
+                            "by iotstack; the plan cannot be made against it") from None  # fmt: skip
+    sites = {}
+    for instance in d.cloud.instances(existing.name, overrides=True):
+        values = {**existing.parameters, **(instance.overrides or {})}
+        name = values.get(SITE_NAME) or f"{instance.account}/{instance.region}"
+        sites[name] = Place(instance.account, instance.region, values)
+    return template, sites
+
+
+def not_busy(d: FleetDeployment) -> None:
+    """Refuse, or with ``--wait`` follow, an operation that is running on the stack set."""
+    name = d.fleet.stack_set_name
+    if d.cloud.stack_set(name) is None:
+        return
+    running = [o for o in d.cloud.operations(name) if o.running]
+    if not running:
+        return
+    if not d.options.wait_if_busy:
+        raise UsageError(f"stack set {name} is busy: operation {running[0].id} ({running[0].action}) is "
+                         f"{running[0].status}; pass --wait to follow it first, or `iotstack status --fleet "
+                         f"{d.fleet.name}`")  # fmt: skip
+    d.console.say(f"waiting for operation {running[0].id} ({running[0].action}) to end")
+    further = f"`iotstack status --fleet {d.fleet.name}` shows where it stands"
+    rollout.follow(d.cloud, name, running[0].id, _places(d.fleet), d.console, d.timeout_minutes,
+                   d.options.poll_seconds, further)  # fmt: skip
+
+
+def guard(d: FleetDeployment, fp: FleetPlan) -> None:
+    """The stateful guard on the plan: refuse (exit 3) what puts data at stake unless allowed by name."""
+    allowed = set(d.options.allow_replace)
+    refused = {site: [r for r in ids if r not in allowed] for site, ids in fp.at_stake.items()}
+    refused = {site: ids for site, ids in refused.items() if ids}
+    removed = {s.site for s in fp.sites if s.action in ("remove", "move")}
+    unknown = sorted(set(d.delete_site_stacks) - removed)
+    if unknown:
+        raise UsageError(f"--delete-site-stack {', '.join(unknown)}: not a site this deploy removes (removed: "
+                         f"{', '.join(sorted(removed)) or 'none'})")  # fmt: skip
+    env = d.fleet.environment
+    if d.delete_site_stacks and env.removal_policy != "destroy":
+        raise GuardRefusal(f"refused: --delete-site-stack {', '.join(d.delete_site_stacks)}: {env.name} keeps its "
+                           f'data (removal_policy = "{env.removal_policy}"), so a removed site\'s stack is kept; '
+                           "delete it by hand once its data is safe")  # fmt: skip
+    if refused:
+        lines = [f"  {site}: {', '.join(ids)}" for site, ids in sorted(refused.items())]
+        allow = " ".join(f"--allow-replace {r}" for r in sorted({r for ids in refused.values() for r in ids}))
+        lines.append(f"nothing was changed; if it is intended, deploy again with {allow}")
+        raise GuardRefusal("\n".join(["refused: this deploy replaces or removes stateful resources (their data, or "
+                                      "the network they live in) at these sites:", *lines]))  # fmt: skip
+
+
+def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
+    """Deploy the fleet (see the module's docstring); ``show(plan)`` prints the plan before the confirmation."""
+    fleet, cloud, console = d.fleet, d.cloud, d.console
+    name = fleet.stack_set_name
+    committed = gate([build_fleet(fleet, d.workspace)], d.workspace)[fleet.template_name]
+    if not d.options.assume_yes and not console.interactive:
+        raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes")
+    not_busy(d)
+    before, sites = deployed(d)
+    fp = fleet_plan(fleet, committed.body, before, sites, f"stack set {name}")
+    show(fp)
+    if not fp.exit_code:
+        console.say(f"No changes: stack set {name} runs {d.workspace.show(committed.path)} at every site.")
+        return FleetResult(fleet.name, name, fp)
+    guard(d, fp)
+    if not console.confirm(f"Deploy fleet {fleet.name} (stack set {name})?", d.options.assume_yes):
+        raise IotstackError("not deployed: declined")
+    source = _source(d, committed)
+    created = before is None
+    values = stack_set_parameters(fleet)
+    if created:
+        cloud.create_stack_set(**_stack_set(fleet, source, values, committed))
+        console.say(f"Created stack set {name} in {fleet.environment.region}")
+    places = _places(fleet) | {(p.account, p.region): s for s, p in sites.items()}
+    done = []
+    for step in rollout.steps(fp, fleet, source, values, frozenset(d.delete_site_stacks)):
+        results = rollout.run(cloud, name, step, places, console, d.timeout_minutes, d.options.poll_seconds,
+                              fleet.name)  # fmt: skip
+        done.append((step, tuple(results)))
+    return FleetResult(fleet.name, name, fp, tuple(done), created)
+
+
+def _places(fleet: Fleet) -> dict[tuple[str, str], str]:
+    return {(s.account, s.region): s.name for s in fleet.sites}
+
+
+def _source(d: FleetDeployment, committed) -> dict:
+    """The template as a URL in the administrator account's bootstrap bucket (a fleet's is over the inline limit)."""
+    if committed.inline is not None:
+        return {"TemplateBody": committed.inline}
+    env = d.fleet.environment
+    store = bootstrap_store(d.cloud, env.region, env.name)
+    if store is None:
+        raise UsageError(f"{d.workspace.show(committed.path)} is {committed.size:,} bytes, over CloudFormation's "
+                         f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte inline limit, and {env.region} of the administrator "
+                         f"account has no bootstrap stack to upload it to: `iotstack bootstrap --fleet "
+                         f"{d.fleet.name}` creates one")  # fmt: skip
+    return {"TemplateURL": upload(d.cloud, store, d.fleet.stack_set_name, committed.text, env.region,
+                                  owner=d.cloud.account())}  # fmt: skip
+
+
+def _stack_set(fleet: Fleet, source: dict, values: dict[str, str], committed) -> dict:
+    settings = fleet.stack_set
+    model = {"self-managed": "SELF_MANAGED", "service-managed": "SERVICE_MANAGED"}[settings.permission_model]
+    arguments: dict[str, Any] = {
+        "StackSetName": fleet.stack_set_name, "PermissionModel": model, **source,
+        "Description": f"iotstack fleet {fleet.name}: {fleet.environment.name} at each site",
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())],
+        "Capabilities": sorted({*cfn.capabilities(committed.body)}),
+        "Tags": [{"Key": "iotstack:fleet", "Value": fleet.name}, {"Key": "iotstack:template", "Value": committed.sha}],
+        "ClientRequestToken": f"iotstack-{fleet.name}-{committed.sha}",
+    }  # fmt: skip
+    if settings.administration_role_arn:
+        arguments["AdministrationRoleARN"] = settings.administration_role_arn
+    if settings.execution_role_name:
+        arguments["ExecutionRoleName"] = settings.execution_role_name
+    if model == "SERVICE_MANAGED":
+        arguments["AutoDeployment"] = {"Enabled": False}
+    return arguments
