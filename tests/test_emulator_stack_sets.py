@@ -2,7 +2,9 @@
 target stacks are real stacks in the target accounts, failures and drift can be had on demand.
 
 Everything goes through boto3, as the product's own calls will; a target account is reached as AWS reaches it,
-with credentials from STS AssumeRole of a role in that account.
+with credentials from STS AssumeRole of a role in that account. The emulator's clock is stepped by the tests, one
+instance duration at a time, so what a test sees between two steps does not depend on the machine's speed; one
+test runs on the real clock.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from tests.support.stack_sets import TOLERANCE_EXCEEDED, drift_resource, fail_in
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_REGION = "eu-west-1"
 SET = "fleet"
-A, B, C, D = "111111111111", "222222222222", "333333333333", "444444444444"
+A, B, C, D, E, F = (str(n) * 12 for n in range(1, 7))  # 111111111111...
 EU, US, FRA = "eu-west-1", "us-east-1", "eu-central-1"
-SECONDS = 0.05  # per instance: small, and far above a request's round trip on the emulator
+SECONDS = 60.0  # per instance, on the stepped clock
 
 # A site's stack in small: a stream and an SSM parameter named from the site, values from parameters.
 SITE = json.dumps({
@@ -43,9 +45,29 @@ SITE = json.dumps({
 })  # fmt: skip
 
 
+class SteppedClock:
+    """The emulator's clock, moved by the test only."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def step(self, durations: float = 1) -> None:
+        self.now += durations * SECONDS
+
+
 @pytest.fixture
-def cfn(aws, monkeypatch):
-    """The administrator's CloudFormation client; instances take :data:`SECONDS` each."""
+def clock(monkeypatch) -> SteppedClock:
+    stepped = SteppedClock()
+    monkeypatch.setattr(stack_sets, "clock", stepped)
+    return stepped
+
+
+@pytest.fixture
+def cfn(aws, monkeypatch, clock):
+    """The administrator's CloudFormation client; instances take :data:`SECONDS` each, on the stepped clock."""
     monkeypatch.setattr(stack_sets, "seconds_per_instance", SECONDS)
     yield boto3.client("cloudformation", region_name=ADMIN_REGION)
     stack_sets.clear()
@@ -70,15 +92,18 @@ def site_named(name: str) -> list[dict]:
     return [{"ParameterKey": "SiteName", "ParameterValue": name}]
 
 
-def wait(cfn, operation_id: str, timeout: float = 10) -> dict:
-    """The operation once it has ended."""
-    deadline = time.monotonic() + timeout
-    while True:
-        operation = cfn.describe_stack_set_operation(StackSetName=SET, OperationId=operation_id)["StackSetOperation"]
-        if operation["Status"] not in ("RUNNING", "STOPPING", "QUEUED"):
-            return operation
-        assert time.monotonic() < deadline, operation
-        time.sleep(SECONDS / 5)
+def operation(cfn, operation_id: str) -> dict:
+    return cfn.describe_stack_set_operation(StackSetName=SET, OperationId=operation_id)["StackSetOperation"]
+
+
+def wait(cfn, operation_id: str) -> dict:
+    """The operation once it has ended, stepping the clock (a client polling DescribeStackSetOperation only)."""
+    for _ in range(100):
+        polled = operation(cfn, operation_id)
+        if polled["Status"] not in ("RUNNING", "STOPPING", "QUEUED"):
+            return polled
+        stack_sets.clock.step()
+    raise AssertionError(f"still {polled['Status']} after 100 steps")
 
 
 def results(cfn, operation_id: str) -> dict[tuple[str, str], str]:
@@ -129,33 +154,33 @@ def waves(operation: dict) -> float:
     return round((operation["EndTimestamp"] - operation["CreationTimestamp"]).total_seconds() / SECONDS, 1)
 
 
-def watch(cfn, operation_id: str) -> list[frozenset]:
-    """The sets of instances seen RUNNING together, in the order seen, until the operation ends."""
-    seen: list[frozenset] = []
-    while cfn.describe_stack_set_operation(StackSetName=SET, OperationId=operation_id)["StackSetOperation"][
-        "Status"
-    ] in ("RUNNING", "STOPPING"):
-        summaries = cfn.list_stack_set_operation_results(StackSetName=SET, OperationId=operation_id)["Summaries"]
-        running = frozenset((r["Account"], r["Region"]) for r in summaries if r["Status"] == "RUNNING")  # one read
-        if running and (not seen or seen[-1] != running):
-            seen.append(running)
+def steps(cfn, operation_id: str) -> list[set]:
+    """What runs at each step of the clock, until the operation ends."""
+    seen: list[set] = []
+    while operation(cfn, operation_id)["Status"] in ("RUNNING", "STOPPING"):
+        seen.append({k for k, status in results(cfn, operation_id).items() if status == "RUNNING"})
+        stack_sets.clock.step()
     return seen
 
 
 # --- operations take time ---------------------------------------------------------------------------------
 
 
-def test_an_operation_runs_one_instance_at_a_time_by_default_then_succeeds(cfn):
+def test_an_operation_runs_one_instance_at_a_time_by_default_then_succeeds(cfn, clock):
     new_set(cfn)
     operation_id = cfn.create_stack_instances(StackSetName=SET, Accounts=[A, B], Regions=[EU])["OperationId"]
 
-    running = cfn.describe_stack_set_operation(StackSetName=SET, OperationId=operation_id)["StackSetOperation"]
+    running = operation(cfn, operation_id)
     assert running["Status"] == "RUNNING" and "EndTimestamp" not in running
     assert results(cfn, operation_id) == {(A, EU): "RUNNING", (B, EU): "PENDING"}
     assert instance(cfn, B, EU)["StackInstanceStatus"]["DetailedStatus"] == "PENDING"
     assert "StackId" not in instance(cfn, B, EU)  # not made yet
+    clock.step()
+    assert results(cfn, operation_id) == {(A, EU): "SUCCEEDED", (B, EU): "RUNNING"}
+    assert instance(cfn, B, EU)["StackInstanceStatus"]["DetailedStatus"] == "RUNNING"
+    clock.step()
 
-    done = wait(cfn, operation_id)
+    done = operation(cfn, operation_id)
     assert (done["Status"], waves(done)) == ("SUCCEEDED", 2)
     assert results(cfn, operation_id) == {(A, EU): "SUCCEEDED", (B, EU): "SUCCEEDED"}
     gate = cfn.list_stack_set_operation_results(StackSetName=SET, OperationId=operation_id)["Summaries"][0]
@@ -173,39 +198,66 @@ def test_an_operation_runs_one_instance_at_a_time_by_default_then_succeeds(cfn):
         assert stack["StackId"].split(":")[4] == account
 
 
+def test_on_the_real_clock_a_client_that_only_polls_sees_the_operation_run_and_end(cfn, monkeypatch):
+    monkeypatch.setattr(stack_sets, "clock", time.time)
+    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.2)
+    new_set(cfn)
+    started = time.monotonic()
+    operation_id = cfn.create_stack_instances(StackSetName=SET, Accounts=[A, B], Regions=[EU])["OperationId"]
+    seen = [operation(cfn, operation_id)["Status"]]
+    while seen[-1] == "RUNNING" and time.monotonic() < started + 10:
+        time.sleep(0.02)
+        seen.append(operation(cfn, operation_id)["Status"])
+    assert seen[0] == "RUNNING" and seen[-1] == "SUCCEEDED"
+    assert time.monotonic() - started >= 0.4  # two instances, one after the other
+    ended = operation(cfn, operation_id)
+    assert (ended["EndTimestamp"] - ended["CreationTimestamp"]).total_seconds() == pytest.approx(0.4, abs=0.002)
+
+
+SOFT = {"ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}
+
+
 @pytest.mark.parametrize(
-    "preferences, expected_waves",
+    "preferences, failing, running",
     [
-        ({}, 4),
-        ({"MaxConcurrentCount": 4}, 4),  # strict: at most tolerance (0) + 1 at once
-        ({"MaxConcurrentCount": 2, "FailureToleranceCount": 1}, 2),
-        ({"MaxConcurrentCount": 2, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}, 2),
-        ({"MaxConcurrentCount": 4, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}, 1),
-        ({"MaxConcurrentPercentage": 50, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}, 2),
-        ({"MaxConcurrentPercentage": 10, "ConcurrencyMode": "SOFT_FAILURE_TOLERANCE"}, 4),  # 0.4 accounts: 1
-        ({"MaxConcurrentPercentage": 100, "FailureTolerancePercentage": 25}, 2),  # tolerance 1: 2 at once
-        ({"MaxConcurrentPercentage": 100, "FailureTolerancePercentage": 24}, 4),  # 0.96 accounts: tolerance 0
+        ({}, [], [1, 1, 1, 1, 1, 1]),
+        ({"MaxConcurrentCount": 6}, [], [1, 1, 1, 1, 1, 1]),  # strict: at most tolerance (0) + 1 at once
+        ({"MaxConcurrentCount": 2, "FailureToleranceCount": 1}, [], [2, 2, 2]),
+        ({"MaxConcurrentCount": 2, **SOFT}, [], [2, 2, 2]),
+        ({"MaxConcurrentCount": 6, **SOFT}, [], [6]),
+        ({"MaxConcurrentPercentage": 50, **SOFT}, [], [3, 3]),
+        ({"MaxConcurrentPercentage": 10, **SOFT}, [], [1, 1, 1, 1, 1, 1]),  # 0.6 accounts: at least 1
+        ({"MaxConcurrentPercentage": 100, "FailureTolerancePercentage": 34}, [], [3, 3]),  # tolerance 2.04: 2
+        ({"MaxConcurrentPercentage": 100, "FailureTolerancePercentage": 33}, [], [2, 2, 2]),  # 1.98: 1
+        # strict: each failure so far lowers the concurrency by one; soft keeps it
+        ({"MaxConcurrentCount": 3, "FailureToleranceCount": 2}, [A], [3, 2, 1]),
+        ({"MaxConcurrentCount": 3, "FailureToleranceCount": 2, **SOFT}, [A], [3, 3]),
     ],
     ids=[
         "default 1",
         "strict caps at tolerance+1",
         "2 with tolerance 1",
         "soft 2",
-        "soft 4",
+        "soft 6",
         "50%",
         "10%",
-        "tolerance 25%",
-        "tolerance 24%",
+        "tolerance 34%",
+        "tolerance 33%",
+        "strict with a failure",
+        "soft with a failure",
     ],
 )
-def test_max_concurrency_sets_how_many_instances_run_at_once(cfn, preferences, expected_waves):
-    new_set(cfn)
-    operation_id = deployed(cfn, [A, B, C, D], [EU], site_named("x"), OperationPreferences=preferences)
-    operation = cfn.describe_stack_set_operation(StackSetName=SET, OperationId=operation_id)["StackSetOperation"]
-    assert waves(operation) == expected_waves
-    assert operation["OperationPreferences"] == preferences  # as sent
-    listed = cfn.list_stack_set_operations(StackSetName=SET)["Summaries"]
-    assert listed[0]["OperationPreferences"] == preferences
+def test_max_concurrency_sets_how_many_instances_run_at_once(cfn, preferences, failing, running):
+    new_set(cfn, site="x")
+    for account in failing:
+        fail_instance(account, EU)
+    operation_id = cfn.create_stack_instances(StackSetName=SET, Accounts=[A, B, C, D, E, F], Regions=[EU],
+                                              OperationPreferences=preferences)["OperationId"]  # fmt: skip
+    assert [len(step) for step in steps(cfn, operation_id)] == running
+    ended = operation(cfn, operation_id)
+    assert (ended["Status"], waves(ended)) == ("SUCCEEDED", len(running))
+    assert ended["OperationPreferences"] == preferences  # as sent
+    assert cfn.list_stack_set_operations(StackSetName=SET)["Summaries"][0]["OperationPreferences"] == preferences
 
 
 @pytest.mark.parametrize(
@@ -218,13 +270,12 @@ def test_max_concurrency_sets_how_many_instances_run_at_once(cfn, preferences, e
     ],
     ids=["order, then the rest", "order", "as requested", "parallel"],
 )
-def test_regions_run_one_after_another_in_region_order_or_in_parallel(cfn, monkeypatch, preferences, expected):
-    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.15)  # room for a few polls while each runs
+def test_regions_run_one_after_another_in_region_order_or_in_parallel(cfn, preferences, expected):
     new_set(cfn)
     operation_id = cfn.create_stack_instances(StackSetName=SET, Accounts=[A], Regions=[EU, US, FRA],
                                               OperationPreferences=preferences)["OperationId"]  # fmt: skip
-    assert watch(cfn, operation_id) == expected
-    assert wait(cfn, operation_id)["Status"] == "SUCCEEDED"
+    assert steps(cfn, operation_id) == expected
+    assert operation(cfn, operation_id)["Status"] == "SUCCEEDED"
 
 
 # --- failures -----------------------------------------------------------------------------------------------
@@ -452,8 +503,7 @@ def test_a_repeated_operation_id_answers_the_same_operation_and_does_nothing_mor
     assert (status, code) == (409, "OperationIdAlreadyExistsException")
 
 
-def test_another_operation_while_one_runs_is_refused(cfn, monkeypatch):
-    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.5)
+def test_another_operation_while_one_runs_is_refused(cfn):
     new_set(cfn)
     running = cfn.create_stack_instances(StackSetName=SET, Accounts=[A], Regions=[EU])["OperationId"]
     arn = cfn.describe_stack_set(StackSetName=SET)["StackSet"]["StackSetARN"]
@@ -465,14 +515,12 @@ def test_another_operation_while_one_runs_is_refused(cfn, monkeypatch):
     assert cfn.update_stack_set(StackSetName=SET, UsePreviousTemplate=True)["OperationId"]
 
 
-def test_a_stopped_operation_finishes_what_runs_and_cancels_the_rest(cfn, monkeypatch):
-    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.3)
+def test_a_stopped_operation_finishes_what_runs_and_cancels_the_rest(cfn):
     new_set(cfn)
     operation_id = cfn.create_stack_instances(StackSetName=SET, Accounts=[A, B, C], Regions=[EU],
                                               ParameterOverrides=site_named("x"))["OperationId"]  # fmt: skip
     cfn.stop_stack_set_operation(StackSetName=SET, OperationId=operation_id)
-    stopping = cfn.describe_stack_set_operation(StackSetName=SET, OperationId=operation_id)["StackSetOperation"]
-    assert stopping["Status"] == "STOPPING"
+    assert operation(cfn, operation_id)["Status"] == "STOPPING"
     assert wait(cfn, operation_id)["Status"] == "STOPPED"
     assert results(cfn, operation_id) == {(A, EU): "SUCCEEDED", (B, EU): "CANCELLED", (C, EU): "CANCELLED"}
 
@@ -490,7 +538,8 @@ def test_drift_detection_finds_a_change_made_in_a_target_account(cfn):
 
     operation_id = cfn.detect_stack_set_drift(StackSetName=SET)["OperationId"]
     details = cfn.describe_stack_set(StackSetName=SET)["StackSet"]["StackSetDriftDetectionDetails"]
-    assert details["DriftDetectionStatus"] == "IN_PROGRESS"
+    assert (details["DriftDetectionStatus"], details["InProgressStackInstancesCount"]) == ("IN_PROGRESS", 3)
+    assert results(cfn, operation_id) == {(A, EU): "RUNNING", (B, EU): "PENDING", (C, EU): "PENDING"}
     ended = wait(cfn, operation_id)
     assert (ended["Action"], ended["Status"], waves(ended)) == ("DETECT_DRIFT", "SUCCEEDED", 3)
 

@@ -14,7 +14,8 @@ Operations
   (env ``IOTSTACK_EMULATOR_STACK_SET_SECONDS``, default 0.3 s). Time advances lazily: before each
   CloudFormation request the emulator completes what has had its time and starts what may start next, so a
   client that only polls DescribeStackSetOperation or ListStackSetOperationResults sees progress; timestamps
-  are the simulated ones (``EndTimestamp - CreationTimestamp`` is a whole number of instance durations).
+  are the simulated ones (``EndTimestamp - CreationTimestamp`` is a whole number of instance durations). The
+  time is read from :data:`clock` (``time.time``), which a test may replace with one it steps.
 - The preferences are honoured as AWS documents them (API reference, ``StackSetOperationPreferences``; User
   Guide, "StackSet operation options"), per Region: ``MaxConcurrentCount`` or ``MaxConcurrentPercentage`` of
   the Region's accounts (rounded down, at least 1; default 1); ``FailureToleranceCount`` or
@@ -136,6 +137,9 @@ def _seconds_from_env() -> float:
 
 # How long one stack instance takes in an operation, in seconds: set it in a test (monkeypatch) or a demo.
 seconds_per_instance: float = _seconds_from_env()
+# The emulator's time, in seconds since the epoch: a test may put a clock of its own here and step it, so that
+# what it sees between two steps does not depend on how fast the machine answers.
+clock: Callable[[], float] = time.time
 
 
 # --- state ----------------------------------------------------------------------------------------------------
@@ -702,7 +706,7 @@ def _start(stack_set: StackSet, action: str, operation_id: str, request: str, pr
     """A new operation on ``targets``, RUNNING from now; the answer with its id."""
     from moto.core.responses import ActionResult
 
-    now = time.time()
+    now = clock()
     op = Operation(id=operation_id, action=action, request=request, preferences=prefs,
                    template=stack_set.template, parameters=dict(stack_set.parameters), tags=dict(stack_set.tags),
                    results=[Result(a, r) for a, r in _in_run_order(targets, prefs)], created=now, clock=now,
@@ -890,7 +894,7 @@ def _stop_stack_set_operation(response):
     if op.status != "RUNNING":
         raise emulator._error("InvalidOperationException", f"Operation {operation_id} is {op.status}")  # ours
     op.stopping, op.status = True, "STOPPING"
-    _advance(stack_set, op, time.time())
+    _advance(stack_set, op, clock())
     return EmptyResult()
 
 
@@ -1105,7 +1109,7 @@ def patch() -> None:
 
     def call_action_advancing(self):
         with emulator._cfn_lock:
-            _advance_all(time.time())
+            _advance_all(clock())
             return call_action(self)
 
     CloudFormationResponse.call_action = call_action_advancing
