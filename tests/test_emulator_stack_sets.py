@@ -616,6 +616,14 @@ def test_errors_as_aws_names_them(cfn, call, arguments, expected):
     assert error_of(getattr(cfn, call), **arguments)[:2] == expected
 
 
+def test_a_repeated_create_stack_set_token_makes_one_stack_set(cfn):
+    first = cfn.create_stack_set(StackSetName=SET, TemplateBody=SITE, ClientRequestToken="create-fleet")
+    again = cfn.create_stack_set(StackSetName=SET, TemplateBody=SITE, ClientRequestToken="create-fleet")
+    assert again["StackSetId"] == first["StackSetId"]
+    assert len(cfn.list_stack_sets()["Summaries"]) == 1
+    cfn.delete_stack_set(StackSetName="never-made")  # no error: DeleteStackSet documents none for this
+
+
 def test_lists_page_and_filter(cfn):
     new_set(cfn)
     first = deployed(cfn, [A, B, C], [EU], site_named("x"), OperationPreferences={"MaxConcurrentCount": 3,

@@ -15,7 +15,9 @@ Operations
   CloudFormation request the emulator completes what has had its time and starts what may start next, so a
   client that only polls DescribeStackSetOperation or ListStackSetOperationResults sees progress; timestamps
   are the simulated ones (``EndTimestamp - CreationTimestamp`` is a whole number of instance durations). The
-  time is read from :data:`clock` (``time.time``), which a test may replace with one it steps.
+  time is read from :data:`clock` (``time.time``), which a test may replace with one it steps. The stacks of
+  the instances whose time is up are made in the request that notices it (a poll after a long pause with high
+  concurrency takes as long as those stacks); requests to other services advance nothing.
 - The preferences are honoured as AWS documents them (API reference, ``StackSetOperationPreferences``; User
   Guide, "StackSet operation options"), per Region: ``MaxConcurrentCount`` or ``MaxConcurrentPercentage`` of
   the Region's accounts (rounded down, at least 1; default 1); ``FailureToleranceCount`` or
@@ -41,6 +43,12 @@ Operations
   starting instances (``STOPPING``, then ``STOPPED``; the others ``CANCELLED``).
 - A result's ``AccountGateResult`` is ``SKIPPED`` with "Function not found: ...AWSCloudFormationStackSetAccountGate"
   for its own account and Region (moto named us-west-2 for all), and is absent on results that never started.
+
+Stack sets
+- A ``ClientRequestToken`` repeated on CreateStackSet with the same name answers the first ``StackSetId`` (moto
+  made a second set); a name in use answers ``NameAlreadyExistsException`` (wording ours). DeleteStackSet of a
+  set that is not there succeeds (its API lists no StackSetNotFoundException); a deleted set is found by its id
+  only, ``DELETED``. The stack set's tags reach every target stack.
 
 Target stacks
 - moto named every instance's stack ``StackSet:<name>`` (a name CloudFormation refuses), and
