@@ -363,7 +363,8 @@ def _patch_resources() -> None:
             if isinstance(resource_json.get("Fn::GetAZs"), dict):
                 resource_json = {"Fn::GetAZs": clean_json(resource_json["Fn::GetAZs"], resources_map)}
             target = (resource_json.get("Fn::GetAtt") or [None])[0]
-            if target in resources_map._resource_json_map and resources_map[target] is None:
+            declared = getattr(resources_map, "_resource_json_map", {})  # a condition passes a plain dict
+            if target in declared and resources_map[target] is None:
                 return NOT_EMULATED  # a resource type moto skips
         return clean_json(resource_json, resources_map)
 
