@@ -127,6 +127,14 @@ def deployed(cfn, accounts, regions, overrides=(), **options) -> str:
     return operation_id
 
 
+def uploaded(key: str, template: str) -> str:
+    """The URL of ``template`` put into the administrator's bucket on the emulator's S3."""
+    s3 = boto3.client("s3", region_name=ADMIN_REGION)
+    s3.create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": ADMIN_REGION})
+    s3.put_object(Bucket="templates", Key=key, Body=io.BytesIO(template.encode()))
+    return f"https://templates.s3.amazonaws.com/{key}"
+
+
 def instance(cfn, account: str, region: str) -> dict:
     return cfn.describe_stack_instance(StackSetName=SET, StackInstanceAccount=account,
                                        StackInstanceRegion=region)["StackInstance"]  # fmt: skip
@@ -345,6 +353,9 @@ def test_a_stack_that_fails_to_create_fails_its_instance_with_the_resource_and_r
     assert reason.startswith("ResourceLogicalId:Stream, ResourceType:AWS::Kinesis::Stream, ResourceStatusReason:")
     assert "telemetry-taken" in reason
     assert stack_of(cfn, B, EU)["StackStatus"] == "ROLLBACK_COMPLETE"
+    drift = cfn.detect_stack_set_drift(StackSetName=SET, OperationPreferences=tolerant)["OperationId"]
+    assert wait(cfn, drift)["StackSetDriftDetectionDetails"]["DriftDetectionStatus"] == "PARTIAL_SUCCESS"
+    assert results(cfn, drift) == {(A, EU): "SUCCEEDED", (B, EU): "FAILED"}  # a rolled-back stack: no drift
 
     in_account("kinesis", B, EU).delete_stream(StreamName="telemetry-taken")
     retried = cfn.update_stack_instances(StackSetName=SET, Accounts=[B], Regions=[EU])["OperationId"]
@@ -397,11 +408,7 @@ def test_an_override_of_a_parameter_the_template_lacks_is_refused(cfn):
 
 
 def test_update_stack_set_updates_every_stack_and_instance_overrides_keep_their_values(cfn):
-    s3 = boto3.client("s3", region_name=ADMIN_REGION)
-    s3.create_bucket(Bucket="templates", CreateBucketConfiguration={"LocationConstraint": ADMIN_REGION})
-    s3.put_object(Bucket="templates", Key="site.json", Body=io.BytesIO(SITE.encode()))
-    cfn.create_stack_set(StackSetName=SET, TemplateURL="https://templates.s3.amazonaws.com/site.json",
-                         Parameters=site_named("unnamed"))  # fmt: skip
+    cfn.create_stack_set(StackSetName=SET, TemplateURL=uploaded("site.json", SITE), Parameters=site_named("unnamed"))
     deployed(cfn, [A], [EU], site_named("lisbon"))
     deployed(cfn, [B], [EU], site_named("porto"))
 
@@ -462,9 +469,11 @@ def test_delete_stack_instances_deletes_the_stack_unless_retained(cfn, retain, s
 
 def test_the_projects_dev_template_deploys_to_two_accounts_and_goes_again(cfn):
     dev = (ROOT / "templates" / "dev.json").read_text()
+    status, code, message = error_of(cfn.create_stack_set, StackSetName=SET, TemplateBody=dev)
+    assert (status, code) == (400, "ValidationError") and "less than or equal to 51200" in message  # 59 KB
     cfn.create_stack_set(
         StackSetName=SET,
-        TemplateBody=dev,
+        TemplateURL=uploaded("dev.json", dev),
         Capabilities=["CAPABILITY_NAMED_IAM"],
         Tags=[{"Key": "fleet", "Value": "dev"}],
         PermissionModel="SELF_MANAGED",

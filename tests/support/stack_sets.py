@@ -45,6 +45,8 @@ Operations
   for its own account and Region (moto named us-west-2 for all), and is absent on results that never started.
 
 Stack sets
+- A TemplateBody over 51,200 bytes answers AWS's ValidationError (moto took any size); TemplateURL reads the
+  emulator's S3.
 - A ``ClientRequestToken`` repeated on CreateStackSet with the same name answers the first ``StackSetId`` (moto
   made a second set); a name in use answers ``NameAlreadyExistsException`` (wording ours). DeleteStackSet of a
   set that is not there succeeds (its API lists no StackSetNotFoundException); a deleted set is found by its id
@@ -92,7 +94,8 @@ Drift
   (RetentionPeriodHours, ShardCount), ``AWS::SSM::Parameter`` (Value) and ``AWS::Logs::LogGroup``
   (RetentionInDays): a change made in the target account is ``MODIFIED`` with its ``PropertyDifferences``, a
   resource deleted there is ``DELETED``; every other resource is ``NOT_CHECKED``. :func:`drift_resource` makes
-  any resource ``MODIFIED`` for a test of another type.
+  any resource ``MODIFIED`` for a test of another type. An instance whose stack failed to create (or to
+  delete) fails the drift operation (wording ours).
 
 Failures on demand: :func:`fail_instance` makes an instance's next operations end ``FAILED`` with a reason,
 its stack left as it was (env ``IOTSTACK_EMULATOR_STACK_SET_FAILURES`` does it for the standalone server:
@@ -129,6 +132,7 @@ INJECTED = "Failed on purpose (emulated by fail_instance)"
 
 _OPERATION_ID = re.compile(r"[a-zA-Z0-9][-a-zA-Z0-9]*")  # botocore's ClientRequestToken pattern, max 128
 _PAGE = 100  # MaxResults' maximum in botocore's model
+_INLINE_LIMIT = 51_200  # TemplateBody's maximum, in bytes (API reference, CreateStackSet); larger go by URL
 _RUNNING = ("RUNNING", "STOPPING")
 
 
@@ -552,6 +556,8 @@ def _detect_drift(stack_set: StackSet, op: Operation, instance: Instance) -> str
     stack = _backend(instance).stacks.get(instance.stack_id) if instance.stack_id else None
     if stack is None:
         return f"Stack with id {instance.stack_id or instance.stack_name} does not exist"
+    if stack.status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"):  # nothing, or no template, to check
+        return f"Stack:{stack.stack_id} is in {stack.status} state; its drift cannot be detected"  # ours
     drifts = []
     reading, emulator._operation.reading = getattr(emulator._operation, "reading", False), True
     try:  # resolving the template's properties must create nothing
@@ -640,6 +646,11 @@ def _template_of(response, use_previous: str | None = None) -> str | None:
     body, url = response._get_param("TemplateBody"), response._get_param("TemplateURL")
     if url:
         return response._get_stack_from_s3_url(url)
+    if body and len(body.encode()) > _INLINE_LIMIT:
+        raise emulator._validation(
+            "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have "
+            f"length less than or equal to {_INLINE_LIMIT}"
+        )
     return body or use_previous
 
 
