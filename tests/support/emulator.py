@@ -99,6 +99,10 @@ operation carries its token (DescribeStackEvents' ``ClientRequestToken``); a tok
 AWS's pattern or length answers its ValidationError. :func:`ignoring_tokens` turns honouring off,
 to show that a client copes with a service (or a retry path) that ignores them.
 
+Stack sets: tests/support/stack_sets.py replaces moto's stack-set actions (operations that take time and
+honour their preferences, real target stacks, failures and drift on demand); its docstring lists what moto
+gets wrong there.
+
 Every CloudFormation request runs under one lock: moto's models are not thread-safe, and the
 server answers each request on its own thread.
 
@@ -225,6 +229,9 @@ def _patch_moto() -> None:
         _patch_stacks()
         _patch_change_sets()
         _patch_tokens()
+        from tests.support import stack_sets  # after _patch_tokens: it wraps the locked call_action
+
+        stack_sets.patch()
         # moto warns and logs for every resource it skips (the module docstring lists them), and the
         # server logs every request: iotstack's own output is what a reader of the demo should see.
         warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto", category=UserWarning)
@@ -356,7 +363,8 @@ def _patch_resources() -> None:
             if isinstance(resource_json.get("Fn::GetAZs"), dict):
                 resource_json = {"Fn::GetAZs": clean_json(resource_json["Fn::GetAZs"], resources_map)}
             target = (resource_json.get("Fn::GetAtt") or [None])[0]
-            if target in resources_map._resource_json_map and resources_map[target] is None:
+            declared = getattr(resources_map, "_resource_json_map", {})  # a condition passes a plain dict
+            if target in declared and resources_map[target] is None:
                 return NOT_EMULATED  # a resource type moto skips
         return clean_json(resource_json, resources_map)
 
@@ -852,4 +860,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from tests.support import emulator  # this module by its name, not a __main__ copy: stack_sets imports it
+
+    emulator.main()
