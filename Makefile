@@ -74,9 +74,9 @@ scan: $(READY) $(BYTECODE) $(SCAN_READY) ## Run checkov and cfripper over templa
 	@$(BIN)/iotstack scan
 
 .PHONY: deploy
-deploy: $(READY) $(BYTECODE) ## Deploy templates/<env>.json through a change set: make deploy ENV=dev [ARGS="--no-execute"]
-	@test -n "$(ENV)" || { echo "usage: make deploy ENV=<environment> [ARGS=...]; see iotstack deploy --help" >&2; exit 2; }
-	@$(BIN)/iotstack deploy --env $(ENV) $(ARGS)
+deploy: $(READY) $(BYTECODE) ## Deploy templates/<env>.json through a change set (make deploy ENV=dev [ARGS="--no-execute"]), or a fleet to its stack set (make deploy FLEET=plants)
+	@test -n "$(ENV)$(FLEET)" -a -z "$(and $(ENV),$(FLEET))" || { echo "usage: make deploy ENV=<environment> or FLEET=<fleet> [ARGS=...]; see iotstack deploy --help" >&2; exit 2; }
+	@$(BIN)/iotstack deploy $(if $(ENV),--env $(ENV),--fleet $(FLEET)) $(ARGS)
 
 # make itself exits 2 whenever a recipe fails, so `make drift` cannot tell drift (2) from trouble (1):
 # a scheduled job calls .venv/bin/iotstack drift, as .github/workflows/drift.yml does.

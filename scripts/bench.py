@@ -1,6 +1,6 @@
 """Time the commands people wait for against their floors, and fail on a miss; run by `make bench`.
 
-Four figures, each a ratio of two medians: a command and the floor it is held to, both timed as
+Six figures, each a ratio of two medians: a command and the floor it is held to, both timed as
 whole processes (Python start-up, imports and exit included) over every environment:
 
 1. ``iotstack template --no-lint``, into a temporary folder, against a Python process that only
@@ -9,7 +9,8 @@ whole processes (Python start-up, imports and exit included) over every environm
    stack). Target: at most 1.5 times the floor.
 2. cold ``make template``: an empty lint cache (a new ``IOTSTACK_CACHE_DIR`` for every run), so
    every template is linted, against bare ``cfn-lint --regions <region> --include-checks I`` over
-   the same templates, one serial process per region. Target: at most 1.0 times it. ("cold" is
+   the same templates (the fleets' for each region of their sites), one serial process per region. Target:
+   at most 1.0 times it. ("cold" is
    the lint cache only: the OS file cache is warm for both.)
 3. warm ``make template``: the lint cache filled and nothing changed, so nothing is linted, against
    the same bare cfn-lint. Target: at most 0.2 times it.
@@ -18,6 +19,10 @@ whole processes (Python start-up, imports and exit included) over every environm
 5. the forecast in its heaviest case (every environment's template as a new stack: every resource
    created, the whole graph weighed), timed in this process, against that ``iotstack diff`` process.
    Target: at most 0.1 times it (the forecast adds under 10% to a diff).
+6. ``iotstack check --fleet hundred``, a generated fleet of 100 sites of prod's shape (10 accounts, 2
+   regions), against ``iotstack check --env prod``, both in a scratch copy of the project committed to a
+   git repository of its own (the plan against HEAD included), their lint caches filled. Target: at most
+   1.5 times it: one template whatever the sites, so sites cost only their parameters.
 
 The compared commands are interleaved (A B C A B C ..., the order turning each round) so that
 whatever else the machine is doing weighs on both sides alike; the sub-second ones run more
@@ -39,6 +44,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,6 +57,7 @@ from itertools import count
 from pathlib import Path
 
 from generator.config import load_environments
+from generator.fleet import load_fleets
 from generator.review.durations import Durations
 from generator.review.forecast import forecast
 from generator.workspace import Workspace
@@ -83,12 +90,14 @@ class Figure:
     target: float
 
 
-def process(label: str, argv: Sequence[str | Path], shown: str = "", env: Callable[[], dict] = dict) -> Command:
-    """A command run as a process from the project root; ``env()`` adds to the environment of each run."""
+def process(label: str, argv: Sequence[str | Path], shown: str = "", env: Callable[[], dict] = dict,
+            cwd: Path = ROOT) -> Command:  # fmt: skip
+    """A command run as a process from the project root (or ``cwd``); ``env()`` adds to the environment of each
+    run."""
     args = [str(a) for a in argv]
 
     def run() -> None:
-        subprocess.run(args, cwd=ROOT, check=True, capture_output=True, env={**os.environ, **env()})
+        subprocess.run(args, cwd=cwd, check=True, capture_output=True, env={**os.environ, **env()})
 
     return Command(label, run, shown or " ".join(args))
 
@@ -182,13 +191,44 @@ def forecasts(names: list[str]) -> Command:
     return Command("forecast", run, shown)
 
 
+SITES = 100
+
+
+def fleet_project(scratch: Path) -> Path:
+    """A copy of the project's environments with a fleet of :data:`SITES` sites of prod's shape, its templates
+    made, committed to a git repository of its own (the base of check's plan)."""
+    project = scratch / "fleet-project"
+    (project / "fleets").mkdir(parents=True)
+    (project / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
+    shutil.copytree(ROOT / "environments", project / "environments")
+    sites = [
+        f'[[sites]]\nname = "plant{n}"\naccount = "{100000000000 + n % 10}"\n'
+        f'region = "{("sa-east-1", "us-east-1")[n % 2]}"\nvpc_cidr = "10.{n}.0.0/16"\n'
+        for n in range(SITES)
+    ]
+    (project / "fleets" / "hundred.toml").write_text('environment = "prod"\n\n' + "\n".join(sites))
+    subprocess.run([BIN / "iotstack", "template"], cwd=project, check=True, capture_output=True)
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "bench"]):
+        subprocess.run([*git, *args], cwd=project, check=True, capture_output=True)
+    return project
+
+
 def commands(scratch: Path, regions: dict[str, list[str]]) -> list[Command]:
     """Every command timed, the floors included; their runs write only under ``scratch``."""
     modules = ", ".join(["click", *stack_imports()])
     bare = [["cfn-lint", "--regions", r, "--include-checks", "I", "--", *files] for r, files in regions.items()]
     cold_caches = (scratch / f"cold-{n}" for n in count())  # a new, empty one per run
     warm_cache = scratch / "warm"  # filled by the untimed first run, then left as it is
+    fleet = fleet_project(scratch)
     return [
+        process("check env", [BIN / "iotstack", "check", "--env", "prod"], "iotstack check --env prod", cwd=fleet),
+        process(
+            "check fleet",
+            [BIN / "iotstack", "check", "--fleet", "hundred"],
+            f"iotstack check --fleet hundred ({SITES} sites)",
+            cwd=fleet,
+        ),
         process("import floor", [BIN / "python", "-c", f"import {modules}"], f'python -c "import {modules}"'),
         process(
             "no-lint",
@@ -222,6 +262,7 @@ FIGURES = (
     Figure("3. make template, warm lint cache", "warm make", "bare cfn-lint", 0.2),
     Figure("4. iotstack diff", "diff", "no-lint", 1.5),
     Figure("5. forecast, every env as a new stack", "forecast", "diff", 0.1),
+    Figure(f"6. check of a {SITES}-site fleet", "check fleet", "check env", 1.5),
 )
 
 
@@ -231,12 +272,15 @@ def main() -> int:
     regions: dict[str, list[str]] = {}  # bare cfn-lint: one process per region, over its templates
     for env in envs:
         regions.setdefault(env.region, []).append(f"templates/{env.name}.json")
+    for fleet in load_fleets((), Workspace.find(ROOT).fleets, Workspace.find(ROOT).environments):
+        for region in fleet.regions:  # a fleet's template is linted for each region of its sites
+            regions.setdefault(region, []).append(f"templates/{fleet.template_name}.json")
     before, load_before = templates_state(), load()
     with tempfile.TemporaryDirectory(prefix="iotstack-bench-") as tmp:
         os.environ["IOTSTACK_CACHE_DIR"] = f"{tmp}/cache"  # no command of the bench uses the user's cache
         refuse_unless_current(Path(tmp))
         timed = {c.label: c for c in [*commands(Path(tmp), regions), forecasts([e.name for e in envs])]}
-        light = [timed[label] for label in ("import floor", "no-lint", "diff", "forecast")]
+        light = [timed[label] for label in ("import floor", "no-lint", "diff", "forecast", "check env", "check fleet")]
         heavy = [timed[label] for label in ("bare cfn-lint", "cold make", "warm make")]
         runs = interleaved(light, LIGHT_ROUNDS, {}) | interleaved(heavy, HEAVY_ROUNDS, {"warm make": 2})
     if templates_state() != before:

@@ -169,7 +169,7 @@ class StackSetCalls:
         return self._call(self.cloudformation, call, took_effect, StackSetName=name, OperationId=operation_id,
                           **kwargs)["OperationId"]  # fmt: skip
 
-    def resource_drifts(self, name: str, account: str, region: str, operation_id: str) -> list[dict]:
+    def instance_drifts(self, name: str, account: str, region: str, operation_id: str) -> list[dict]:
         """The drifted resources of one instance, as the detection ``operation_id`` found them."""
         where = {"StackInstanceAccount": account, "StackInstanceRegion": region, "OperationId": operation_id,
                  "StackInstanceResourceDriftStatuses": ["MODIFIED", "DELETED"]}  # fmt: skip

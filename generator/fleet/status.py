@@ -83,7 +83,7 @@ def drift_fleet(d: FleetDeployment) -> FleetDrift:
     for i in instances:
         site = places.get((i.account, i.region)) or (i.overrides or {}).get(SITE_NAME) or f"{i.account}/{i.region}"
         if i.drift == "DRIFTED":
-            resources = d.cloud.resource_drifts(found.name, i.account, i.region, operation_id)
+            resources = d.cloud.instance_drifts(found.name, i.account, i.region, operation_id)
             drifted[site] = [f"{r['LogicalResourceId']} ({r.get('StackResourceDriftStatus', '')})" for r in resources]
         elif i.drift not in ("IN_SYNC",):
             unchecked.append(site)
