@@ -97,7 +97,7 @@ bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifac
 	@$(BIN)/iotstack bootstrap --env $(ENV) $(ARGS)
 
 .PHONY: demo
-demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and redeploy it, destroy it; deploy prod, see the guard refuse
+demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and redeploy it, destroy it; deploy prod, see the guard refuse; roll a fleet of four plants out
 	@$(BIN)/python scripts/demo.py
 
 .PHONY: emulator
@@ -105,7 +105,7 @@ emulator: $(READY) $(BYTECODE) ## A local AWS emulator (moto) to deploy to with 
 	@$(BIN)/python -m tests.support.emulator --port $(or $(PORT),4566)
 
 .PHONY: bench
-bench: $(READY) $(BYTECODE) ## Time --no-lint, cold/warm `make template`, diff and the forecast against their floors; fails on a miss
+bench: $(READY) $(BYTECODE) ## Time --no-lint, cold/warm `make template`, diff, the forecast and a 100-site fleet's check against their floors; fails on a miss
 	@$(BIN)/python scripts/bench.py
 
 .PHONY: style

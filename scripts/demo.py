@@ -14,7 +14,12 @@ its own), so that nothing it edits or writes reaches this project:
 5. a change that loses data: prod's Aurora instances 2 -> 1 (the cluster's name is not a setting:
    renaming it is a code change) removes a database instance, and the deploy's stateful guard refuses
    it (exit 3) before anything runs;
-6. destroy prod: refused, its termination protection is on. Stopping the emulator is prod's clean-up.
+6. destroy prod: refused, its termination protection is on;
+7. a fleet: prod's stack at four plants over two accounts and two regions (fleets/plants.toml), rolled out by a
+   stack set on the emulator's stack sets (tests/support/stack_sets.py: operations that take time, one site
+   after another as the fleet's rollout says): the plan, the deploy, a site added, a site's parameter changed,
+   a site that fails (injected) named with its reason (exit 1), a site removed with its stack kept, and
+   drift at one site (injected) named by site and resource (exit 2). Stopping the emulator is the clean-up.
 
 Each table is printed once: a change table longer than a screenful shows its first rows and a count,
 and an outputs table shows only the outputs not listed before.
@@ -139,15 +144,58 @@ def edit(path: Path, old: str, new: str) -> None:
 def copy_project(copy: Path) -> str:
     """Copy environments/ and templates/ as last committed (``git archive HEAD``), so that the story starts where
     it says whatever the working tree holds (a tour's edit, say); the working tree's outside git. Says which."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD", "environments", "templates"],
-                             capture_output=True, check=False)  # fmt: skip
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD", "environments", "templates",
+                              "fleets"], capture_output=True, check=False)  # fmt: skip
     if archive.returncode == 0:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(copy, filter="data")
         return "its last commit (HEAD)"
-    shutil.copytree(ROOT / "environments", copy / "environments")
-    shutil.copytree(ROOT / "templates", copy / "templates")
+    for folder in ("environments", "templates", "fleets"):
+        shutil.copytree(ROOT / folder, copy / folder)
     return "its working tree (not a git checkout)"
+
+
+NATAL = '\n[[sites]]\nname = "natal"\naccount = "333333333333"\nregion = "sa-east-1"\nvpc_cidr = "10.5.0.0/16"\n'
+BELEM = '[[sites]]\nname = "belem"\naccount = "222222222222"\nregion = "us-east-1"\nvpc_cidr = "10.4.0.0/16"\n'
+
+
+def fleet_steps(copy: Path) -> list:
+    """The fleet's story: prod's stack at four plants, rolled out by a stack set on the emulator's stack sets."""
+    from tests.support import stack_sets
+
+    stack_sets.seconds_per_instance = 1.0  # a site takes a second: the progress shows
+    plants = copy / "fleets" / "plants.toml"
+
+    def restore_prod() -> None:
+        subprocess.run([*GIT, "checkout", "--", "environments/prod.toml"], cwd=copy, check=True)
+
+    def fail_natal() -> None:
+        stack_sets.fail_instance("333333333333", "sa-east-1", "injected by the demo: the account has no "
+                                 "AWSCloudFormationStackSetExecutionRole")  # fmt: skip
+        edit(plants, 'vpc_cidr = "10.5.0.0/16"', 'vpc_cidr = "10.5.0.0/16"\nalert_emails = ["natal-ops@example.com"]')
+
+    return [  # (what it shows, an edit to make first or None, the command, the exit code it should end with)
+        ("A fleet: prod's stack at four plants (prod's file as committed again)", restore_prod,
+         [*GIT, "show", "HEAD:fleets/plants.toml"], 0),
+        ("Deploy it: the plan against what is deployed (nothing yet), a stack set, then each site (one at a time "
+         "per region, as [rollout] says)", None, ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"], 0),
+        ("Add a plant: natal, in a third account; the plan, offline, against git (exit 2: changes)",
+         lambda: edit(plants, "", NATAL), ["diff", "--fleet", "plants"], 2),
+        ("Deploy it: one operation, natal's", None, ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"],
+         0),
+        ("Change a plant's parameter: recife's alert address", lambda: edit(
+            plants, "recife-ops@example.com", "recife-plant@example.com"),
+         ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"], 0),
+        ("A plant that fails: natal's account refuses (injected); the deploy names it with the reason", fail_natal,
+         ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"], 1),
+        ("Remove a plant: belem's stack instance goes, its stack (and data) stays",
+         lambda: (stack_sets.clear(), edit(plants, BELEM, "")),
+         ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"], 0),
+        ("Every plant as AWS holds it", None, ["status", "--fleet", "plants"], 0),
+        ("Drift at manaus: its stream was changed by hand (injected); drift names the plant and the resource",
+         lambda: stack_sets.drift_resource("111111111111", "us-east-1", "SensorDataStream"),
+         ["drift", "--fleet", "plants", "--poll-seconds", "0.5"], 2),
+    ]  # fmt: skip
 
 
 def main() -> int:
@@ -197,6 +245,7 @@ def main() -> int:
              ["deploy", "--env", "prod", "--yes"], 3),
             ("Destroy prod: refused, its termination protection is on (exit 1, by design)", None,
              ["destroy", "--env", "prod", "--yes"], 1),
+            *fleet_steps(copy),
         ]  # fmt: skip
         tables = Tables()
         for title, change, command, expected in steps:
@@ -210,7 +259,7 @@ def main() -> int:
             if code != expected:
                 print(f"demo failed: expected exit {expected}", file=sys.stderr)
                 return code or 1
-        print("Stopping the emulator: that is prod's clean-up (it is protected by design).", flush=True)
+        print("Stopping the emulator: that is prod's and the fleet's clean-up (protected by design).", flush=True)
     print(f"make demo: {time.monotonic() - started:.0f} s", flush=True)
     return 0
 

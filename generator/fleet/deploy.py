@@ -84,7 +84,8 @@ def deployed(d: FleetDeployment) -> tuple[dict | None, dict[str, Place]]:
     for instance in d.cloud.instances(existing.name, overrides=True):
         values = {**existing.parameters, **(instance.overrides or {})}
         name = values.get(SITE_NAME) or f"{instance.account}/{instance.region}"
-        sites[name] = Place(instance.account, instance.region, values)
+        outdated = "" if instance.status == "CURRENT" else f"{instance.status}: {instance.detailed or instance.reason}"
+        sites[name] = Place(instance.account, instance.region, values, outdated)
     return template, sites
 
 

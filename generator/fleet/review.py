@@ -31,7 +31,7 @@ from generator.review.plan import plan
 from generator.workspace import Workspace
 
 # What becomes of a site, worst last.
-ACTIONS = ("none", "template", "update", "add", "remove", "move")
+ACTIONS = ("none", "template", "retry", "update", "add", "remove", "move")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Place:
     account: str
     region: str
     parameters: dict[str, str] = field(default_factory=dict)
+    outdated: str = ""  # deployed, its last operation did not succeed: why (StackInstanceStatus), else ""
 
     def __str__(self) -> str:
         return f"{self.account}/{self.region}"
@@ -63,7 +64,7 @@ class SiteChange:
             return STATEFUL_CHANGES  # a new stack starts empty; the old one keeps the data
         if self.plan is not None:
             return max(self.plan.exit_code, CHANGES)
-        return CHANGES if self.action in ("add", "remove", "update") else NO_CHANGES
+        return CHANGES if self.action in ("add", "remove", "update", "retry") else NO_CHANGES
 
     @property
     def what(self) -> str:
@@ -77,6 +78,8 @@ class SiteChange:
                     "(RetainStacks), with its data")  # fmt: skip
         if self.action == "template":
             return "updated: the template's change"
+        if self.action == "retry":
+            return f"deployed again: its last operation did not succeed ({self.moved_from.outdated})"
         if self.action == "update":
             names = ", ".join(f"{name} {before} -> {after}" for name, before, after in self.changed)
             at_stake = f"; at stake: {', '.join(self.plan.at_stake)}" if self.plan and self.plan.at_stake else ""
@@ -172,6 +175,8 @@ def _site_change(name: str, old: Place, new: Place, after: dict, label: str, bas
     changed = tuple((k, old.parameters.get(k), new.parameters.get(k)) for k in keys
                     if old.parameters.get(k) != new.parameters.get(k))  # fmt: skip
     if not changed:
+        if old.outdated and not template.exit_code:  # what it passes was saved, but its stack never took it
+            return SiteChange(name, "retry", new, moved_from=old)
         return SiteChange(name, "template" if template.exit_code else "none", new)
     before = resolved(after, {**new.parameters, **{k: v for k, v in old.parameters.items() if v is not None}})
     site_plan = plan(before, resolved(after, new.parameters), new.region, f"{label}/{name}", base)

@@ -79,20 +79,20 @@ def steps(fp: FleetPlan, fleet: Fleet, template: dict, stack_set_values: dict[st
     or TemplateBody), ``stack_set_values`` the stack set's own parameters, ``delete_stacks`` the removed sites
     whose stacks go too."""
     options = {"OperationPreferences": preferences(fleet.rollout)}
-    kept = [s for s in fp.sites if s.action in ("template", "update", "none")]
+    kept = [s for s in fp.sites if s.action in ("template", "update", "retry", "none")]
     found: list[Step] = []
     if fp.template.exit_code and kept:
         found.append(Step("update_stack_set", f"the template's change, to {len(kept)} site(s)",
                           tuple(s.site for s in kept),
                           {**template, "Parameters": _parameters(stack_set_values), **options,
-                           "Accounts": sorted({s.place.account for s in kept}),
+                           **_targets(fleet, sorted({s.place.account for s in kept})),
                            "Regions": sorted({s.place.region for s in kept})}))  # fmt: skip
     gone = [(s.site, s.moved_from or s.place) for s in fp.sites if s.action in ("remove", "move")]
     for retain in (True, False):
         chosen = [(site, place) for site, place in gone if (site not in delete_stacks) == retain]
         for accounts, regions, names in _exact_groups(chosen):
             kept_or_not = "its stack kept (RetainStacks)" if retain else "its stack deleted"
-            where = {"Accounts": accounts, "Regions": regions, "RetainStacks": retain}
+            where = {**_targets(fleet, accounts), "Regions": regions, "RetainStacks": retain}
             found.append(Step("delete_stack_instances", f"remove {', '.join(names)}: {kept_or_not}", names,
                               {**where, **options}))  # fmt: skip
     order = list(fleet.rollout.region_order)
@@ -100,16 +100,26 @@ def steps(fp: FleetPlan, fleet: Fleet, template: dict, stack_set_values: dict[st
                                              s.site)):  # fmt: skip
         if s.action in ("add", "move"):
             found.append(Step("create_stack_instances", f"add {s.site} ({s.place})", (s.site,),
-                              _one(s.place, options)))  # fmt: skip
-        elif s.action == "update":
-            found.append(Step("update_stack_instances", f"new parameters for {s.site} ({s.place})", (s.site,),
-                              _one(s.place, options)))  # fmt: skip
+                              _one(fleet, s.place, options)))  # fmt: skip
+        elif s.action in ("update", "retry"):
+            what = "new parameters for" if s.action == "update" else "again, after its failed operation:"
+            found.append(Step("update_stack_instances", f"{what} {s.site} ({s.place})", (s.site,),
+                              _one(fleet, s.place, options)))  # fmt: skip
     return found
 
 
-def _one(place: Place, options: dict) -> dict:
-    return {"Accounts": [place.account], "Regions": [place.region],
+def _one(fleet: Fleet, place: Place, options: dict) -> dict:
+    return {**_targets(fleet, [place.account]), "Regions": [place.region],
             "ParameterOverrides": _parameters(place.parameters), **options}  # fmt: skip
+
+
+def _targets(fleet: Fleet, accounts: list[str]) -> dict:
+    """Which accounts a call names: ``Accounts`` for a self-managed stack set; for a service-managed one, the
+    fleet's OUs narrowed to exactly those accounts (DeploymentTargets, AccountFilterType INTERSECTION)."""
+    if fleet.stack_set.permission_model == "self-managed":
+        return {"Accounts": accounts}
+    return {"DeploymentTargets": {"OrganizationalUnitIds": list(fleet.stack_set.organizational_units),
+                                  "Accounts": accounts, "AccountFilterType": "INTERSECTION"}}  # fmt: skip
 
 
 def _exact_groups(sites: list[tuple[str, Place]]) -> list[tuple[list[str], list[str], tuple[str, ...]]]:

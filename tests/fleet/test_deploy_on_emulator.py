@@ -158,3 +158,13 @@ def test_a_busy_stack_set_is_refused_in_one_line_or_waited_for(deployed, monkeyp
     waited = deploy("--wait")
     assert waited.exit_code == 0, waited.output
     assert "waiting for operation" in waited.output and "new parameters for recife" in waited.output
+
+
+def test_a_site_whose_operation_failed_is_deployed_again_by_the_next_deploy(fleet):
+    fail_instance(*SITES["recife"], reason="quota", times=1)
+    assert deploy().exit_code == 1
+    again = deploy()
+    assert again.exit_code == 0, again.output
+    assert "deployed again: its last operation did not succeed" in " ".join(again.output.split())
+    statuses = {place: i["StackInstanceStatus"]["DetailedStatus"] for place, i in instances().items()}
+    assert set(statuses.values()) == {"SUCCEEDED"}

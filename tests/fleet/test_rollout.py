@@ -81,3 +81,15 @@ def test_sites_added_one_by_one_follow_the_region_order():
     fleet = parse(GOOD.replace("max_concurrent = 1", 'max_concurrent = 1\nregion_order = ["us-east-1", "sa-east-1"]'))
     fp = fleet_plan(fleet, TEMPLATE, None, {}, "deployed")
     assert [s.sites for s in steps(fp, fleet, {}, {})] == [("manaus",), ("campinas",)]
+
+
+def test_a_service_managed_fleet_names_its_sites_within_its_ous():
+    text = GOOD.replace('[stack_set]\naccount = "999999999999"',
+                        '[stack_set]\naccount = "999999999999"\npermission_model = "service-managed"\n'
+                        'organizational_units = ["ou-ab12-cd34ef56"]').replace('environment = "prod"',
+                                                                               'environment = "dev"')  # fmt: skip
+    fleet = parse(text)
+    made = steps(fleet_plan(fleet, build_fleet_template(fleet), None, {}, "deployed"), fleet, {}, {})
+    assert made[0].arguments["DeploymentTargets"] == {
+        "OrganizationalUnitIds": ["ou-ab12-cd34ef56"], "Accounts": ["111111111111"], "AccountFilterType": "INTERSECTION"
+    } and "Accounts" not in made[0].arguments  # fmt: skip

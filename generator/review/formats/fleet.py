@@ -18,9 +18,8 @@ def verdict(fp: FleetPlan) -> str:
     for site in fp.sites:
         counted[site.action] = counted.get(site.action, 0) + 1
     words = {"add": "added", "remove": "removed (stack kept)", "move": "moved", "update": "with new parameters",
-             "template": "take the template's change", "none": "unchanged"}  # fmt: skip
-    sites = ", ".join(f"{counted[a]} {words[a]}" for a in ("add", "remove", "move", "update", "template", "none")
-                      if a in counted)  # fmt: skip
+             "retry": "deployed again", "template": "take the template's change", "none": "unchanged"}  # fmt: skip
+    sites = ", ".join(f"{counted[a]} {words[a]}" for a in words if a in counted)
     return f"template: {headline(fp.template)}; sites: {sites}"
 
 
