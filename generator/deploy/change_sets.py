@@ -66,7 +66,7 @@ class Pending:
 
     def _clean_up(self) -> tuple[str, bool]:
         """Delete what this run made; what was done (or could not be), and whether all of it was."""
-        cloud, stack = self.d.cloud, self.d.stack.stack
+        cloud, stack = self.d.cloud, self.d.stack.name
         try:
             if self.stack_id is None:
                 mine = cloud.find_change_set(stack, self.name)
@@ -115,14 +115,14 @@ def template_source(d: Deployment, committed: Committed, store: Store | None) ->
     """``TemplateBody`` when the template fits inline, else ``TemplateURL`` of its upload to ``store``."""
     if store is None:
         return {"TemplateBody": committed.inline}
-    url = upload(d.cloud, store, d.stack.stack, committed.text, d.env.region, owner=d.cloud.account())
+    url = upload(d.cloud, store, d.stack.name, committed.text, d.env.region, owner=d.cloud.account())
     return {"TemplateURL": url}
 
 
 def same_template(d: Deployment, name: str, committed: Committed) -> None:
     """Refuse a change set whose template is not the committed one: one made from a URL reads the
     object when CloudFormation fetches it, and a bucket may have been written meanwhile."""
-    if d.cloud.change_set_template(d.stack.stack, name) != committed.body:
+    if d.cloud.change_set_template(d.stack.name, name) != committed.body:
         raise IotstackError(f"change set {name} was not made from {d.workspace.show(committed.path)} (sha256 "
                             f"{committed.sha}): its template differs, so someone changed it on the way; nothing "
                             "was run")  # fmt: skip
@@ -132,7 +132,7 @@ def computed(d: Deployment, name: str) -> ChangeSet:
     """The change set once CloudFormation has worked it out (or found it empty)."""
     started = time.monotonic()
     while True:
-        change_set = d.cloud.change_set(d.stack.stack, name)
+        change_set = d.cloud.change_set(d.stack.name, name)
         if change_set.computed or change_set.empty:
             return change_set
         if change_set.failed:
@@ -205,12 +205,12 @@ def execute_change_set(d: Deployment, change_set: ChangeSet, reviewed: Reviewed,
     cloud, console, allowed = d.cloud, d.console, reviewed.allowed
     stack = cloud.stack(change_set.stack_id)
     if stack is None:
-        raise IotstackError(f"stack {d.stack.stack} vanished before its change set {change_set.name} could run")
+        raise IotstackError(f"stack {d.stack.name} vanished before its change set {change_set.name} could run")
     lift = d.stack.stack_policy and bool(allowed) and not stack.status.in_review
 
     def run() -> None:
         try:
-            cloud.execute_change_set(d.stack.stack, change_set.name)
+            cloud.execute_change_set(d.stack.name, change_set.name)
         except (AwsError, UsageError):  # AWS answered no: nothing runs, the change set is left to the cleanup
             raise
         except BaseException:  # no answer (or not AWS's), or a signal during the request: AWS may run it
@@ -236,7 +236,7 @@ def execute_change_set(d: Deployment, change_set: ChangeSet, reviewed: Reviewed,
         if lifted:
             restore_policy(d, stack.id, failing=True)  # says what it could not do; never hides why the run stopped
         raise
-    console.say(f"Stack {d.stack.stack} is {outcome.status}.")  # first: whatever follows, it deployed
+    console.say(f"Stack {d.stack.name} is {outcome.status}.")  # first: whatever follows, it deployed
     if lift:
         restore_policy(d, stack.id)
     return outcome
@@ -256,7 +256,7 @@ def restore_policy(d: Deployment, stack_id: str, failing: bool = False) -> None:
         d.cloud.set_stack_policy(stack_id, changes.stack_policy())
     except (IotstackError, KeyboardInterrupt) as exc:
         why = exc if isinstance(exc, IotstackError) else f"stopped by {signal_name(exc)}"
-        message = (f"the stack policy of {d.stack.stack} was NOT restored ({why}): it still allows replacing what "
+        message = (f"the stack policy of {d.stack.name} was NOT restored ({why}): it still allows replacing what "
                    f"this deploy allowed; `iotstack {d.stack.command} --env {d.env.name}` restores it (even with "
                    "nothing to deploy)")  # fmt: skip
         if isinstance(exc, KeyboardInterrupt) and not failing:

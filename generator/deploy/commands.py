@@ -38,7 +38,7 @@ from generator.deploy.change_sets import (
     template_source,
     template_store,
 )
-from generator.deploy.context import Deployment, Options, Target, confirm
+from generator.deploy.context import Deployment, Options, StackTarget, confirm
 from generator.deploy.operation import learn, run_operation
 from generator.deploy.report import status_report
 from generator.deploy.stacks import finish, ready_stack, settled, write_outputs
@@ -52,7 +52,7 @@ from generator.review.gate import Committed, gate, sha
 __all__ = ["Deployment", "Options", "bootstrap", "deploy", "destroy", "execute", "recover", "status"]
 
 # The bootstrap stack: always protected from deletion; no stack policy (its bucket is kept anyway).
-BOOTSTRAP = Target(BOOTSTRAP_STACK, BOOTSTRAP_NAME, "bootstrap", termination_protection=True, stack_policy=False,
+BOOTSTRAP = StackTarget(BOOTSTRAP_STACK, BOOTSTRAP_NAME, "bootstrap", termination_protection=True, stack_policy=False,
                    outputs=False)  # fmt: skip
 
 
@@ -86,11 +86,11 @@ def ship(d: Deployment, committed: Committed) -> None:
     name = changes.change_set_name(committed.sha)
     topics = changes.notification_arns(stack.notification_arns if stack else (), d.stack.notification_arns)
     source = template_source(d, committed, store)  # uploaded before anything is created
-    console.say(f"Creating change set {name} ({kind}) for stack {d.stack.stack} in {env.region}")
+    console.say(f"Creating change set {name} ({kind}) for stack {d.stack.name} in {env.region}")
     outcome = None  # of the change set's run, when it ran
     with Pending(d, name, new_stack=stack is None) as pending:
         stack_id = cloud.create_change_set(
-            StackName=d.stack.stack, ChangeSetName=name, ChangeSetType=kind,
+            StackName=d.stack.name, ChangeSetName=name, ChangeSetType=kind,
             Capabilities=cfn.capabilities(committed.body),
             Tags=changes.stack_tags(committed.sha, d.stack.template, stack.tags if stack else None),
             NotificationARNs=topics,
@@ -99,7 +99,7 @@ def ship(d: Deployment, committed: Committed) -> None:
         pending.made(stack_id)
         change_set = computed(d, name)
         if change_set.empty:
-            console.say(f"No changes: stack {d.stack.stack} already runs {d.workspace.show(committed.path)} "
+            console.say(f"No changes: stack {d.stack.name} already runs {d.workspace.show(committed.path)} "
                         f"(sha256 {committed.sha}); its empty change set is deleted.")  # fmt: skip
         else:
             if "TemplateURL" in source:
@@ -110,7 +110,7 @@ def ship(d: Deployment, committed: Committed) -> None:
                 console.say(f"Change set {name} is ready for review; to run it:\n"
                             f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
                 return
-            confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
+            confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.name}?")
             outcome = execute_change_set(d, change_set, reviewed, pending)  # kept once AWS takes it to run
     finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
     if outcome is not None:
@@ -122,7 +122,7 @@ def _store_or_bootstrap(d: Deployment, committed: Committed) -> Store | None:
     try:
         return template_store(d, committed)
     except NoBootstrap:
-        question = (f"There is no bootstrap stack in {d.env.region}: create {BOOTSTRAP.stack} now (an encrypted "
+        question = (f"There is no bootstrap stack in {d.env.region}: create {BOOTSTRAP.name} now (an encrypted "
                     "S3 bucket for templates over the inline limit)?")  # fmt: skip
         if not d.console.interactive or not d.console.confirm(question, assume_yes=False):
             raise
@@ -136,13 +136,13 @@ def execute(d: Deployment, name: str) -> None:
     (committed,) = gate([build(env, d.workspace)], d.workspace).values()
     stack = settled(d)  # not while another operation runs on it
     if stack is None:
-        raise UsageError(f"stack {d.stack.stack} does not exist in {env.region}")
+        raise UsageError(f"stack {d.stack.name} does not exist in {env.region}")
     try:
-        change_set = cloud.change_set(d.stack.stack, name)
+        change_set = cloud.change_set(d.stack.name, name)
     except AwsError as exc:
         if exc.code != "ChangeSetNotFound":
             raise
-        raise UsageError(f"no change set {name} on stack {d.stack.stack}: {exc}") from None
+        raise UsageError(f"no change set {name} on stack {d.stack.name}: {exc}") from None
     if not change_set.executable:
         why = change_set.reason or change_set.status
         raise IotstackError(f"change set {name} is {change_set.execution_status} ({why}); only an AVAILABLE change "
@@ -153,7 +153,7 @@ def execute(d: Deployment, name: str) -> None:
                             "with `iotstack deploy`")  # fmt: skip
     same_template(d, name, committed)  # the description says so; the template itself must say it too
     reviewed = review(d, change_set, stack, committed)
-    confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.stack}?")
+    confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.name}?")
     outcome = execute_change_set(d, change_set, reviewed)
     finish(d, change_set.stack_id)
     learn(d, outcome)
@@ -165,11 +165,11 @@ def status(d: Deployment, wait: bool = False) -> str:
     With ``wait``, an operation in progress is followed to its end first.
     """
     env, cloud = d.env, d.cloud
-    stack = cloud.stack(d.stack.stack)
+    stack = cloud.stack(d.stack.name)
     if stack is None:
-        return f"Stack {d.stack.stack} does not exist in {env.region}: not deployed."
+        return f"Stack {d.stack.name} does not exist in {env.region}: not deployed."
     if wait and stack.status.in_progress and not stack.status.in_review:
-        d.console.say(f"Stack {d.stack.stack} is {stack.status}; following it to the end")
+        d.console.say(f"Stack {d.stack.name} is {stack.status}; following it to the end")
         run_operation(d, stack, "operation", None, lambda status: True)
         stack = cloud.stack(stack.id) or stack
     path = d.workspace.template(d.stack.template)
@@ -190,16 +190,16 @@ def destroy(d: Deployment) -> None:
     env, cloud, console = d.env, d.cloud, d.console
     stack = settled(d)
     if stack is None:
-        console.say(f"Stack {d.stack.stack} does not exist in {env.region}: nothing to destroy.")
+        console.say(f"Stack {d.stack.name} does not exist in {env.region}: nothing to destroy.")
         return
     if stack.termination_protection:
-        raise IotstackError(f"stack {d.stack.stack} has termination protection on: set deploy.termination_protection"
+        raise IotstackError(f"stack {d.stack.name} has termination protection on: set deploy.termination_protection"
                             f" = false in {env.name}.toml and deploy, then destroy")  # fmt: skip
     deployed = cloud.template(stack.id)
     resources = deployed.get("Resources", {})
     protected = sorted(i for i, r in resources.items() if r.get("Properties", {}).get("DeletionProtection") is True)
     if protected:
-        raise IotstackError(f"{', '.join(protected)} of stack {d.stack.stack} has deletion protection on: set "
+        raise IotstackError(f"{', '.join(protected)} of stack {d.stack.name} has deletion protection on: set "
                             f"it off in {env.name}.toml (aurora.deletion_protection = false), deploy, then destroy"
                             )  # fmt: skip
     kept = sorted(f"{i} ({r['DeletionPolicy']})" for i, r in resources.items()
@@ -209,10 +209,10 @@ def destroy(d: Deployment) -> None:
     expected = forecast(deployed, {}, dict.fromkeys(resources, "remove"),
                         Durations(History.load(d.workspace.durations, env.region)))  # fmt: skip
     console.say("Forecast: " + "; ".join([expected.summary(), *expected.left_out]))
-    confirm(d, f"Delete stack {d.stack.stack} in {env.region} and its {len(resources)} resources?", "destroyed")
+    confirm(d, f"Delete stack {d.stack.name} in {env.region} and its {len(resources)} resources?", "destroyed")
     outcome = run_operation(d, stack, "destroy", lambda: cloud.delete_stack(stack.id),
                             lambda status: status.deleted, len(resources), expected)  # fmt: skip
-    console.say(f"Stack {d.stack.stack} deleted.")
+    console.say(f"Stack {d.stack.name} deleted.")
     try:
         remove(d.workspace.outputs(d.stack.template), d.workspace.show)
     except WriteFailed as exc:
@@ -225,9 +225,9 @@ def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:
     cloud = d.cloud
     stack = settled(d)
     if stack is None or not stack.status.rollback_failed:
-        raise UsageError(f"recover continues a failed rollback; stack {d.stack.stack} is "
+        raise UsageError(f"recover continues a failed rollback; stack {d.stack.name} is "
                          f"{stack.status if stack else 'not deployed'}, not UPDATE_ROLLBACK_FAILED")  # fmt: skip
     run_operation(d, stack, "recover", lambda: cloud.continue_update_rollback(stack.id, skip),
                   lambda status: status.rolled_back)  # fmt: skip
-    d.console.say(f"Stack {d.stack.stack} rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE); "
+    d.console.say(f"Stack {d.stack.name} rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE); "
                   "fix the cause and deploy again.")  # fmt: skip

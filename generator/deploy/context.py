@@ -35,10 +35,12 @@ class Options:
 
 
 @dataclass(frozen=True)
-class Target:
-    """The stack a command works on, and what the environment asks of it."""
+class StackTarget:
+    """The stack a command works on (``name``), and what the environment asks of it. (A fleet's stack set is
+    :class:`generator.fleet.deploy.FleetDeployment`'s; where a plan's template goes is
+    :class:`generator.review.model.Destination`.)"""
 
-    stack: str
+    name: str
     template: str  # templates/<template>.json is what it runs
     command: str  # the command that ships it, for the next steps a message names
     termination_protection: bool
@@ -47,7 +49,7 @@ class Target:
     outputs: bool = True  # write its outputs to outputs/<template>.json
 
     @classmethod
-    def of(cls, env: Environment) -> Target:
+    def of(cls, env: Environment) -> StackTarget:
         """The environment's own stack."""
         deploy = env.deploy
         return cls(env.stack_name, env.name, "deploy", deploy.termination_protection, deploy.stack_policy,
@@ -64,12 +66,12 @@ class Deployment:
     cloud: Cloud
     console: Console
     options: Options = Options()
-    target: Target | None = None
+    target: StackTarget | None = None
 
     @property
-    def stack(self) -> Target:
+    def stack(self) -> StackTarget:
         """The stack this command works on."""
-        return self.target or Target.of(self.env)
+        return self.target or StackTarget.of(self.env)
 
     @property
     def waiting(self) -> Waiting:

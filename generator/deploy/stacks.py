@@ -20,16 +20,16 @@ def settled(d: Deployment) -> Stack | None:
     ``--wait`` followed until that operation ends. Every command that changes a stack asks this first:
     iotstack never interleaves with another operation."""
     cloud = d.cloud
-    stack = cloud.stack(d.stack.stack)
+    stack = cloud.stack(d.stack.name)
     if stack is not None:
         mine(d, stack)
     while stack is not None and stack.status.busy:
         if not d.options.wait_if_busy:
-            raise IotstackError(f"stack {d.stack.stack} is busy ({stack.status}): another operation is running, and "
+            raise IotstackError(f"stack {d.stack.name} is busy ({stack.status}): another operation is running, and "
                                 "iotstack never interleaves. Try again when it ends, or pass --wait")  # fmt: skip
-        d.console.say(f"Stack {d.stack.stack} is {stack.status}; waiting for that operation to end")
+        d.console.say(f"Stack {d.stack.name} is {stack.status}; waiting for that operation to end")
         run_operation(d, stack, "operation", None, lambda status: True)
-        stack = cloud.stack(d.stack.stack)
+        stack = cloud.stack(d.stack.name)
     return stack
 
 
@@ -41,7 +41,7 @@ def mine(d: Deployment, stack: Stack) -> None:
         return
     whose = "the bootstrap stack (iotstack bootstrap)" if owner == BOOTSTRAP_NAME else f"environment {owner}"
     where = "deploy.stack_name" if d.env.deploy.stack_name else "its default stack name"
-    raise UsageError(f"refused: stack {d.stack.stack} in {d.env.region} belongs to {whose} (its tag {changes.OWNER_TAG}"
+    raise UsageError(f"refused: stack {d.stack.name} in {d.env.region} belongs to {whose} (its tag {changes.OWNER_TAG}"
                      f" or outputs say so), not to {d.stack.template}: {d.env.name}.toml's {where} names another's "
                      "stack, which iotstack never changes; name a stack of its own")  # fmt: skip
 
@@ -55,14 +55,14 @@ def ready_stack(d: Deployment) -> Stack | None:
     if stack.status.failed_creation:
         if not options.replace_failed_stack:
             again = f"iotstack {d.stack.command} --env {env.name} --replace-failed-stack"
-            raise IotstackError(f"stack {d.stack.stack} is ROLLBACK_COMPLETE: its creation failed and CloudFormation"
+            raise IotstackError(f"stack {d.stack.name} is ROLLBACK_COMPLETE: its creation failed and CloudFormation"
                                 f" cannot update it. `{again}` deletes it and creates it again")  # fmt: skip
-        confirm(d, f"Delete the failed stack {d.stack.stack} (ROLLBACK_COMPLETE) and create it again?")
+        confirm(d, f"Delete the failed stack {d.stack.name} (ROLLBACK_COMPLETE) and create it again?")
         run_operation(d, stack, "deleting the failed stack", lambda: cloud.delete_stack(stack.id),
                       lambda status: status.deleted)  # fmt: skip
         return None
     if stack.status.stuck:
-        raise IotstackError(f"stack {d.stack.stack} is {stack.status} and cannot be updated: "
+        raise IotstackError(f"stack {d.stack.name} is {stack.status} and cannot be updated: "
                             + STUCK[stack.status.name].format(env=env.name))  # fmt: skip
     return stack
 
@@ -79,12 +79,12 @@ def finish(d: Deployment, stack_id: str) -> None:
         try:
             stack = protect(d, stack)
         except IotstackError as exc:
-            unprotected = (f"stack {d.stack.stack} is {stack.status}, but its protection could not be set as "
+            unprotected = (f"stack {d.stack.name} is {stack.status}, but its protection could not be set as "
                            f"{d.env.name}.toml asks: {exc}. `iotstack {d.stack.command} --env {d.env.name}` sets it "
                            "again (with nothing to deploy, that is all it does)")  # fmt: skip
             raise IotstackError("\n".join([unprotected, *([unwritten] if unwritten else [])])) from None
     except KeyboardInterrupt as stop:  # the deploy is done: say so, and what is left to do
-        raise Interrupted(f"{{stopped}} after stack {d.stack.stack} was deployed, before its outputs and protection "
+        raise Interrupted(f"{{stopped}} after stack {d.stack.name} was deployed, before its outputs and protection "
                           f"were seen to: `iotstack status --env {d.env.name}` writes the outputs, `iotstack "
                           f"{d.stack.command} --env {d.env.name}` sets the protection (with nothing to deploy, that is "
                           "all it does)", by=stop) from None  # fmt: skip
@@ -103,7 +103,7 @@ def write_outputs(d: Deployment, stack: Stack) -> str | None:
         changed = write_all({path: json.dumps(dict(stack.outputs), indent=2, sort_keys=True) + "\n"},
                             d.workspace.show)  # fmt: skip
     except IotstackError as exc:
-        return (f"stack {d.stack.stack} is {stack.status}, but its outputs were NOT written: {exc}. Once "
+        return (f"stack {d.stack.name} is {stack.status}, but its outputs were NOT written: {exc}. Once "
                 f"{d.workspace.show(path)} can be written, `iotstack status --env {d.env.name}` writes them"
                 )  # fmt: skip
     if changed[path]:

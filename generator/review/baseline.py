@@ -20,7 +20,7 @@ from pathlib import Path
 from generator.cfn import template_problem
 from generator.config import Environment, parse_environment
 from generator.errors import TOO_DEEP, IotstackError, UsageError
-from generator.review.plan import Target
+from generator.review.plan import Destination
 from generator.workspace import Workspace
 
 
@@ -31,15 +31,15 @@ class Baseline:
     # environment -> its settings at the base (None: unknown, or no valid file there)
     environment: Callable[[str], Environment | None] = lambda env: None
 
-    def target(self, env: str) -> Target | None:
+    def target(self, env: str) -> Destination | None:
         """Where the "before" template of ``env`` was deployed (None: unknown)."""
         base = self.environment(env)
         return target_of(base) if base else None
 
 
-def target_of(env: Environment) -> Target:
+def target_of(env: Environment) -> Destination:
     """Where ``env``'s template is deployed."""
-    return Target(env.stack_name, env.region)
+    return Destination(env.stack_name, env.region)
 
 
 # The main branch, as a clone knows it: the remote's first (a pipeline's checkout may have no local main),

@@ -27,7 +27,7 @@ SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(frozen=True)
-class Target:
+class Destination:
     """Where a template is deployed: a stack name in a region (the account comes with issue 11)."""
 
     stack: str
@@ -136,8 +136,8 @@ class Plan:
     resources: tuple[ResourceChange, ...] = ()
     outputs: tuple[OutputChange, ...] = ()
     template: tuple[PropertyChange, ...] = ()  # Description, Metadata (e.g. the generator version), ...
-    target: Target | None = None  # where the "after" template goes
-    moved_from: Target | None = None  # the base's target, when it differs: that stack keeps running
+    target: Destination | None = None  # where the "after" template goes
+    moved_from: Destination | None = None  # the base's target, when it differs: that stack keeps running
     left_running: tuple[str, ...] = ()  # the stateful resources of the stack left behind by a move
     stack_policy: bool | None = None  # whether the environment's stack has iotstack's stack policy (None: unknown)
     forecast: Forecast | None = None  # how long deploying it should take (:mod:`generator.review.forecast`)
@@ -182,7 +182,7 @@ class Plan:
                 "outputs": len(self.outputs), "template": len(self.template)}  # fmt: skip
 
     def to_dict(self) -> dict:
-        def target(t: Target | None) -> dict | None:
+        def target(t: Destination | None) -> dict | None:
             return vars(t) if t else None
 
         return {

@@ -42,18 +42,31 @@ from generator.review.model import (
     SCHEMA,
     STATEFUL_CHANGES,
     WARNING,
+    Destination,
     Note,
     OutputChange,
     Plan,
     PropertyChange,
     ResourceChange,
-    Target,
 )
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
 from generator.review.verdict import export_name, fate
 
-__all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "OutputChange", "Plan",
-           "PropertyChange", "ResourceChange", "Target", "plan"]  # fmt: skip
+__all__ = [
+    "CHANGES",
+    "MAYBE",
+    "NO",
+    "NO_CHANGES",
+    "SCHEMA",
+    "STATEFUL_CHANGES",
+    "YES",
+    "Destination",
+    "OutputChange",
+    "Plan",
+    "PropertyChange",
+    "ResourceChange",
+    "plan",
+]  # fmt: skip
 
 # Resource attributes compared besides Properties (a changed Type always replaces).
 ATTRIBUTES = ("Type", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "Metadata",
@@ -69,8 +82,8 @@ def plan(
     region: str,
     environment: str = "",
     base: str = "",
-    target: Target | None = None,
-    base_target: Target | None = None,
+    target: Destination | None = None,
+    base_target: Destination | None = None,
     durations: Durations | None = None,
 ) -> Plan:
     """Compare two templates; ``before`` None means nothing is deployed yet (everything is added).
