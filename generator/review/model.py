@@ -165,8 +165,6 @@ class Plan:
     @property
     def notes(self) -> tuple[Note, ...]:
         """The notes on the whole plan (a move, what the deploy must allow, exports); each resource has its own."""
-        from generator.review.verdict import plan_notes  # the wording of the notes on the whole plan
-
         return plan_notes(self)
 
     @property
@@ -196,3 +194,31 @@ class Plan:
             "template": [{"path": c.path, "before": c.before, "after": c.after} for c in self.template],
             "forecast": self.forecast.to_dict() if self.forecast and self.resources else None,
         }  # fmt: skip
+
+
+def plan_notes(plan: Plan) -> tuple[Note, ...]:
+    """The notes on a whole plan, in words: a move of the target, what the deploy must allow, changed exports
+    (what becomes of each resource's data is :func:`generator.review.verdict.fate`'s)."""
+    notes = []
+    if plan.move:
+        notes.append(Note(WARNING, plan.move))
+    if plan.at_stake:
+        allow = " ".join(f"--allow-replace {logical}" for logical in plan.at_stake)
+        policy = {
+            True: "; the stack policy denies it until then (the deploy lifts it for those resources, that once)",
+            False: " (no stack policy in this environment)",
+            None: "",
+        }[plan.stack_policy]
+        notes.append(Note(WARNING, f"the deploy refuses this without `{allow}`{policy}"))
+    exported = [o for o in plan.outputs if o.export and o.value_changes]
+    for o in exported:
+        if o.importers:
+            users = ", ".join(o.importers)
+            notes.append(Note(ERROR, f"export {o.export} ({o.name}) is imported by {users}: CloudFormation "
+                                     "cannot change or remove an export in use, so the update fails"))  # fmt: skip
+    unasked = [o for o in exported if o.importers is None]
+    if unasked:
+        names = ", ".join(o.name for o in unasked)
+        notes.append(Note(INFO, f"exported outputs change ({names}): a stack that imports one makes the update "
+                                "fail; `iotstack diff --deployed` asks CloudFormation which stacks do"))  # fmt: skip
+    return tuple(notes)

@@ -1,19 +1,17 @@
-"""What is at stake in a plan, in words: what becomes of the data of a stateful resource that is
-replaced or removed, what the deploy must be told to allow, and which exports change.
+"""What is at stake for a resource, in words: what becomes of the data of a stateful resource that is replaced
+or removed, and an output's export name.
 
-Pure functions over the plan's data; every format (table, comment, JSON) shows these notes as they
-are, so that a reviewer reads the same sentence wherever they look.
+Pure functions over the plan's data; every format (table, comment, JSON) shows these notes as they are, so that
+a reviewer reads the same sentence wherever they look. (The notes on a whole plan, what the deploy must be told
+and which exports change, are :func:`generator.review.model.plan_notes`: the model imports nothing of this
+module, which imports the model.)
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from generator.review.model import ERROR, INFO, WARNING, Note, ResourceChange
-
-if TYPE_CHECKING:
-    from generator.review.model import Plan
+from generator.review.model import WARNING, Note, ResourceChange
 
 # What a stateful type holds that a replacement or removal loses, and what its replacement is.
 HOLDS = {
@@ -54,33 +52,6 @@ def fate(change: ResourceChange, old: dict) -> Note | None:
     if change.action == "remove":
         what = what.replace("the old one", "it")
     return Note(WARNING, f"{change.logical_id} {done}: {policy}: {what}{after}")
-
-
-def plan_notes(plan: Plan) -> tuple[Note, ...]:
-    """The notes on a whole plan: a move of the target, what the deploy must allow, changed exports."""
-    notes = []
-    if plan.move:
-        notes.append(Note(WARNING, plan.move))
-    if plan.at_stake:
-        allow = " ".join(f"--allow-replace {logical}" for logical in plan.at_stake)
-        policy = {
-            True: "; the stack policy denies it until then (the deploy lifts it for those resources, that once)",
-            False: " (no stack policy in this environment)",
-            None: "",
-        }[plan.stack_policy]
-        notes.append(Note(WARNING, f"the deploy refuses this without `{allow}`{policy}"))
-    exported = [o for o in plan.outputs if o.export and o.value_changes]
-    for o in exported:
-        if o.importers:
-            users = ", ".join(o.importers)
-            notes.append(Note(ERROR, f"export {o.export} ({o.name}) is imported by {users}: CloudFormation "
-                                     "cannot change or remove an export in use, so the update fails"))  # fmt: skip
-    unasked = [o for o in exported if o.importers is None]
-    if unasked:
-        names = ", ".join(o.name for o in unasked)
-        notes.append(Note(INFO, f"exported outputs change ({names}): a stack that imports one makes the update "
-                                "fail; `iotstack diff --deployed` asks CloudFormation which stacks do"))  # fmt: skip
-    return tuple(notes)
 
 
 def export_name(output: dict | None, stack: str | None, region: str | None) -> str | None:
