@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator import cfn
-from generator.bootstrap.artifacts import bootstrap_store, upload
+from generator.bootstrap.artifacts import Store, bootstrap_store, upload
 from generator.console import Console
 from generator.deploy.context import Options
 from generator.errors import GuardRefusal, IotstackError, UsageError
@@ -137,6 +137,7 @@ def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
     committed = gate([build_fleet(fleet, d.workspace)], d.workspace)[fleet.template_name]
     if not d.options.assume_yes and not console.interactive:
         raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes")
+    store = _store(d, committed)  # before anything else: without one nothing can be deployed
     not_busy(d)
     before, sites = deployed(d)
     fp = fleet_plan(fleet, committed.body, before, sites, f"stack set {name}")
@@ -147,7 +148,7 @@ def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
     guard(d, fp)
     if not console.confirm(f"Deploy fleet {fleet.name} (stack set {name})?", d.options.assume_yes):
         raise IotstackError("not deployed: declined")
-    source = _source(d, committed)
+    source = _source(d, committed, store)
     created = before is None
     values = stack_set_parameters(fleet)
     if created:
@@ -166,18 +167,26 @@ def _places(fleet: Fleet) -> dict[tuple[str, str], str]:
     return {(s.account, s.region): s.name for s in fleet.sites}
 
 
-def _source(d: FleetDeployment, committed) -> dict:
-    """The template as a URL in the administrator account's bootstrap bucket (a fleet's is over the inline limit)."""
+def _store(d: FleetDeployment, committed) -> Store | None:
+    """The administrator account's bootstrap bucket, where a template over the inline limit goes (a fleet's is);
+    None when the template fits inline. Refuses, having done nothing, when there is none."""
     if committed.inline is not None:
-        return {"TemplateBody": committed.inline}
+        return None
     env = d.fleet.environment
     store = bootstrap_store(d.cloud, env.region, env.name)
     if store is None:
         raise UsageError(f"{d.workspace.show(committed.path)} is {committed.size:,} bytes, over CloudFormation's "
                          f"{cfn.INLINE_TEMPLATE_LIMIT:,}-byte inline limit, and {env.region} of the administrator "
                          f"account has no bootstrap stack to upload it to: `iotstack bootstrap --fleet "
-                         f"{d.fleet.name}` creates one")  # fmt: skip
-    return {"TemplateURL": upload(d.cloud, store, d.fleet.stack_set_name, committed.text, env.region,
+                         f"{d.fleet.name}` creates one; nothing was changed")  # fmt: skip
+    return store
+
+
+def _source(d: FleetDeployment, committed, store: Store | None) -> dict:
+    """``TemplateBody``, or ``TemplateURL`` of the template's upload to ``store``."""
+    if store is None:
+        return {"TemplateBody": committed.inline}
+    return {"TemplateURL": upload(d.cloud, store, d.fleet.stack_set_name, committed.text, d.fleet.environment.region,
                                   owner=d.cloud.account())}  # fmt: skip
 
 
