@@ -28,12 +28,11 @@ from generator.bootstrap import NAME as BOOTSTRAP
 from generator.config import Environment, environment_names
 from generator.drift_role import NAME as DRIFT_ROLE
 from generator.errors import IotstackError, UsageError
-from generator.fleet.review import fleet_diff
 from generator.fleet.settings import Fleet, template_name
 from generator.generate import build, build_bootstrap, build_drift_role, build_fleet
 from generator.review import approvals
-from generator.review.baseline import MAIN_BRANCHES, UnknownRevision, default_base, from_git
-from generator.review.diff import environment_plan
+from generator.review.baseline import MAIN_BRANCHES, UnknownRevision
+from generator.review.diff import plan_against_base
 from generator.review.formats.words import headline, notes_of
 from generator.review.gate import Report, inspect, sha, staleness
 from generator.review.model import INFO
@@ -88,44 +87,34 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
     environment that keeps its data without an approval in approvals.toml; and why there is no plan at
     all when it cannot be made (git missing, not a repository, refused, no such revision): never a
     silent pass."""
+    texts = {name: g.text for name, g in report.generated.items()}
     try:
-        ref, shown = (base, base) if base else default_base(workspace)
-        report.base = shown
-        baseline = from_git(ref, [env.name for env in envs], workspace, shown)
-        befores = {env.name: baseline.load(env.name) for env in envs}
+        planned = plan_against_base(envs, fleets, workspace, base, lambda name: json.loads(texts[name]))
     except UnknownRevision:
         raise  # --base names no commit: bad usage (exit 2)
     except UsageError as exc:
         report.unplanned = str(exc)
         return
+    report.base = planned.shown
     given = approvals.load(workspace.root)
     plans = {}
     for env in envs:
-        template = sha(report.generated[env.name].text)
-        p = environment_plan(env, befores[env.name], json.loads(report.generated[env.name].text), baseline)
+        p, template = planned.environments[env.name], sha(texts[env.name])
         plans[env.name] = (p, template)
-        _judge(p, template, keeps_data(env, baseline.environment(env.name)), given, report)
+        _judge(p, template, keeps_data(env, planned.baseline.environment(env.name)), given, report)
     for fleet in fleets:
-        generated = report.generated[fleet.template_name]
-        try:
-            fp = fleet_diff(fleet, json.loads(generated.text), ref, workspace, shown)
-        except UnknownRevision:
-            raise
-        except UsageError as exc:
-            report.unplanned = str(exc)
-            return
+        fp, text = planned.fleets[fleet.name], texts[fleet.template_name]
         keeps = fleet.environment.removal_policy != "destroy"
         sites = {s.plan.environment: s for s in fp.sites if s.plan is not None}
         for p in fp.plans:
             site = sites.get(p.environment)
             # A site's approval holds for the template and what the site passes: either changing makes it stale.
-            template = sha(generated.text + (json.dumps(site.place.parameters, sort_keys=True) if site else ""))
+            template = sha(text + (json.dumps(site.place.parameters, sort_keys=True) if site else ""))
             plans[p.environment] = (p, template)
             _judge(p, template, keeps, given, report)
-        moved = [s for s in fp.sites if s.action == "move"]
-        report.notes += [f"plan: {fleet.template_name}/{s.site}: {s.what}" for s in moved]
+        report.notes += [f"plan: {fleet.template_name}/{s.site}: {s.what}" for s in fp.sites if s.action == "move"]
     report.notes += approvals.unused(plans, given, [*environment_names(workspace.environments), *plans])
-    if ref == "HEAD" and not base:
+    if planned.shown == "HEAD" and not base:
         report.notes.append(f"plan: against HEAD: no main branch ({', '.join(MAIN_BRANCHES)}) to take the merge base "
                             "with, so only what is not committed yet was planned; --base REF names the branch this "
                             "change goes into")  # fmt: skip

@@ -1,4 +1,7 @@
-"""``iotstack diff``: the plan of every environment against a baseline, in the format asked for.
+"""``iotstack diff``: the plan of every environment and fleet against a baseline, in the format asked for.
+
+:func:`plan_against_base` is the one route from "what the code generates now" and a base to the plans:
+``diff`` prints them, ``check`` (:mod:`generator.review.check`) judges them.
 
 The "after" side is what the code generates now (:func:`generator.generate.build`, the same route
 as ``template`` and the gate); the "before" side comes from git or the deployed stack
@@ -12,10 +15,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from generator.config import Environment
-from generator.fleet.review import fleet_diff
+from generator.fleet.review import FleetPlan, fleet_diff
 from generator.fleet.settings import Fleet
 from generator.fleet.template import build_fleet_template
 from generator.generate import build
@@ -24,6 +27,41 @@ from generator.review.durations import Durations, History
 from generator.review.plan import Plan, plan
 from generator.review.plan_format import render_plan
 from generator.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The plans of environments and fleets against one base: what ``diff`` prints and ``check`` judges."""
+
+    shown: str  # the base as the reports name it
+    baseline: Baseline
+    environments: dict[str, Plan]
+    fleets: dict[str, FleetPlan]
+
+
+def plan_against_base(envs: Sequence[Environment], fleets: Sequence[Fleet], workspace: Workspace, base: str | None,
+                      after: Callable[[str], dict], cloud_for: Callable | None = None) -> Planned:  # fmt: skip
+    """Every plan of ``envs`` and ``fleets``, each template now (``after(name)``: an environment's, or a fleet's
+    ``fleet-<name>``) against git revision ``base`` (default: the merge base with the main branch,
+    :func:`generator.review.baseline.default_base`), or against the deployed stacks with ``cloud_for`` (an
+    environment's AWS gateway; fleets are planned against their deployed stack set by the deploy only).
+    What this project's deploys measured weighs the forecasts, read once per region. Raises
+    :class:`UsageError` when no plan can be made (no git, no such revision, a base that cannot be read)."""
+    names = [env.name for env in envs]
+    if cloud_for:
+        shown, ref = "the deployed stacks", ""
+        baseline = from_deployed(list(envs), cloud_for)
+    else:
+        ref, shown = (base, base) if base else default_base(workspace)
+        baseline = from_git(ref, names, workspace, shown)
+    durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
+    plans = {env.name: environment_plan(env, baseline.load(env.name), after(env.name), baseline,
+                                        durations[env.region]) for env in envs}  # fmt: skip
+    if cloud_for:
+        plans = {name: with_importers(p, cloud_for(env).importers) for (name, p), env in zip(plans.items(), envs,
+                                                                                              strict=True)}  # fmt: skip
+    fleet_plans = {f.name: fleet_diff(f, after(f.template_name), ref, workspace, shown) for f in fleets}
+    return Planned(shown, baseline, plans, fleet_plans)
 
 
 def diff(
@@ -36,44 +74,33 @@ def diff(
     color: bool = False,
     fleets: Sequence[Fleet] = (),
 ) -> tuple[str, int]:
-    """The rendered plans (of ``envs``, then of ``fleets``) and the exit code of the most serious one.
+    """The rendered plans (of ``envs``, then of ``fleets``) and the exit code of the most serious one."""
+    built = {env.name: build(env, workspace).text for env in envs}
 
-    ``cloud_for`` (an environment's AWS gateway) compares with the deployed stacks; else git revision ``base``
-    (default: the merge base with the main branch, :func:`generator.review.baseline.default_base`).
-    """
-    names = [env.name for env in envs]
-    if cloud_for:
-        baseline = from_deployed(list(envs), cloud_for)
-    else:
-        ref, shown = (base, base) if base else default_base(workspace)
-        baseline = from_git(ref, names, workspace, shown)
-    fleet_plans = [fleet_diff(f, build_fleet_template(f), ref, workspace, shown) for f in fleets]
-    plans, pictures = [], {}
-    # What this project's deploys measured, one file per region (read once: environments share regions).
-    durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
-    for env in envs:
-        p, picture = review(env, baseline.load(env.name), json.loads(build(env, workspace).text), baseline,
-                            cloud_for, picture=fmt == "markdown", durations=durations[env.region])  # fmt: skip
-        plans.append(p)
-        if picture:
-            pictures[env.name] = picture
+    def after(name: str) -> dict:
+        return json.loads(built[name]) if name in built else build_fleet_template(by_template[name])
+
+    by_template = {f.template_name: f for f in fleets}
+    planned = plan_against_base(envs, fleets, workspace, base, after, cloud_for)
+    pictures = {}
+    if fmt == "markdown":
+        for env in envs:
+            if picture := change_picture_of(planned.environments[env.name], planned.baseline.load(env.name),
+                                            after(env.name), env.region):  # fmt: skip
+                pictures[env.name] = picture
+    plans, fleet_plans = list(planned.environments.values()), list(planned.fleets.values())
     exit_code = max((p.exit_code for p in [*plans, *fleet_plans]), default=0)
     return render_plan(plans, fmt, width, color, pictures, fleet_plans), exit_code
 
 
-def review(env: Environment, before: dict | None, after: dict, baseline: Baseline, cloud_for: Callable | None = None,
-           picture: bool = False, durations: Durations | None = None) -> tuple[Plan, str | None]:  # fmt: skip
-    """One environment's plan (asking CloudFormation about importers of changed exports when
-    ``cloud_for`` is given) and, if asked and anything changes, the Mermaid picture of the change."""
-    p = environment_plan(env, before, after, baseline, durations)
-    if cloud_for:
-        p = with_importers(p, cloud_for(env).importers)
-    if not (picture and p.resources):
-        return p, None
+def change_picture_of(p: Plan, before: dict | None, after: dict, region: str) -> str | None:
+    """The Mermaid picture of what changes, when anything does."""
+    if not p.resources:
+        return None
     from generator.diagram import change_picture
 
     changed = {r.logical_id: "may_replace" if r.may_replace else r.action for r in p.resources}
-    return p, change_picture(before, after, env.region, changed)
+    return change_picture(before, after, region, changed)
 
 
 def environment_plan(env: Environment, before: dict | None, after: dict, baseline: Baseline,

@@ -14,7 +14,7 @@ import pytest
 
 from generator.config import load_environments
 from generator.review.baseline import Baseline
-from generator.review.diff import review
+from generator.review.diff import change_picture_of, environment_plan
 from generator.review.plan_format import render_plan
 from generator.stack import aurora
 from tests.conftest import ROOT, build
@@ -80,7 +80,8 @@ def plans(case, monkeypatch):
         after = before if name in unchanged else change(env, monkeypatch)
         baseline = Baseline(label=lambda e: f"HEAD:templates/{e}.json", load=befores.get,
                             environment=lambda e, env=env: env)  # fmt: skip
-        p, picture = review(env, before, after, baseline, picture=True)
+        p = environment_plan(env, before, after, baseline)
+        picture = change_picture_of(p, before, after, env.region)
         result.append(p)
         if picture:
             pictures[name] = picture
