@@ -3,11 +3,16 @@
 
 One function per kind of change, each taking the change and its resource before and after (template data)
 and giving a :class:`Note` or None; every note names the AWS page it comes from. :func:`notes` runs them all.
+:func:`holding` marks a replaced VPC with the stateful resources that live in it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from generator.cfn import STATEFUL_TYPES, references
 from generator.review.model import ERROR, INFO, WARNING, Note, ResourceChange
+from generator.review.schemas import NO
 
 
 def notes(change: ResourceChange, old: dict, new: dict, deployed: bool, ran: set[str]) -> list[Note]:
@@ -237,3 +242,32 @@ def secret_access(change: ResourceChange, new: dict, deployed: bool) -> Note | N
         return Note(WARNING, f"{change.logical_id}: from this deploy on, the secret refuses the principals its Deny "
                              "statements name: a client that reads it today may be one of them")  # fmt: skip
     return None
+
+
+# What a VPC holds: the stateful resources that reach it through their subnet groups and security groups.
+CONTAINERS = {"AWS::EC2::VPC"}
+
+
+def holding(change: ResourceChange, resources: dict) -> ResourceChange:
+    """A replaced (or maybe replaced) VPC with the stateful resources that live in it (they refer to it through
+    their subnet groups, subnets and security groups): replacing it moves a running database and cache to
+    another network, which the plan puts at stake like their own replacement."""
+    if change.type not in CONTAINERS or change.action not in ("replace", "modify") or change.replacement == NO:
+        return change
+    reach: dict[str, bool] = {change.logical_id: True}
+
+    def inside(logical: str, seen: frozenset = frozenset()) -> bool:
+        if logical not in reach:
+            targets = {t for _, t in references(resources.get(logical, {}).get("Properties", {}))} - seen
+            reach[logical] = any(inside(t, seen | {logical}) for t in sorted(targets) if t in resources)
+        return reach[logical]
+
+    held = tuple(k for k in sorted(resources) if resources[k]["Type"] in STATEFUL_TYPES and inside(k))
+    if not held:
+        return change
+    done = "is replaced" if change.replaces else "may be replaced"
+    note = Note(WARNING, f"{change.logical_id} {done}, and with it every subnet and security group in it: "
+                         f"{', '.join(held)} live in it and would have to move to the new network while running, "
+                         "with their subnet groups keeping their names (create-only); to renumber a network, "
+                         "deploy a copy under a new name and move the data")  # fmt: skip
+    return replace(change, within=held, notes=(*change.notes, note))

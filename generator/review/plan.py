@@ -52,21 +52,8 @@ from generator.review.model import (
 from generator.review.schemas import MAYBE, NO, RANK, YES, Schemas
 from generator.review.verdict import export_name, fate
 
-__all__ = [
-    "CHANGES",
-    "MAYBE",
-    "NO",
-    "NO_CHANGES",
-    "SCHEMA",
-    "STATEFUL_CHANGES",
-    "YES",
-    "Destination",
-    "OutputChange",
-    "Plan",
-    "PropertyChange",
-    "ResourceChange",
-    "plan",
-]  # fmt: skip
+__all__ = ["CHANGES", "MAYBE", "NO", "NO_CHANGES", "SCHEMA", "STATEFUL_CHANGES", "YES", "Destination",
+           "OutputChange", "Plan", "PropertyChange", "ResourceChange", "plan"]  # fmt: skip
 
 # Resource attributes compared besides Properties (a changed Type always replaces).
 ATTRIBUTES = ("Type", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "Metadata",
@@ -112,7 +99,7 @@ def plan(
     resources += [ResourceChange(k, old[k]["Type"], "remove", old[k]["Type"] in STATEFUL_TYPES)
                   for k in sorted(old.keys() - new.keys())]  # fmt: skip
     resources += [c for c in changes.values() if c]
-    resources = [_holding(r, new) for r in resources]
+    resources = [impact.holding(r, new) for r in resources]
     ran = impact.functions(old)
     resources = [
         _noted(r, old.get(r.logical_id, {}), new, ran, deployed=bool(old))
@@ -168,35 +155,6 @@ def _modification(logical: str, old: dict, new: dict, schemas: Schemas, replaced
     action = "replace" if replacement == YES else "modify"
     return ResourceChange(logical, new["Type"], action, stateful, replacement == MAYBE, tuple(changes),
                           tuple(causes), tuple(notes))  # fmt: skip
-
-
-# What a VPC holds: the stateful resources that reach it through their subnet groups and security groups.
-CONTAINERS = {"AWS::EC2::VPC"}
-
-
-def _holding(change: ResourceChange, resources: dict) -> ResourceChange:
-    """A replaced (or maybe replaced) VPC with the stateful resources that live in it (they refer to it through
-    their subnet groups, subnets and security groups): replacing it moves a running database and cache to
-    another network, which the plan puts at stake like their own replacement."""
-    if change.type not in CONTAINERS or change.action not in ("replace", "modify") or change.replacement == NO:
-        return change
-    reach: dict[str, bool] = {change.logical_id: True}
-
-    def inside(logical: str, seen: frozenset = frozenset()) -> bool:
-        if logical not in reach:
-            targets = {t for _, t in references(resources.get(logical, {}).get("Properties", {}))} - seen
-            reach[logical] = any(inside(t, seen | {logical}) for t in sorted(targets) if t in resources)
-        return reach[logical]
-
-    held = tuple(k for k in sorted(resources) if resources[k]["Type"] in STATEFUL_TYPES and inside(k))
-    if not held:
-        return change
-    done = "is replaced" if change.replaces else "may be replaced"
-    note = Note(WARNING, f"{change.logical_id} {done}, and with it every subnet and security group in it: "
-                         f"{', '.join(held)} live in it and would have to move to the new network while running, "
-                         "with their subnet groups keeping their names (create-only); to renumber a network, "
-                         "deploy a copy under a new name and move the data")  # fmt: skip
-    return replace(change, within=held, notes=(*change.notes, note))
 
 
 def _at_stake(change: ResourceChange, old: dict) -> ResourceChange:
