@@ -23,6 +23,12 @@ from generator.cli.base import (
 from generator.console import echo
 
 
+def said(result) -> None:
+    """Print a command's closing words (its result's message), if it has any."""
+    if result is not None and result.message:
+        echo(result.message)
+
+
 @click.command(name="deploy")
 @env_or_fleet
 @yes_option
@@ -74,10 +80,10 @@ def deploy_command(env_name, fleet_name, assume_yes, no_execute, allow_replace, 
         raise click.UsageError("--delete-site-stack is for --fleet")
     from generator.deploy.commands import deploy
 
-    deploy(deployment(env_name, templates_dir, assume_yes=assume_yes, execute=not no_execute,
-                       allow_replace=allow_replace, replace_failed_stack=replace_failed_stack,
-                       wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
-                       poll_seconds=poll_seconds))  # fmt: skip
+    said(deploy(deployment(env_name, templates_dir, assume_yes=assume_yes, execute=not no_execute,
+                           allow_replace=allow_replace, replace_failed_stack=replace_failed_stack,
+                           wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
+                           poll_seconds=poll_seconds)))  # fmt: skip
 
 
 @click.command(name="execute")
@@ -96,8 +102,8 @@ def execute_command(env_name, change_set, assume_yes, allow_replace, timeout_min
     """
     from generator.deploy.commands import execute
 
-    execute(deployment(env_name, templates_dir, assume_yes=assume_yes, allow_replace=allow_replace,
-                        timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), change_set)  # fmt: skip
+    said(execute(deployment(env_name, templates_dir, assume_yes=assume_yes, allow_replace=allow_replace,
+                            timeout_minutes=timeout_minutes, poll_seconds=poll_seconds), change_set))  # fmt: skip
 
 
 @click.command(name="status")
@@ -150,8 +156,8 @@ def bootstrap_command(env_name, fleet_name, assume_yes, wait_if_busy, timeout_mi
         return
     from generator.deploy.commands import bootstrap
 
-    bootstrap(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
-                         poll_seconds=poll_seconds))  # fmt: skip
+    said(bootstrap(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy,
+                              timeout_minutes=timeout_minutes, poll_seconds=poll_seconds)))  # fmt: skip
 
 
 @click.command(name="destroy")
@@ -168,8 +174,8 @@ def destroy_command(env_name, assume_yes, wait_if_busy, timeout_minutes, poll_se
     """
     from generator.deploy.commands import destroy
 
-    destroy(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
-                       poll_seconds=poll_seconds))  # fmt: skip
+    said(destroy(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy,
+                            timeout_minutes=timeout_minutes, poll_seconds=poll_seconds)))  # fmt: skip
 
 
 @click.command(name="recover")
@@ -182,8 +188,8 @@ def recover_command(env_name, skip, wait_if_busy, timeout_minutes, poll_seconds)
     """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED."""
     from generator.deploy.commands import recover
 
-    recover(deployment(env_name, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes, poll_seconds=poll_seconds),
-            skip)  # fmt: skip
+    said(recover(deployment(env_name, wait_if_busy=wait_if_busy, timeout_minutes=timeout_minutes,
+                            poll_seconds=poll_seconds), skip))  # fmt: skip
 
 
 DRIFT_FORMATS = ("table", "json")  # generator.deploy.drift.FORMATS

@@ -49,4 +49,6 @@ def bootstrap_fleet(d: FleetDeployment) -> None:
     """The bootstrap stack (the template bucket) in the administrator account and the stack set's region."""
     from generator.deploy.commands import bootstrap
 
-    bootstrap(Deployment(d.fleet.environment, d.workspace, d.cloud, d.console, d.options))
+    result = bootstrap(Deployment(d.fleet.environment, d.workspace, d.cloud, d.console, d.options))
+    if result.message:
+        echo(result.message)

@@ -21,6 +21,7 @@ Every AWS call goes through :class:`generator.aws.gateway.Cloud`.
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 
 from generator import cfn
 from generator.aws.gateway import AwsError
@@ -39,8 +40,10 @@ from generator.deploy.change_sets import (
     template_store,
 )
 from generator.deploy.context import Deployment, Options, StackTarget, confirm
+from generator.deploy.events import Outcome
 from generator.deploy.operation import learn, run_operation
 from generator.deploy.report import status_report
+from generator.deploy.results import ABSENT, DEPLOYED, DESTROYED, NO_CHANGES, READY, ROLLED_BACK, StackResult
 from generator.deploy.stacks import finish, ready_stack, settled, write_outputs
 from generator.errors import IotstackError, UsageError
 from generator.files import WriteFailed, remove
@@ -56,21 +59,21 @@ BOOTSTRAP = StackTarget(BOOTSTRAP_STACK, BOOTSTRAP_NAME, "bootstrap", terminatio
                    outputs=False)  # fmt: skip
 
 
-def deploy(d: Deployment) -> None:
+def deploy(d: Deployment) -> StackResult:
     """Deploy the environment's committed template (see the module's docstring for the steps)."""
     (committed,) = gate([build(d.env, d.workspace)], d.workspace).values()
-    ship(d, committed)
+    return ship(d, committed)
 
 
-def bootstrap(d: Deployment) -> None:
+def bootstrap(d: Deployment) -> StackResult:
     """Create or update the bootstrap stack (the artifact bucket) of the environment's account and
     region, from the committed ``templates/bootstrap.json``, exactly as ``deploy`` ships a template."""
     d = replace(d, target=BOOTSTRAP)
     (committed,) = gate([build_bootstrap(d.workspace, [d.env.region])], d.workspace).values()
-    ship(d, committed)
+    return ship(d, committed)
 
 
-def ship(d: Deployment, committed: Committed) -> None:
+def ship(d: Deployment, committed: Committed) -> StackResult:
     """Take a committed template that passed the gate to ``d``'s stack through a change set."""
     env, cloud, console, options = d.env, d.cloud, d.console, d.options
     if options.execute and not options.assume_yes and not console.interactive:
@@ -87,7 +90,7 @@ def ship(d: Deployment, committed: Committed) -> None:
     topics = changes.notification_arns(stack.notification_arns if stack else (), d.stack.notification_arns)
     source = template_source(d, committed, store)  # uploaded before anything is created
     console.say(f"Creating change set {name} ({kind}) for stack {d.stack.name} in {env.region}")
-    outcome = None  # of the change set's run, when it ran
+    outcome, said = None, ""  # of the change set's run, when it ran; what an empty one says
     with Pending(d, name, new_stack=stack is None) as pending:
         stack_id = cloud.create_change_set(
             StackName=d.stack.name, ChangeSetName=name, ChangeSetType=kind,
@@ -99,22 +102,30 @@ def ship(d: Deployment, committed: Committed) -> None:
         pending.made(stack_id)
         change_set = computed(d, name)
         if change_set.empty:
-            console.say(f"No changes: stack {d.stack.name} already runs {d.workspace.show(committed.path)} "
-                        f"(sha256 {committed.sha}); its empty change set is deleted.")  # fmt: skip
+            said = (f"No changes: stack {d.stack.name} already runs {d.workspace.show(committed.path)} "
+                    f"(sha256 {committed.sha}); its empty change set is deleted.")  # fmt: skip
         else:
             if "TemplateURL" in source:
                 same_template(d, name, committed)
             reviewed = review(d, change_set, stack, committed)
             if not options.execute:
                 pending.keep()
-                console.say(f"Change set {name} is ready for review; to run it:\n"
-                            f"  iotstack execute --env {env.name} --change-set {name}")  # fmt: skip
-                return
+                return _result(d, READY, f"Change set {name} is ready for review; to run it:\n"
+                                         f"  iotstack execute --env {env.name} --change-set {name}", name)  # fmt: skip
             confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.name}?")
             outcome = execute_change_set(d, change_set, reviewed, pending)  # kept once AWS takes it to run
-    finish(d, change_set.stack_id)  # settings outside the template may have changed even with nothing to do
+    if outcome is None:
+        console.say(said)  # before the outputs that finish shows
+    deployed = finish(d, change_set.stack_id)  # settings outside the template may change even with nothing to do
     if outcome is not None:
         learn(d, outcome)
+    return _result(d, DEPLOYED if outcome else NO_CHANGES, "", name, deployed.outputs if deployed else {}, outcome)
+
+
+def _result(d: Deployment, action: str, message: str, change_set: str = "", outputs=None,
+            outcome: Outcome | None = None) -> StackResult:  # fmt: skip
+    return StackResult(d.stack.command, d.stack.name, d.env.region, action, message, change_set,
+                       MappingProxyType(dict(outputs or {})), outcome)  # fmt: skip
 
 
 def _store_or_bootstrap(d: Deployment, committed: Committed) -> Store | None:
@@ -130,7 +141,7 @@ def _store_or_bootstrap(d: Deployment, committed: Committed) -> Store | None:
     return template_store(d, committed)
 
 
-def execute(d: Deployment, name: str) -> None:
+def execute(d: Deployment, name: str) -> StackResult:
     """Run a change set left by ``deploy --no-execute``, if it is still the one to run."""
     env, cloud = d.env, d.cloud
     (committed,) = gate([build(env, d.workspace)], d.workspace).values()
@@ -155,8 +166,9 @@ def execute(d: Deployment, name: str) -> None:
     reviewed = review(d, change_set, stack, committed)
     confirm(d, f"Execute {name} ({len(change_set.changes)} changes) on {d.stack.name}?")
     outcome = execute_change_set(d, change_set, reviewed)
-    finish(d, change_set.stack_id)
+    deployed = finish(d, change_set.stack_id)
     learn(d, outcome)
+    return replace(_result(d, DEPLOYED, "", name, deployed.outputs if deployed else {}, outcome), command="execute")
 
 
 def status(d: Deployment, wait: bool = False) -> str:
@@ -185,13 +197,13 @@ def status(d: Deployment, wait: bool = False) -> str:
     return report + (f"\nWarning: {unwritten}" if unwritten else "")
 
 
-def destroy(d: Deployment) -> None:
+def destroy(d: Deployment) -> StackResult:
     """Delete the stack after confirmation; refused while termination or deletion protection is on."""
     env, cloud, console = d.env, d.cloud, d.console
     stack = settled(d)
     if stack is None:
-        console.say(f"Stack {d.stack.name} does not exist in {env.region}: nothing to destroy.")
-        return
+        return replace(_result(d, ABSENT, f"Stack {d.stack.name} does not exist in {env.region}: nothing to destroy."),
+                       command="destroy")  # fmt: skip
     if stack.termination_protection:
         raise IotstackError(f"stack {d.stack.name} has termination protection on: set deploy.termination_protection"
                             f" = false in {env.name}.toml and deploy, then destroy")  # fmt: skip
@@ -218,16 +230,18 @@ def destroy(d: Deployment) -> None:
     except WriteFailed as exc:
         console.say(f"Warning: the deleted stack's outputs stay: {exc}; remove them by hand", err=True)
     learn(d, outcome)
+    return replace(_result(d, DESTROYED, "", outcome=outcome), command="destroy")
 
 
-def recover(d: Deployment, skip: tuple[str, ...] = ()) -> None:
+def recover(d: Deployment, skip: tuple[str, ...] = ()) -> StackResult:
     """Continue the rollback of a stack stuck in UPDATE_ROLLBACK_FAILED, skipping ``skip`` if named."""
     cloud = d.cloud
     stack = settled(d)
     if stack is None or not stack.status.rollback_failed:
         raise UsageError(f"recover continues a failed rollback; stack {d.stack.name} is "
                          f"{stack.status if stack else 'not deployed'}, not UPDATE_ROLLBACK_FAILED")  # fmt: skip
-    run_operation(d, stack, "recover", lambda: cloud.continue_update_rollback(stack.id, skip),
-                  lambda status: status.rolled_back)  # fmt: skip
-    d.console.say(f"Stack {d.stack.name} rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE); "
-                  "fix the cause and deploy again.")  # fmt: skip
+    outcome = run_operation(d, stack, "recover", lambda: cloud.continue_update_rollback(stack.id, skip),
+                            lambda status: status.rolled_back)  # fmt: skip
+    said = (f"Stack {d.stack.name} rolled back to its last working template (UPDATE_ROLLBACK_COMPLETE); fix the cause "
+            "and deploy again.")  # fmt: skip
+    return replace(_result(d, ROLLED_BACK, said, outcome=outcome), command="recover")

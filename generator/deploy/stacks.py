@@ -67,7 +67,7 @@ def ready_stack(d: Deployment) -> Stack | None:
     return stack
 
 
-def finish(d: Deployment, stack_id: str) -> None:
+def finish(d: Deployment, stack_id: str) -> Stack | None:
     """After a deploy that succeeded (or had nothing to do): the outputs written to outputs/<env>.json
     first, so that nothing local can come before them; then protection as the environment asks; then
     the outputs shown. An outputs file that cannot be written is :class:`OutputsNotWritten` (exit 4):
@@ -91,6 +91,7 @@ def finish(d: Deployment, stack_id: str) -> None:
     d.console.say(outputs_table(stack))
     if unwritten:
         raise OutputsNotWritten(unwritten)
+    return stack
 
 
 def write_outputs(d: Deployment, stack: Stack) -> str | None:
