@@ -38,6 +38,8 @@ def test_committed_templates_have_no_unsuppressed_finding():
         "dev.json",
         "drift-role.json",
         "fleet-plants.json",
+        "fleet-plants-administration.json",
+        "fleet-plants-execution.json",
         "prod.json",
         "staging.json",
     ]
