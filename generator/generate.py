@@ -1,5 +1,6 @@
-"""``iotstack template``: build, render, lint and write the templates of environments (and the
-bootstrap stack's, ``templates/bootstrap.json``, when every environment is built).
+"""``iotstack template``: build, render, lint and write the templates of environments and fleets (a
+self-managed fleet's two roles with its own, when linting), and the bootstrap stack's,
+``templates/bootstrap.json``, when every environment is built.
 
 :func:`build` is the one route from an environment to "the template the code makes now" (and its
 picture): ``template`` writes it, the gate (:mod:`generator.review.gate`) compares the committed

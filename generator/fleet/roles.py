@@ -309,15 +309,14 @@ def _execution_template(fleet: Fleet, fleet_template: Mapping, regions: list[str
             "types_without_handlers": without,
         }},
     )  # fmt: skip
-    admin_account: object = fleet.stack_set.account
-    if not admin_account:
-        admin_account = Ref(template.add_parameter(Parameter(
+    admin_account = fleet.stack_set.account
+    if not admin_account:  # the fleet file names none: whoever deploys the template says which
+        template.add_parameter(Parameter(
             "AdministratorAccount", Type="String", AllowedPattern=r"\d{12}",
-            Description=f"The administrator account of fleet {fleet.name} (its stack set's account)")))  # fmt: skip
+            Description=f"The administrator account of fleet {fleet.name} (its stack set's account)"))  # fmt: skip
+        admin_account = "${AdministratorAccount}"
     path, admin = fleet.administration_role
-    principal = (Sub(f"arn:${{AWS::Partition}}:iam::${{Account}}:role{path}{admin}", Account=admin_account)
-                 if isinstance(admin_account, Ref)
-                 else Sub(f"arn:${{AWS::Partition}}:iam::{admin_account}:role{path}{admin}"))  # fmt: skip
+    principal = Sub(f"arn:${{AWS::Partition}}:iam::{admin_account}:role{path}{admin}")
     role = template.add_resource(Role(
         "ExecutionRole",
         RoleName=name,

@@ -233,3 +233,13 @@ def test_the_handler_permissions_are_cached_and_cfn_lint_is_not_asked_again(tmp_
     assert first["granted"] and list(tmp_path.glob("handler-permissions-*-sa-east-1.json"))
     monkeypatch.setattr(roles, "_handlers", lambda *_: pytest.fail("cfn-lint asked again"))
     assert schema_permissions(tmp_path)("sa-east-1", "AWS::Kinesis::Stream") == first
+
+
+def test_without_an_administrator_account_the_templates_take_it_from_where_they_are_deployed():
+    fleet = dataclasses.replace(FLEET, stack_set=dataclasses.replace(FLEET.stack_set, account=""))
+    (trust,) = administration(fleet)["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Fn::Sub": "${AWS::AccountId}"}}
+    built = execution(fleet)
+    assert built["Parameters"]["AdministratorAccount"]["AllowedPattern"] == r"\d{12}"
+    (trust,) = built["Resources"]["ExecutionRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"AWS": {"Fn::Sub": ADMIN_ARN.replace("123456789012", "${AdministratorAccount}")}}
