@@ -1,5 +1,6 @@
-"""``iotstack template``: build, render, lint and write the templates of environments (and the
-bootstrap stack's, ``templates/bootstrap.json``, when every environment is built).
+"""``iotstack template``: build, render, lint and write the templates of environments and fleets (a
+self-managed fleet's two roles with its own, when linting), and the bootstrap stack's,
+``templates/bootstrap.json``, when every environment is built.
 
 :func:`build` is the one route from an environment to "the template the code makes now" (and its
 picture): ``template`` writes it, the gate (:mod:`generator.review.gate`) compares the committed
@@ -19,7 +20,7 @@ from generator.config import Environment
 from generator.diagram import diagram
 from generator.errors import LintError
 from generator.files import write_all
-from generator.fleet.settings import Fleet
+from generator.fleet.settings import ROLES, Fleet, role_template_name
 from generator.render import plain, render
 from generator.stack import build_template
 from generator.workspace import Workspace
@@ -58,6 +59,28 @@ def build_fleet(fleet: Fleet, workspace: Workspace) -> Generated:
 
     data = build_fleet_template(fleet)
     return _generated(fleet.template_name, fleet.regions, data, workspace, fleet=fleet, drawn=drawn(data))
+
+
+def build_fleet_roles(fleet: Fleet, workspace: Workspace, fleet_template: Generated | None = None,
+                      roles: Sequence[str] = ROLES) -> list[Generated]:  # fmt: skip
+    """A fleet's role templates (:mod:`generator.fleet.roles`, ``roles`` of ``administration`` and
+    ``execution``): the execution role's from the fleet's generated template (``fleet_template``, built when not
+    given), its permissions from cfn-lint's resource schemas (cached). Linted in the stack set's region and every
+    site's."""
+    import json
+
+    from generator.fleet.roles import build_administration_template, build_execution_template
+
+    regions = tuple(sorted({fleet.environment.region, *fleet.regions}))
+    built = []
+    for role in roles:
+        if role == "administration":
+            template = build_administration_template(fleet)
+        else:
+            data = json.loads((fleet_template or build_fleet(fleet, workspace)).text)
+            template = build_execution_template(fleet, data, fleet.regions, workspace.cache)
+        built.append(_generated(role_template_name(fleet.name, role), regions, template, workspace))
+    return built
 
 
 def build_bootstrap(workspace: Workspace, regions: Sequence[str]) -> Generated:
@@ -104,12 +127,17 @@ def lint_all(texts: dict[str, tuple[str, tuple[str, ...]]], workspace: Workspace
 
 def generate(envs: Sequence[Environment], workspace: Workspace, lint: bool = True, bootstrap: bool = False,
              fleets: Sequence[Fleet] = ()) -> list[Generated]:  # fmt: skip
-    """Build the templates of ``envs`` and ``fleets`` (and the bootstrap stack's, if asked, with the drift role's
-    when linting) and write them to ``templates/<name>.json`` and ``.md``.
+    """Build the templates of ``envs`` and ``fleets`` (a self-managed fleet's roles too, when linting), and the
+    bootstrap stack's if asked (with the drift role's when linting), and write them to ``templates/<name>.json``
+    and ``.md``.
 
     Raises :class:`LintError` (nothing written) when cfn-lint finds anything in any template.
     """
-    results = [build(env, workspace) for env in envs] + [build_fleet(fleet, workspace) for fleet in fleets]
+    results = [build(env, workspace) for env in envs]
+    for fleet in fleets:
+        results.append(build_fleet(fleet, workspace))
+        if lint and fleet.stack_set.permission_model == "self-managed":  # the roles: permissions from cfn-lint
+            results += build_fleet_roles(fleet, workspace, results[-1])
     if bootstrap:
         results.append(build_bootstrap(workspace, [env.region for env in envs]))
         if lint:  # the drift role's permissions come from cfn-lint's resource schemas: built where cfn-lint runs

@@ -9,9 +9,8 @@ whole processes (Python start-up, imports and exit included) over every environm
    stack). Target: at most 1.5 times the floor.
 2. cold ``make template``: an empty lint cache (a new ``IOTSTACK_CACHE_DIR`` for every run), so
    every template is linted, against bare ``cfn-lint --regions <region> --include-checks I`` over
-   the same templates (the fleets' for each region of their sites), one serial process per region. Target:
-   at most 1.0 times it. ("cold" is
-   the lint cache only: the OS file cache is warm for both.)
+   the same templates (the fleets' and their roles' for each region of their sites), one serial process per
+   region. Target: at most 1.0 times it. ("cold" is the lint cache only: the OS file cache is warm for both.)
 3. warm ``make template``: the lint cache filled and nothing changed, so nothing is linted, against
    the same bare cfn-lint. Target: at most 0.2 times it.
 4. ``iotstack diff`` (every environment against git HEAD, nothing changed: it exits 0) against the
@@ -58,6 +57,7 @@ from pathlib import Path
 
 from generator.config import load_environments
 from generator.fleet import load_fleets
+from generator.fleet.settings import ROLES, role_template_name
 from generator.review.durations import Durations
 from generator.review.forecast import forecast
 from generator.workspace import Workspace
@@ -275,6 +275,10 @@ def main() -> int:
     for fleet in load_fleets((), Workspace.find(ROOT).fleets, Workspace.find(ROOT).environments):
         for region in fleet.regions:  # a fleet's template is linted for each region of its sites
             regions.setdefault(region, []).append(f"templates/{fleet.template_name}.json")
+        if fleet.stack_set.permission_model == "self-managed":  # and its roles' for the stack set's region too
+            for region in sorted({fleet.environment.region, *fleet.regions}):
+                regions.setdefault(region, []).extend(f"templates/{role_template_name(fleet.name, role)}.json"
+                                                      for role in ROLES)  # fmt: skip
     before, load_before = templates_state(), load()
     with tempfile.TemporaryDirectory(prefix="iotstack-bench-") as tmp:
         os.environ["IOTSTACK_CACHE_DIR"] = f"{tmp}/cache"  # no command of the bench uses the user's cache

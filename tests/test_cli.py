@@ -12,12 +12,13 @@ FILES = ["json", "md"]  # the template and its picture
 def test_writes_one_linted_template_per_environment(tmp_path):
     result = run("template", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    linted = sorted([*TEMPLATES, "drift-role"])  # the drift role's is made where cfn-lint runs
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{e}.{x}" for e in linted for x in FILES]
-    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:7]}
+    # the drift role's and the fleet's roles are made where cfn-lint runs (their permissions come from it)
+    linted = sorted([*TEMPLATES, "drift-role", "fleet-plants-administration", "fleet-plants-execution"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{e}.{x}" for e in linted for x in FILES)
+    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[1:9]}
     assert sorted(rows) == linted
     assert all(row[-3] == "clean" for row in rows.values()), result.output  # lint, file, (written)
-    assert "6 template(s), 6 changed" in result.output
+    assert "8 template(s), 8 changed" in result.output
 
 
 def test_committed_templates_are_what_the_code_generates(tmp_path):

@@ -37,6 +37,8 @@ def test_committed_templates_have_no_unsuppressed_finding():
         "bootstrap.json",
         "dev.json",
         "drift-role.json",
+        "fleet-plants-administration.json",
+        "fleet-plants-execution.json",
         "fleet-plants.json",
         "prod.json",
         "staging.json",

@@ -14,9 +14,10 @@ from generator.rules import RULES
 from tests.conftest import ROOT
 from tests.rules import findings
 
-# every environment's and fleet's, the bootstrap stack's, the drift role's
+# every environment's and fleet's (and a fleet's two roles), the bootstrap stack's, the drift role's
 TEMPLATES = sorted((ROOT / "templates").glob("*.json"))
-ENVIRONMENTS = [p for p in TEMPLATES if p.stem not in ("bootstrap", "drift-role")]  # a fleet's too: its environment's
+ROLES = ("drift-role", "fleet-plants-administration", "fleet-plants-execution")
+ENVIRONMENTS = [p for p in TEMPLATES if p.stem not in ("bootstrap", *ROLES)]  # a fleet's too: its environment's
 
 
 def environment_of(path):
@@ -31,7 +32,16 @@ def load(path):
 
 
 def test_there_is_one_template_per_environment_and_the_bootstrap_stacks():
-    assert [p.stem for p in TEMPLATES] == ["bootstrap", "dev", "drift-role", "fleet-plants", "prod", "staging"]
+    assert [p.stem for p in TEMPLATES] == [
+        "bootstrap",
+        "dev",
+        "drift-role",
+        "fleet-plants-administration",
+        "fleet-plants-execution",
+        "fleet-plants",
+        "prod",
+        "staging",
+    ]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.id}-{r.__name__}")

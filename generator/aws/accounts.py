@@ -1,7 +1,8 @@
 """The AWS gateway of what a command works on, behind its account guard: an environment's stack
-(``deploy.account``) or a fleet's stack set (``[stack_set] account``, the administrator account). STS is asked
-first, and no other call is made unless the credentials belong to the account the file names. (``connect`` is
-looked up on the gateway module when called: the tests point it at a Stubber or the emulator.)"""
+(``deploy.account``), a fleet's stack set (``[stack_set] account``, the administrator account) or a fleet's
+execution role (one of its sites' accounts). STS is asked first, and no other call is made unless the
+credentials belong to the account the file names. (``connect`` is looked up on the gateway module when called:
+the tests point it at a Stubber or the emulator.)"""
 
 from __future__ import annotations
 
@@ -45,4 +46,19 @@ def for_fleet(fleet: Fleet, notify: Callable[[str], None] | None = None) -> Clou
             raise UsageError(f"refused: the AWS credentials ({cloud.source}) belong to account {actual}, but fleet "
                              f"{fleet.name}'s stack_set.account is \"{expected}\" (the administrator account): use "
                              "that account's credentials")  # fmt: skip
+    return cloud
+
+
+def for_fleet_site(fleet: Fleet, notify: Callable[[str], None] | None = None) -> Cloud:
+    """The gateway for one of the fleet's sites' accounts, with the shell's own credentials (never the
+    administrator account's ``deploy.profile``), in the stack set's region: no other call unless the credentials
+    belong to an account of the fleet's sites (``bootstrap --fleet NAME --execution-role``)."""
+    cloud = gateway.connect(fleet.environment.region, notify)
+    (notify or to_stderr)(f"AWS credentials: {cloud.source}; one of fleet {fleet.name}'s site accounts expected "
+                          f"({', '.join(fleet.accounts)})")  # fmt: skip
+    actual = cloud.account()
+    if actual not in fleet.accounts:
+        raise UsageError(f"refused: the AWS credentials ({cloud.source}) belong to account {actual}, which no site of "
+                         f"fleet {fleet.name} is in ({', '.join(fleet.accounts)}): use the credentials of the site "
+                         "account the execution role is for")  # fmt: skip
     return cloud

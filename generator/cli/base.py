@@ -201,9 +201,11 @@ def cloud_for(env: Environment):
     return accounts.for_environment(env)
 
 
-def fleet_deployment(fleet_name: str, templates_dir: Path | None = None, delete_site_stacks=(), **options):
-    """What a fleet command works with: the fleet, the project, the administrator account's gateway, a console."""
-    from generator.aws.accounts import for_fleet
+def fleet_deployment(fleet_name: str, templates_dir: Path | None = None, delete_site_stacks=(), site: bool = False,
+                     **options):  # fmt: skip
+    """What a fleet command works with: the fleet, the project, the administrator account's gateway (with
+    ``site``, a site account's, from the shell's credentials), a console."""
+    from generator.aws.accounts import for_fleet, for_fleet_site
     from generator.console import Console
     from generator.deploy.context import Options
     from generator.fleet import load_fleet
@@ -212,7 +214,12 @@ def fleet_deployment(fleet_name: str, templates_dir: Path | None = None, delete_
     workspace = find_workspace(templates_dir)
     fleet = load_fleet(fleet_name, workspace.fleets, workspace.environments)
     _working_on.append(f"--fleet {fleet.name}")
-    return FleetDeployment(fleet, workspace, for_fleet(fleet), Console(), Options(**options), tuple(delete_site_stacks))
+    if site:
+        from generator.fleet.bootstrap import has_execution_role
+
+        has_execution_role(fleet)  # before any AWS call
+    cloud = (for_fleet_site if site else for_fleet)(fleet)
+    return FleetDeployment(fleet, workspace, cloud, Console(), Options(**options), tuple(delete_site_stacks))
 
 
 def deployment(env_name: str, templates_dir: Path | None = None, **options):

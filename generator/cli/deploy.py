@@ -132,11 +132,13 @@ def status_command(env_name, fleet_name, wait, timeout_minutes, poll_seconds, te
 
 @click.command(name="bootstrap")
 @env_or_fleet
+@click.option("--execution-role", is_flag=True,
+              help="--fleet: the execution role in a site's account, with that account's credentials.")  # fmt: skip
 @yes_option
 @wait_option
 @timeout_option
 @poll_option
-def bootstrap_command(env_name, fleet_name, assume_yes, wait_if_busy, timeout_minutes, poll_seconds):
+def bootstrap_command(env_name, fleet_name, execution_role, assume_yes, wait_if_busy, timeout_minutes, poll_seconds):
     """Create or update the bootstrap stack of the environment's account and region.
 
     \b
@@ -145,19 +147,29 @@ def bootstrap_command(env_name, fleet_name, assume_yes, wait_if_busy, timeout_mi
     kept when the stack goes). Made from the committed templates/bootstrap.json,
     through a change set, with deploy's confirmation rules and exit codes; with
     nothing to change it exits 0. With --fleet: in the administrator account and
-    the region of the fleet's stack set.
+    the region of the fleet's stack set, with a self-managed stack set's
+    administration role (iotstack-fleet-<fleet>-administration); it then names
+    the execution role's template and the command that deploys it in each site's
+    account. --execution-role is that command: it deploys the execution role
+    (iotstack-fleet-<fleet>-execution) in the account of the shell's credentials,
+    which must be one of the sites' (docs/fleets-roles.md).
     """
     one_target(env_name, fleet_name)
+    options = {"assume_yes": assume_yes, "wait_if_busy": wait_if_busy, "timeout_minutes": timeout_minutes,
+               "poll_seconds": poll_seconds}  # fmt: skip
     if fleet_name:
-        from generator.cli.fleet import bootstrap_fleet
+        from generator.cli.fleet import bootstrap_fleet, bootstrap_site
 
-        bootstrap_fleet(fleet_deployment(fleet_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy,
-                                         timeout_minutes=timeout_minutes, poll_seconds=poll_seconds))  # fmt: skip
+        if execution_role:
+            bootstrap_site(fleet_deployment(fleet_name, site=True, **options))
+        else:
+            bootstrap_fleet(fleet_deployment(fleet_name, **options))
         return
+    if execution_role:
+        raise click.UsageError("--execution-role is for --fleet: the execution role of a fleet's site account")
     from generator.deploy.commands import bootstrap
 
-    said(bootstrap(deployment(env_name, assume_yes=assume_yes, wait_if_busy=wait_if_busy,
-                              timeout_minutes=timeout_minutes, poll_seconds=poll_seconds)))  # fmt: skip
+    said(bootstrap(deployment(env_name, **options)))
 
 
 @click.command(name="destroy")

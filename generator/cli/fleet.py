@@ -1,5 +1,5 @@
 """The fleet's side of ``deploy`` and ``bootstrap`` (``--fleet NAME``): thin calls of :mod:`generator.fleet.deploy`
-that print the plan, each site's end and the result."""
+and :mod:`generator.fleet.bootstrap` that print the plan, each site's end and the result."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import textwrap
 from dataclasses import replace
 
 from generator.console import echo, styled
-from generator.deploy.context import Deployment
 from generator.errors import IotstackError
 from generator.fleet.deploy import FleetDeployment
 from generator.fleet.deploy import deploy_fleet as run_deploy
@@ -46,9 +45,28 @@ def deploy_fleet(d: FleetDeployment) -> None:
 
 
 def bootstrap_fleet(d: FleetDeployment) -> None:
-    """The bootstrap stack (the template bucket) in the administrator account and the stack set's region."""
-    from generator.deploy.commands import bootstrap
+    """The bootstrap stack (the template bucket) and a self-managed stack set's administration role in the
+    administrator account and the stack set's region; then what is left to do in the sites' accounts."""
+    from generator.fleet.bootstrap import bootstrap_fleet as run_bootstrap
 
-    result = bootstrap(Deployment(d.fleet.environment, d.workspace, d.cloud, d.console, d.options))
-    if result.message:
-        echo(result.message)
+    result = run_bootstrap(d)
+    if result.administration_stack is None:
+        echo(f"fleet {result.fleet}: the stack set is {result.permission_model}: AWS Organizations holds its roles; "
+             "none was made")  # fmt: skip
+        return
+    shown = d.workspace.show(result.execution_template)
+    echo("\n".join([
+        f"fleet {result.fleet}: the administration role is stack {result.administration_stack} ({result.region}).",
+        f"The execution role goes in each site's account ({', '.join(result.accounts)}): {shown}.",
+        "In each of them, with that account's credentials:",
+        f"  {result.command}" if not result.parameters else f"  {result.aws_cli(shown)}",
+        *([f"or, with the AWS CLI:\n  {result.aws_cli(shown)}"] if not result.parameters else []),
+    ]))  # fmt: skip
+
+
+def bootstrap_site(d: FleetDeployment) -> None:
+    """The execution role in the account of the shell's credentials, one of the fleet's sites'."""
+    from generator.fleet.bootstrap import bootstrap_execution_role
+
+    stack = bootstrap_execution_role(d)
+    echo(f"fleet {d.fleet.name}: the execution role is stack {stack} in account {d.cloud.account()}")

@@ -22,7 +22,7 @@ from typing import Any
 from generator.config.load import ENV_NAME, _build, environment_names, load_environment, read_toml, toml_table
 from generator.config.settings import Environment
 from generator.errors import ConfigError, UsageError
-from generator.fleet.settings import NAME_LIMITS, UNASSIGNED, Fleet, RolloutSettings, Site, StackSetSettings
+from generator.fleet.settings import NAME_LIMITS, ROLES, UNASSIGNED, Fleet, RolloutSettings, Site, StackSetSettings
 
 
 def load_fleet(name: str, directory: Path, environments: Path) -> Fleet:
@@ -50,9 +50,31 @@ def load_fleets(names: Sequence[str], directory: Path, environments: Path) -> li
             fleets.append(load_fleet(name, directory, environments))
         except ConfigError as exc:
             problems += exc.problems
+    problems += _shared_roles(fleets)
     if problems:
         raise ConfigError(problems)
     return fleets
+
+
+def _shared_roles(fleets: Sequence[Fleet]) -> list[str]:
+    """Two self-managed fleets whose role stacks would make the same IAM role in one account: the second stack
+    would fail (the name is taken), and one role cannot be scoped to two stack sets' accounts."""
+    owners: dict[tuple[str, str, str], str] = {}
+    problems = []
+    for fleet in fleets:
+        if fleet.stack_set.permission_model != "self-managed":
+            continue
+        path, name = fleet.administration_role
+        roles = {("administration", fleet.stack_set.account or "the administrator account", path + name)}
+        roles |= {("execution", account, fleet.execution_role) for account in fleet.accounts}
+        for kind, account, role in sorted(roles):
+            other = owners.setdefault((kind, account, role), fleet.name)
+            if other != fleet.name:
+                key = "administration_role_arn" if kind == "administration" else "execution_role_name"
+                problems.append(f"{fleet.name}.toml: stack_set.{key}: fleets {other} and {fleet.name} would both make "
+                                f"the {kind} role {role} in account {account}: give one of them its own "
+                                f"[stack_set] {key}")  # fmt: skip
+    return problems
 
 
 def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
@@ -64,6 +86,11 @@ def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
                 "hyphens, starting with a letter"
             ]
         )
+    if name.endswith(tuple(f"-{role}" for role in ROLES)):
+        other, role = name.rsplit("-", 1)
+        raise ConfigError([f"{file}: fleet name {name!r}: a fleet's name may not end in "
+                           f"{' or '.join(f'-{r}' for r in ROLES)}: templates/fleet-{name}.json is the name of the "
+                           f"{role} role's template of a fleet {other!r}"])  # fmt: skip
     data = toml_table(text, file)
     problems: list[str] = []
     known = {"environment", "stack_set", "rollout", "sites"}

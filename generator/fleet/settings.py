@@ -28,6 +28,9 @@ NAME_LIMITS = {
     "redis": (40, "the Redis replication group id"),
 }
 _SUBNET = cidr_block(16, 28)
+# AWS's default names of a self-managed stack set's roles, used when the fleet file names no other.
+DEFAULT_ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+DEFAULT_EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 # The stack set's own value of the template's SiteName, which every stack instance overrides: no site's name.
 UNASSIGNED = "unassigned"
 
@@ -71,6 +74,9 @@ class StackSetSettings:
         problems = []
         if problem := _role_arn(self.administration_role_arn):
             problems.append(("administration_role_arn", self.administration_role_arn, problem))
+        elif self.administration_role_arn and self.account and f":{self.account}:" not in self.administration_role_arn:
+            problems.append(("administration_role_arn", self.administration_role_arn,
+                             f"must be a role of the administrator account, account = \"{self.account}\""))  # fmt: skip
         if self.permission_model == "self-managed" and self.organizational_units:
             problems.append(("organizational_units", self.organizational_units, "only for service-managed"))
         if self.permission_model == "service-managed":
@@ -223,7 +229,35 @@ class Fleet:
     def regions(self) -> tuple[str, ...]:
         return tuple(sorted({site.region for site in self.sites}))
 
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The sites' accounts, each once, sorted."""
+        return tuple(sorted({site.account for site in self.sites}))
+
+    @property
+    def administration_role(self) -> tuple[str, str]:
+        """Self-managed: the administration role's path (``/`` unless the ARN gives one) and name."""
+        arn = self.stack_set.administration_role_arn
+        if not arn:
+            return "/", DEFAULT_ADMINISTRATION_ROLE
+        *folders, name = arn.split(":role/", 1)[1].split("/")
+        return "/" + "".join(f"{folder}/" for folder in folders), name
+
+    @property
+    def execution_role(self) -> str:
+        """Self-managed: the execution role's name in each site's account."""
+        return self.stack_set.execution_role_name or DEFAULT_EXECUTION_ROLE
+
 
 def template_name(fleet: str) -> str:
     """``fleet-<name>``: environments may not be named ``fleet-*`` (:mod:`generator.config.load`)."""
     return f"fleet-{fleet}"
+
+
+# The two roles of a self-managed stack set, each a template of its own (generator.fleet.roles).
+ROLES = ("administration", "execution")
+
+
+def role_template_name(fleet: str, role: str) -> str:
+    """``fleet-<name>-<role>``: no fleet may be named ``<other fleet>-<role>`` (:mod:`generator.fleet.load`)."""
+    return f"{template_name(fleet)}-{role}"

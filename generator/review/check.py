@@ -3,7 +3,8 @@
 The gate (:mod:`generator.review.gate`) over every environment, plus what only the review cares
 about: each committed picture (``templates/<env>.md``) is current, the bootstrap stack's template
 (``templates/bootstrap.json``) and the drift job's role (``templates/drift-role.json``) pass the
-gate too, no file in ``templates/`` belongs to no environment, and the plan of the change
+gate too, and so do a self-managed fleet's two roles (``templates/fleet-<name>-administration.json`` and
+``-execution.json``), no file in ``templates/`` belongs to no environment or fleet, and the plan of the change
 (``iotstack diff`` against the base: the merge base with the main branch unless ``--base`` says
 otherwise) does not predict a failed deploy (a replaced resource that keeps its custom name), nor
 put a stateful resource at stake (replaced, maybe replaced, removed) in an environment that keeps
@@ -28,8 +29,8 @@ from generator.bootstrap import NAME as BOOTSTRAP
 from generator.config import Environment, environment_names
 from generator.drift_role import NAME as DRIFT_ROLE
 from generator.errors import IotstackError, UsageError
-from generator.fleet.settings import Fleet, template_name
-from generator.generate import build, build_bootstrap, build_drift_role, build_fleet
+from generator.fleet.settings import ROLES, Fleet, role_template_name, template_name
+from generator.generate import build, build_bootstrap, build_drift_role, build_fleet, build_fleet_roles
 from generator.review import approvals
 from generator.review.baseline import MAIN_BRANCHES, UnknownRevision
 from generator.review.diff import plan_against_base
@@ -52,14 +53,20 @@ def check(envs: Sequence[Environment], workspace: Workspace, every: bool = True,
     templates = [build(env, workspace) for env in envs]
     if every:
         templates += [build_bootstrap(workspace, [env.region for env in envs]), build_drift_role(workspace, templates)]
-    templates += [build_fleet(fleet, workspace) for fleet in fleets]
+    for fleet in fleets:
+        templates.append(build_fleet(fleet, workspace))
+        if fleet.stack_set.permission_model == "self-managed":
+            templates += build_fleet_roles(fleet, workspace, templates[-1])
     report = inspect(templates, workspace)
     for generated in report.generated.values():
         if (block := staleness(generated.picture_path, generated.picture, workspace)) is not None:
             report.stale.append(block)
     if every:
         fleet_files = environment_names(workspace.fleets) if workspace.fleets.is_dir() else []
-        known = {*environment_names(workspace.environments), BOOTSTRAP, DRIFT_ROLE, *map(template_name, fleet_files)}
+        organizations = {f.name for f in fleets if f.stack_set.permission_model != "self-managed"}  # hold no roles
+        roles = [role_template_name(name, role) for name in fleet_files if name not in organizations for role in ROLES]
+        known = {*environment_names(workspace.environments), BOOTSTRAP, DRIFT_ROLE, *map(template_name, fleet_files),
+                 *roles}  # fmt: skip
         report.strays = sorted(p for p in workspace.templates.glob("*") if p.suffix in (".json", ".md")
                                and p.stem not in known)  # fmt: skip
     if planned:

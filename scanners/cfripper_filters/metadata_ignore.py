@@ -15,9 +15,15 @@ from cfripper.rules import DEFAULT_RULES
 # policy can allow them only on Resource "*". cfripper's WildcardResourceRule gives the filter the action, not
 # the resource (no Metadata to read), so these are allowed by name. docs/SECURITY.md lists them.
 NO_RESOURCE_ACTIONS = ["secretsmanager:GetRandomPassword"]
-# Resources whose Metadata.cfripper_ignore names WildcardResourceRule, with its reason (docs/SECURITY.md's table
-# lists it): for that rule the filter has only the logical id to go by.
-WILDCARD_RESOURCES_SUPPRESSED = ["DriftRole"]
+# A fleet's execution role has as many managed policies as its actions take, at most ten
+# (generator/fleet/roles.py MOST_MANAGED_POLICIES).
+EXECUTION_POLICIES = [f"ExecutionPolicy{n}" for n in range(1, 11)]
+# Resources whose Metadata.cfripper_ignore names the rule, with its reason (docs/SECURITY.md's table lists it):
+# for these rules the filter has only the logical id to go by.
+SUPPRESSED_BY_ID = {
+    "WildcardResourceRule": ["DriftRole", *EXECUTION_POLICIES],
+    "PrivilegeEscalationRule": EXECUTION_POLICIES,
+}
 
 FILTERS = [
     *(
@@ -29,11 +35,14 @@ FILTERS = [
         )
         for rule in sorted(DEFAULT_RULES)
     ),
-    Filter(
-        reason="WildcardResourceRule suppressed in the resource's Metadata.cfripper_ignore",
-        rule_mode=RuleMode.ALLOWED,
-        eval={"in": [{"ref": "logical_id"}, WILDCARD_RESOURCES_SUPPRESSED]},
-        rules={"WildcardResourceRule"},
+    *(
+        Filter(
+            reason=f"{rule} suppressed in the resource's Metadata.cfripper_ignore",
+            rule_mode=RuleMode.ALLOWED,
+            eval={"in": [{"ref": "logical_id"}, logical_ids]},
+            rules={rule},
+        )
+        for rule, logical_ids in sorted(SUPPRESSED_BY_ID.items())
     ),
     Filter(
         reason="an action that names no resource, allowed only on Resource *",

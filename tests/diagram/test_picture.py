@@ -15,8 +15,10 @@ from generator.diagram.mermaid import mermaid
 from tests.conftest import ROOT, build, environment
 
 PICTURES = sorted(
-    p for p in (ROOT / "templates").glob("*.md") if p.stem not in ("bootstrap", "drift-role")
-)  # the environments
+    p
+    for p in (ROOT / "templates").glob("*.md")
+    if p.stem not in ("bootstrap", "drift-role", "fleet-plants-administration", "fleet-plants-execution")
+)  # the environments (and the fleet's: its environment's)
 NODE = re.compile(r'(\w+)(\[\("|\["|\(\[")(.*?)("\)\]|"\]|"\]\))')
 EDGE = re.compile(r'(\w+) (?:(?:--|-\.|==) "([^"]+)" )?(-->|\.-|==>|===|-\.-|~~~) (\w+)')
 PLUMBING = ("AWS::KMS::Alias", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::RouteTable", "AWS::EC2::Route",

@@ -85,13 +85,16 @@ def test_a_bad_fleet_file_names_what_is_wrong(text, problem):
     ('permission_model = "service-managed"\norganizational_units = ["ou-x"]', "", "ou-x: must be an OU id"),
     ('organizational_units = ["ou-ab12-cdef3456"]', "", "only for service-managed"),
     ('administration_role_arn = "role/x"', "", "must be an IAM role ARN"),
+    ('account = "999999999999"\nadministration_role_arn = "arn:aws:iam::111111111111:role/x"', "",
+     'must be a role of the administrator account, account = "999999999999"'),
     ("", "max_concurrent = 2\nmax_concurrent_percentage = 10",
      "set max_concurrent or max_concurrent_percentage, never both"),
     ("", "failure_tolerance = 1\nfailure_tolerance_percentage = 10", "never both"),
     ("", "max_concurrent = 3\nfailure_tolerance = 1", "at most failure_tolerance + 1 = 2 in the strict mode"),
     ("", 'region_concurrency = "random"', "must be one of"),
     ("", 'region_order = ["sa-east-1", "sa-east-1"]', "names a region twice"),
-], ids=["service-managed-transform", "no-ou", "bad-ou", "ou-self-managed", "bad-role", "concurrency-both",
+], ids=["service-managed-transform", "no-ou", "bad-ou", "ou-self-managed", "bad-role", "role-elsewhere",
+        "concurrency-both",
         "tolerance-both", "strict-concurrency", "region-concurrency", "region-twice"])  # fmt: skip
 def test_aws_rules_on_a_stack_set_are_checked_offline(stack_set, rollout, problem):
     with pytest.raises(ConfigError) as failed:
@@ -147,3 +150,32 @@ def test_a_fleet_is_read_from_its_folder_and_an_unknown_one_names_those_there(tm
 def test_a_fleet_name_the_template_file_cannot_carry_is_refused(name):
     with pytest.raises(ConfigError, match=r"fleet name .*: must be 1\.\.20 lowercase letters"):
         parse_fleet(name, GOOD, f"{name}.toml", lambda env: load_environment(env, ROOT / "environments"))
+
+
+@pytest.mark.parametrize("name", ["plants-execution", "a-administration"])  # at most 20 characters
+def test_a_fleet_may_not_take_the_name_of_another_fleets_role_template(name):
+    with pytest.raises(ConfigError, match=rf"templates/fleet-{name}\.json is the name of the .* role's template"):
+        parse_fleet(name, GOOD, f"{name}.toml", lambda env: load_environment(env, ROOT / "environments"))
+
+
+@pytest.mark.parametrize("second, problem", [
+    ("", "fleets mines and plants would both make the administration role /AWSCloudFormationStackSetAdministrationRole "
+         "in account 999999999999"),
+    ('administration_role_arn = "arn:aws:iam::999999999999:role/mines-admin"',
+     "fleets mines and plants would both make the execution role AWSCloudFormationStackSetExecutionRole in account "
+     "111111111111"),
+    ('administration_role_arn = "arn:aws:iam::999999999999:role/mines-admin"\nexecution_role_name = "mines-exec"',
+     None),
+], ids=["same-administration-role", "same-execution-role", "own-roles"])  # fmt: skip
+def test_two_fleets_may_not_make_the_same_role_in_one_account(tmp_path, second, problem):
+    from generator.fleet import load_fleets
+
+    (tmp_path / "plants.toml").write_text(GOOD)
+    mines = GOOD.replace('account = "999999999999"', f'account = "999999999999"\n{second}')
+    (tmp_path / "mines.toml").write_text(mines)
+    if problem is None:
+        assert [f.name for f in load_fleets((), tmp_path, ROOT / "environments")] == ["mines", "plants"]
+        return
+    with pytest.raises(ConfigError) as failed:
+        load_fleets((), tmp_path, ROOT / "environments")
+    assert any(problem in p and "[stack_set]" in p for p in failed.value.problems), failed.value.problems

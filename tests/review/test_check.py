@@ -39,6 +39,7 @@ def edit(folder, env, change):
 def test_passes_on_the_committed_templates():
     report = check((), ROOT / "templates")
     assert report.ok and report.names == ["dev", "prod", "staging", "bootstrap", "drift-role"]
+    assert not report.strays  # the fleet's template and its roles' belong to fleets/plants.toml
 
 
 def test_a_stale_template_shows_a_capped_diff_and_the_fix(templates):
