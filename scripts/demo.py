@@ -177,6 +177,8 @@ def fleet_steps(copy: Path) -> list:
     return [  # (what it shows, an edit to make first or None, the command, the exit code it should end with)
         ("A fleet: prod's stack at four plants (prod's file as committed again)", restore_prod,
          [*GIT, "show", "HEAD:fleets/plants.toml"], 0),
+        ("Bootstrap the fleet: the stack set's administration role (the template bucket is prod's, made above), and "
+         "the command for each site account's execution role", None, ["bootstrap", "--fleet", "plants", "--yes"], 0),
         ("Deploy it: the plan against what is deployed (nothing yet), a stack set, then each site (one at a time "
          "per region, as [rollout] says)", None, ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"], 0),
         ("Add a plant: natal, in a third account; the plan, offline, against git (exit 2: changes)",
