@@ -1,13 +1,13 @@
 """A fleet's plan as stack set operations, and following each to its end.
 
 :func:`steps` turns a :class:`~generator.fleet.review.FleetPlan` into the calls that carry it out, in this
-order: the template's change to every site that stays (UpdateStackSet, one operation that honours the rollout
-preferences over all of them), the removals (DeleteStackInstances, its stacks kept unless told), then each new
-site (CreateStackInstances) and each site whose parameters change (UpdateStackInstances), in the rollout's
-region order. A parameter
-override applies to every instance of its call, and each site's values differ, so a site added or updated is
-an operation of its own. Removals are grouped so that the call's accounts-by-regions are exactly the sites
-removed (a call names both lists, and AWS takes every pair).
+order: the removals first (DeleteStackInstances, their stacks kept unless told), grouped so that a call's
+accounts-by-regions are exactly the sites removed (a call names both lists, and AWS takes every pair); then the
+template's change (UpdateStackSet over every instance left, all of them sites that stay: one operation that
+honours the rollout preferences over the whole fleet, and never updates a site about to go); then each new site
+(CreateStackInstances) and each site whose parameters change (UpdateStackInstances), in the rollout's region
+order: a parameter override applies to every instance of its call, and each site's values differ, so a site
+added or updated is an operation of its own.
 
 :func:`run` starts one operation under an ``OperationId`` of its own (a lost answer never starts a second)
 and follows it: sites pending / running / succeeded / failed on the status line, one line per site as it
@@ -81,12 +81,6 @@ def steps(fp: FleetPlan, fleet: Fleet, template: dict, stack_set_values: dict[st
     options = {"OperationPreferences": preferences(fleet.rollout)}
     kept = [s for s in fp.sites if s.action in ("template", "update", "retry", "none")]
     found: list[Step] = []
-    if fp.template.exit_code and kept:
-        found.append(Step("update_stack_set", f"the template's change, to {len(kept)} site(s)",
-                          tuple(s.site for s in kept),
-                          {**template, "Parameters": _parameters(stack_set_values), **options,
-                           **_targets(fleet, sorted({s.place.account for s in kept})),
-                           "Regions": sorted({s.place.region for s in kept})}))  # fmt: skip
     gone = [(s.site, s.moved_from or s.place) for s in fp.sites if s.action in ("remove", "move")]
     for retain in (True, False):
         chosen = [(site, place) for site, place in gone if (site not in delete_stacks) == retain]
@@ -95,6 +89,10 @@ def steps(fp: FleetPlan, fleet: Fleet, template: dict, stack_set_values: dict[st
             where = {**_targets(fleet, accounts), "Regions": regions, "RetainStacks": retain}
             found.append(Step("delete_stack_instances", f"remove {', '.join(names)}: {kept_or_not}", names,
                               {**where, **options}))  # fmt: skip
+    if fp.template.exit_code and kept:  # after the removals: every instance left is a site that stays
+        found.append(Step("update_stack_set", f"the template's change, to {len(kept)} site(s)",
+                          tuple(s.site for s in kept),
+                          {**template, "Parameters": _parameters(stack_set_values), **options}))  # fmt: skip
     order = list(fleet.rollout.region_order)
     for s in sorted(fp.sites, key=lambda s: (order.index(s.place.region) if s.place.region in order else len(order),
                                              s.site)):  # fmt: skip

@@ -168,3 +168,20 @@ def test_a_site_whose_operation_failed_is_deployed_again_by_the_next_deploy(flee
     assert "deployed again: its last operation did not succeed" in " ".join(again.output.split())
     statuses = {place: i["StackInstanceStatus"]["DetailedStatus"] for place, i in instances().items()}
     assert set(statuses.values()) == {"SUCCEEDED"}
+
+
+def test_a_change_of_the_environment_reaches_every_site_in_one_operation_with_the_rollout(deployed):
+    before = len(operations())
+    deployed.append("prod", "[kinesis]\nretention_hours = 72\n")  # regenerates every template, the fleet's too
+    result = deploy()
+    assert result.exit_code == 0, result.output
+    assert "the template's change, to 4 site(s)" in result.output
+    assert "SensorDataStream" in result.output and "RetentionPeriodHours" in result.output  # the plan shown first
+    latest = operations()[len(operations()) - before - 1]  # newest first
+    assert latest["Action"] == "UPDATE" and latest["OperationPreferences"]["MaxConcurrentCount"] == 1
+    for site, (account, region) in SITES.items():
+        stack = stack_of(site)
+        template = in_account("cloudformation", account, region).get_template(StackName=stack["StackId"])
+        body = template["TemplateBody"]
+        body = json.loads(body) if isinstance(body, str) else body
+        assert body["Resources"]["SensorDataStream"]["Properties"]["RetentionPeriodHours"] == 72, site

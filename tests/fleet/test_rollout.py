@@ -38,7 +38,14 @@ def test_a_template_change_is_one_operation_over_the_sites_that_stay():
     made = calls(before, deployed)
     assert [(c, s) for c, s, _ in made] == [("update_stack_set", ("belem", "campinas", "manaus"))]
     arguments = made[0][2]
-    assert arguments["TemplateURL"] == "u" and arguments["Regions"] == ["sa-east-1", "us-east-1"]
+    assert arguments["TemplateURL"] == "u" and "Regions" not in arguments  # every instance: the sites that stay
+
+
+def test_removals_come_before_the_template_change_which_never_reaches_a_site_about_to_go():
+    deployed = places(FLEET) | {"natal": Place("111111111111", "us-east-1", {})}  # inside the kept sites' pairs
+    made = calls({**TEMPLATE, "Description": "older"}, deployed)
+    assert [(c, s) for c, s, _ in made] == [("delete_stack_instances", ("natal",)),
+                                            ("update_stack_set", ("belem", "campinas", "manaus"))]  # fmt: skip
 
 
 def test_nothing_changed_is_no_operation():
