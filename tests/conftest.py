@@ -55,7 +55,8 @@ def only(template: dict, resource_type: str) -> dict:
 # The files that take longest (pytest --durations=0, summed by file), run first: xdist hands out whole
 # files (--dist loadfile), and a long one handed out last keeps one worker busy while the other waits.
 SLOWEST_FIRST = ("tests/hostile/test_aws.py", "tests/deploy/test_on_emulator.py",
-                 "tests/fleet/test_deploy_on_emulator.py", "tests/hostile/test_signals.py",
+                 "tests/fleet/test_deploy_on_emulator.py", "tests/fleet/test_sites_on_emulator.py",
+                 "tests/hostile/test_signals.py",
                  "tests/test_scan.py", "tests/test_emulator.py", "tests/deploy/test_lost_answers.py",
                  "tests/test_lint.py", "tests/deploy/test_bad_input.py")  # fmt: skip
 

@@ -494,34 +494,6 @@ def test_the_projects_dev_template_deploys_to_two_accounts_and_goes_again(cfn):
     deployed(cfn, [A], ["sa-east-1"])  # nothing left in the way
 
 
-FLEET = ROOT / "templates" / "fleet-plants.json"  # written by `iotstack template` on main (issue 19)
-
-
-@pytest.mark.skipif(not FLEET.exists(), reason="the fleet template is not in this checkout")
-def test_the_fleet_template_deploys_site_by_site_and_a_stack_set_parameter_reaches_every_site(cfn):
-    def site(name: str, net: int) -> list[dict]:
-        cidrs = {"VpcCidr": f"10.{net}.0.0/16", "PublicSubnet1Cidr": f"10.{net}.1.0/24",
-                 "PublicSubnet2Cidr": f"10.{net}.2.0/24", "PrivateSubnet1Cidr": f"10.{net}.11.0/24",
-                 "PrivateSubnet2Cidr": f"10.{net}.12.0/24"}  # fmt: skip
-        return site_named(name) + [{"ParameterKey": k, "ParameterValue": v} for k, v in cidrs.items()]
-
-    capabilities = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
-    url = uploaded("fleet-plants.json", FLEET.read_text())
-    cfn.create_stack_set(StackSetName=SET, TemplateURL=url, Capabilities=capabilities)
-    deployed(cfn, [A], ["sa-east-1"], site("campinas", 1))
-    deployed(cfn, [A], [US], site("manaus", 2))
-    order = {"RegionOrder": ["sa-east-1", US]}
-    emails = [{"ParameterKey": "AlertEmail1", "ParameterValue": "ops@example.com"}]
-    operation_id = cfn.update_stack_set(
-        StackSetName=SET, TemplateURL=url, Parameters=emails, Capabilities=capabilities, OperationPreferences=order
-    )["OperationId"]
-    assert steps(cfn, operation_id) == [{(A, "sa-east-1")}, {(A, US)}]
-    for region, name in (("sa-east-1", "campinas"), (US, "manaus")):
-        stack = stack_of(cfn, A, region)
-        assert stack["StackStatus"] == "UPDATE_COMPLETE"
-        assert parameters_of(stack)["SiteName"] == name and parameters_of(stack)["AlertEmail1"] == "ops@example.com"
-
-
 # --- idempotency and busy stack sets ------------------------------------------------------------------------
 
 

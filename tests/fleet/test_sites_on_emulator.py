@@ -1,0 +1,163 @@
+"""``deploy --fleet`` when something goes wrong or changes at one site, on the emulator's stack sets
+(tests/support/stack_sets.py), with a fleet of two sites of dev's shape (a fleet of prod's is
+tests/fleet/test_deploy_on_emulator.py's; this one is small so that each deploy takes a second): a site that
+fails, a failed site deployed again, a site's new parameter, a removed site's stack deleted where the
+environment keeps no data, a busy stack set, a lost answer."""
+
+import boto3
+import pytest
+
+from tests.conftest import run
+from tests.support import stack_sets
+from tests.support.stack_sets import fail_instance
+
+SMALL = """environment = "dev"
+
+[stack_set]
+account = "123456789012"
+
+[rollout]
+max_concurrent = 1
+
+[[sites]]
+name = "natal"
+account = "111111111111"
+region = "sa-east-1"
+vpc_cidr = "10.1.0.0/16"
+public_subnet_cidrs = ["10.1.1.0/24", "10.1.2.0/24"]
+
+[[sites]]
+name = "belem"
+account = "222222222222"
+region = "us-east-1"
+vpc_cidr = "10.2.0.0/16"
+"""
+SET = "iot-platform-small"
+REGION = "sa-east-1"  # dev's: where the stack set lives
+SITES = {"natal": ("111111111111", "sa-east-1"), "belem": ("222222222222", "us-east-1")}
+
+
+def in_account(service: str, account: str, region: str):
+    """A client acting in ``account``, as StackSets' execution role does."""
+    role = f"arn:aws:iam::{account}:role/AWSCloudFormationStackSetExecutionRole"
+    sts = boto3.client("sts", region_name=region)
+    credentials = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
+    return boto3.client(service, region_name=region, aws_access_key_id=credentials["AccessKeyId"],
+                        aws_secret_access_key=credentials["SecretAccessKey"],
+                        aws_session_token=credentials["SessionToken"])  # fmt: skip
+
+
+def cloudformation():
+    return boto3.client("cloudformation", region_name=REGION)
+
+
+def instances() -> dict[tuple[str, str], dict]:
+    return {
+        (i["Account"], i["Region"]): i for i in cloudformation().list_stack_instances(StackSetName=SET)["Summaries"]
+    }
+
+
+def parameters_of(site: str) -> dict[str, str]:
+    account, region = SITES[site]
+    stack_id = instances()[(account, region)]["StackId"]
+    stack = in_account("cloudformation", account, region).describe_stacks(StackName=stack_id)["Stacks"][0]
+    return {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
+
+
+def edit(project, old: str, new: str) -> None:
+    path = project.root / "fleets" / "small.toml"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def deploy(*args: str):
+    return run("deploy", "--fleet", "small", "--yes", "--poll-seconds", "0", *args)
+
+
+def small_fleet(project) -> None:
+    """The project's fleet replaced by a fleet of two dev-shaped sites (one fleet: two would make the same
+    roles), its templates made and its bootstrap stack made."""
+    (project.root / "fleets" / "plants.toml").unlink()
+    for stale in (project.root / "templates").glob("fleet-plants*"):
+        stale.unlink()
+    (project.root / "fleets" / "small.toml").write_text(SMALL)
+    assert run("template", "--fleet", "small").exit_code == 0  # linted, with its roles' templates
+    assert run("bootstrap", "--fleet", "small", "--yes").exit_code == 0
+
+
+@pytest.fixture
+def fleet(aws, project, monkeypatch):
+    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.01)
+    small_fleet(project)
+    return project
+
+
+@pytest.fixture
+def deployed(fleet):
+    result = deploy()
+    assert result.exit_code == 0, result.output
+    return fleet
+
+
+def test_a_failed_site_is_named_with_its_reason_and_the_others_go_on(fleet):
+    fail_instance(*SITES["natal"], reason="Account 111111111111 should have 'AWSCloudFormationStackSetExecutionRole'")
+    result = deploy()
+    assert result.exit_code == 1, result.output
+    assert "fleet small: 1 site(s) failed" in result.output
+    assert "natal (111111111111/sa-east-1): FAILED: Account 111111111111 should have" in result.output
+    statuses = {place: i["StackInstanceStatus"]["DetailedStatus"] for place, i in instances().items()}
+    assert statuses == {SITES["natal"]: "FAILED", SITES["belem"]: "SUCCEEDED"}
+
+
+def test_a_site_whose_operation_failed_is_deployed_again_by_the_next_deploy(fleet):
+    fail_instance(*SITES["natal"], reason="quota", times=1)
+    assert deploy().exit_code == 1
+    again = deploy()
+    assert again.exit_code == 0, again.output
+    assert "deployed again: its last operation did not succeed" in " ".join(again.output.split())
+    assert {i["StackInstanceStatus"]["DetailedStatus"] for i in instances().values()} == {"SUCCEEDED"}
+
+
+def test_a_sites_new_parameter_reaches_only_its_stack(deployed):
+    edit(deployed, '"10.1.1.0/24", "10.1.2.0/24"', '"10.1.3.0/24", "10.1.4.0/24"')
+    result = deploy()
+    assert result.exit_code == 0, result.output
+    assert "new parameters for natal" in result.output and "add " not in result.output
+    assert parameters_of("natal")["PublicSubnet1Cidr"] == "10.1.3.0/24"
+    assert parameters_of("belem")["PublicSubnet1Cidr"] == "10.2.1.0/24"
+
+
+def test_a_removed_sites_stack_goes_too_when_named_where_no_data_is_kept(deployed):
+    account, region = SITES["belem"]
+    stack_id = instances()[(account, region)]["StackId"]
+    (deployed.root / "fleets" / "small.toml").write_text(SMALL.split('[[sites]]\nname = "belem"')[0])
+    result = deploy("--delete-site-stack", "belem")
+    assert result.exit_code == 0, result.output
+    assert "remove belem: its stack deleted" in result.output and len(instances()) == 1
+    stack = in_account("cloudformation", account, region).describe_stacks(StackName=stack_id)["Stacks"][0]
+    assert stack["StackStatus"] == "DELETE_COMPLETE"
+
+
+def test_a_busy_stack_set_is_refused_in_one_line_or_waited_for(deployed, monkeypatch):
+    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.3)
+    cloudformation().detect_stack_set_drift(StackSetName=SET)
+    edit(deployed, '"10.1.1.0/24", "10.1.2.0/24"', '"10.1.3.0/24", "10.1.4.0/24"')
+    busy = deploy()
+    assert busy.exit_code == 2, busy.output
+    assert f"stack set {SET} is busy: operation" in busy.output and "pass --wait" in busy.output
+    waited = deploy("--wait")
+    assert waited.exit_code == 0, waited.output
+    assert "waiting for operation" in waited.output and "new parameters for natal" in waited.output
+
+
+def test_a_lost_answer_starts_no_second_operation(faulty_aws, project, monkeypatch):
+    """The proxy lets the emulator start the operation and drops its answer: iotstack asks whether its operation id
+    exists before botocore retries, and follows it; two sites, two operations, none twice."""
+    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.01)
+    small_fleet(project)
+    faulty_aws.lose_answer("CreateStackInstances")
+    result = deploy()
+    assert result.exit_code == 0, result.output
+    assert faulty_aws.calls.count("CreateStackInstances") == 2 and not faulty_aws.unused()
+    assert len(cloudformation().list_stack_set_operations(StackSetName=SET)["Summaries"]) == 2
+    assert len(instances()) == 2
