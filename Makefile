@@ -81,9 +81,9 @@ deploy: $(READY) $(BYTECODE) ## Deploy templates/<env>.json through a change set
 # make itself exits 2 whenever a recipe fails, so `make drift` cannot tell drift (2) from trouble (1):
 # a scheduled job calls .venv/bin/iotstack drift, as .github/workflows/drift.yml does.
 .PHONY: drift
-drift: $(READY) $(BYTECODE) ## Detect drift of the deployed stack: make drift ENV=prod [ARGS="--format json"]
-	@test -n "$(ENV)" || { echo "usage: make drift ENV=<environment> [ARGS=...]; see iotstack drift --help" >&2; exit 2; }
-	@$(BIN)/iotstack drift --env $(ENV) $(ARGS)
+drift: $(READY) $(BYTECODE) ## Detect drift of the deployed stack (make drift ENV=prod [ARGS="--format json"]) or of a fleet's sites (make drift FLEET=plants)
+	@test -n "$(ENV)$(FLEET)" -a -z "$(and $(ENV),$(FLEET))" || { echo "usage: make drift ENV=<environment> or FLEET=<fleet> [ARGS=...]; see iotstack drift --help" >&2; exit 2; }
+	@$(BIN)/iotstack drift $(if $(ENV),--env $(ENV),--fleet $(FLEET)) $(ARGS)
 
 # With the break-glass role's credentials, inside the VPC or through an SSM port forward (ARGS="--host 127.0.0.1 --port N").
 .PHONY: database-users
@@ -92,9 +92,9 @@ database-users: $(READY) $(BYTECODE) ## Create the IAM database users iot_writer
 	@$(BIN)/iotstack database-users --env $(ENV) $(ARGS)
 
 .PHONY: bootstrap
-bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifact bucket) of <env>'s account and region: make bootstrap ENV=prod
-	@test -n "$(ENV)" || { echo "usage: make bootstrap ENV=<environment> [ARGS=...]; see iotstack bootstrap --help" >&2; exit 2; }
-	@$(BIN)/iotstack bootstrap --env $(ENV) $(ARGS)
+bootstrap: $(READY) $(BYTECODE) ## Create or update the bootstrap stack (artifact bucket) of <env>'s account and region (make bootstrap ENV=prod), or a fleet's, with its administration role (make bootstrap FLEET=plants)
+	@test -n "$(ENV)$(FLEET)" -a -z "$(and $(ENV),$(FLEET))" || { echo "usage: make bootstrap ENV=<environment> or FLEET=<fleet> [ARGS=...]; see iotstack bootstrap --help" >&2; exit 2; }
+	@$(BIN)/iotstack bootstrap $(if $(ENV),--env $(ENV),--fleet $(FLEET)) $(ARGS)
 
 .PHONY: demo
 demo: $(READY) $(BYTECODE) ## On a local AWS emulator: deploy dev, change and redeploy it, destroy it; deploy prod, see the guard refuse; roll a fleet of four plants out

@@ -29,12 +29,13 @@ class UsageError(IotstackError):
 
 
 class ConfigError(UsageError):
-    """An environment file is invalid; ``problems`` holds one line per problem found."""
+    """An environment or fleet file is invalid; ``problems`` holds one line per problem found, each naming its
+    file."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
-        super().__init__(f"invalid environment configuration ({count}):\n" + "\n".join(f"  {p}" for p in problems))
+        super().__init__(f"invalid configuration ({count}):\n" + "\n".join(f"  {p}" for p in problems))
 
 
 class LintError(IotstackError):

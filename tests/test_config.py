@@ -672,7 +672,7 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path):
         f'dev.toml: redis.node_type = "t3.micro": {NODE_TYPE}',
         f"dev.toml: logs.retention_days = 8: must be one of {LOG_RETENTIONS}",
     ]
-    assert str(exc_info.value).startswith("invalid environment configuration (8 problems):\n")
+    assert str(exc_info.value).startswith("invalid configuration (8 problems):\n")
 
 
 def test_unknown_keys_are_reported_in_file_order(tmp_path):
@@ -1020,7 +1020,7 @@ def test_a_bad_alert_setting_is_one_line_and_exit_2_through_the_cli(env_dir, tmp
     out = tmp_path / "out"
     result = run("template", "--no-lint", "--out", str(out))
     assert result.exit_code == 2
-    assert result.output == f"Error: invalid environment configuration (1 problem):\n  {expected}\n"
+    assert result.output == f"Error: invalid configuration (1 problem):\n  {expected}\n"
     assert not out.exists()  # nothing written
 
 

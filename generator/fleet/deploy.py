@@ -28,7 +28,7 @@ from generator.deploy.context import Options
 from generator.errors import GuardRefusal, IotstackError, UsageError
 from generator.fleet import rollout
 from generator.fleet.review import FleetPlan, Place, fleet_plan
-from generator.fleet.settings import Fleet
+from generator.fleet.settings import UNASSIGNED, Fleet
 from generator.fleet.template import SITE_NAME, stack_set_parameters
 from generator.generate import build_fleet
 from generator.review.gate import gate
@@ -83,7 +83,9 @@ def deployed(d: FleetDeployment) -> tuple[dict | None, dict[str, Place]]:
     sites = {}
     for instance in d.cloud.instances(existing.name, overrides=True):
         values = {**existing.parameters, **(instance.overrides or {})}
-        name = values.get(SITE_NAME) or f"{instance.account}/{instance.region}"
+        name = values.get(SITE_NAME, UNASSIGNED)
+        if name == UNASSIGNED or name in sites:  # not an iotstack site, or a name taken twice: its place names it
+            name = f"{instance.account}/{instance.region}"
         outdated = "" if instance.status == "CURRENT" else f"{instance.status}: {instance.detailed or instance.reason}"
         sites[name] = Place(instance.account, instance.region, values, outdated)
     return template, sites

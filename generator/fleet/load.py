@@ -65,7 +65,8 @@ def _shared_roles(fleets: Sequence[Fleet]) -> list[str]:
         if fleet.stack_set.permission_model != "self-managed":
             continue
         path, name = fleet.administration_role
-        roles = {("administration", fleet.stack_set.account or "the administrator account", path + name)}
+        shown = f"{path.strip('/')}/{name}" if path.strip("/") else name  # the role's path as IAM shows it, if any
+        roles = {("administration", fleet.stack_set.account or "the administrator account", shown)}
         roles |= {("execution", account, fleet.execution_role) for account in fleet.accounts}
         for kind, account, role in sorted(roles):
             other = owners.setdefault((kind, account, role), fleet.name)

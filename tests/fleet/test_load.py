@@ -159,7 +159,7 @@ def test_a_fleet_may_not_take_the_name_of_another_fleets_role_template(name):
 
 
 @pytest.mark.parametrize("second, problem", [
-    ("", "fleets mines and plants would both make the administration role /AWSCloudFormationStackSetAdministrationRole "
+    ("", "fleets mines and plants would both make the administration role AWSCloudFormationStackSetAdministrationRole "
          "in account 999999999999"),
     ('administration_role_arn = "arn:aws:iam::999999999999:role/mines-admin"',
      "fleets mines and plants would both make the execution role AWSCloudFormationStackSetExecutionRole in account "
