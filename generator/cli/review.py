@@ -166,6 +166,13 @@ def lint(envs: tuple[str, ...], fmt: str, templates_dir: Path | None) -> None:
     files = {path: env.region for path, env in chosen.items()}
     if not envs and workspace.template(BOOTSTRAP).is_file():  # every template: the bootstrap stack's too
         files[workspace.template(BOOTSTRAP)] = min(env.region for env in chosen.values())
+    if not envs:  # and the fleets', each for the region of its stack set (check lints them for every site's)
+        from generator.fleet import load_fleets
+        from generator.fleet.settings import ROLES, role_template_name
+
+        for fleet in load_fleets((), workspace.fleets, workspace.environments):
+            names = [fleet.template_name, *(role_template_name(fleet.name, role) for role in ROLES)]
+            files |= {p: fleet.environment.region for n in names if (p := workspace.template(n)).is_file()}
     report, count = lint_files(files, fmt, sources)
     if report:
         echo(report)

@@ -210,3 +210,14 @@ def test_a_base_that_is_json_but_no_template_is_one_line_not_a_traceback(repo, b
         assert result.exit_code == 1, result.output  # diff: an error; check: a problem (no plan)
         assert f"HEAD:templates/dev.json is not a CloudFormation template the plan can read: {problem}" in result.output
         assert "Traceback" not in result.output
+
+
+def test_lint_of_every_template_covers_the_fleets_and_their_roles(monkeypatch):
+    from generator import lint_report
+
+    linted = {}
+    monkeypatch.setattr(lint_report, "lint_files", lambda files, fmt, sources: linted.update(files) or ("", 0))
+    assert run("lint").exit_code == 0
+    assert sorted(path.stem for path in linted) == ["bootstrap", "dev", "fleet-plants", "fleet-plants-administration",
+                                                    "fleet-plants-execution", "prod", "staging"]  # fmt: skip
+    assert {linted[ROOT / "templates" / f"{name}.json"] for name in ("fleet-plants", "prod")} == {"sa-east-1"}
