@@ -20,8 +20,8 @@ trusts that administration role's ARN and nothing else. Its permissions are exac
    ``CreateChangeSet`` on AWS's hosted transforms;
 2. the ``create``, ``read``, ``update`` and ``delete`` handlers' permissions of AWS's resource schema (as
    cfn-lint ships it) of every resource type of the fleet's template, in every Region of its sites, plus
-   the types a transform adds at deploy time (:data:`TRANSFORM_TYPES`: the Secrets Manager transform's
-   nested stack holds the rotation function, its role and its permission). The ``list`` handlers are left
+   the types a transform adds at deploy time (``permissions.TRANSFORM_TYPES``: the Secrets Manager
+   transform's nested stack holds the rotation function, its role and its permission). The ``list`` handlers are left
    out: CloudFormation calls them for the Cloud Control API's ListResources, never in a stack operation.
    An action IAM does not know (cfn-lint's list of IAM actions, the one W3037 checks) cannot be granted
    and is left out; the Metadata names each with its types;
@@ -32,8 +32,8 @@ trusts that administration role's ARN and nothing else. Its permissions are exac
 Part 2 is granted on ``*``: most of these actions take no resource ARN (EC2's Describe calls, Create calls
 whose resource does not exist yet) and every name is made at deploy time, by CloudFormation, in accounts this
 template does not know; the Metadata says so, and docs/fleets-roles.md. The policies are IAM managed
-policies of at most 6,144 characters each (:data:`MANAGED_POLICY_LIMIT`), as many as it takes and at most
-IAM's default ten per role.
+policies of at most 6,144 characters each (``permissions.MANAGED_POLICY_LIMIT``), as many as it takes and at
+most IAM's default ten per role (:mod:`generator.fleet.permissions` looks the handlers up and packs the policies).
 
 cfn-lint is imported only for a (Region, type) not in the cache yet
 (``<cache>/handler-permissions-<cfn-lint version>-<region>.json``, written through
@@ -42,31 +42,32 @@ cfn-lint is imported only for a (Region, type) not in the cache yet
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from awacs import sts
 from awacs.aws import Action, Allow, Condition, PolicyDocument, Principal, Statement, StringEquals, StringLike
-from troposphere import GetAtt, Output, Parameter, Ref, Sub, Tags, Template, encode_to_dict
+from troposphere import GetAtt, Output, Parameter, Ref, Sub, Tags, Template
 from troposphere.iam import ManagedPolicy, Policy, Role
 
 from generator import __version__
+from generator.fleet.permissions import (
+    HANDLERS,
+    MANAGED_POLICY_LIMIT,
+    MOST_MANAGED_POLICIES,
+    WILDCARD_REASON,
+    Permissions,
+    findings,
+    pack,
+    resource_types,
+    schema_permissions,
+    transforms,
+)
 from generator.fleet.settings import Fleet
 from generator.stack.common import MANAGED_BY, PROJECT, suppress
 
 ADMINISTRATION, EXECUTION = "administration", "execution"  # templates/fleet-<name>-<role>.json
-HANDLERS = ("create", "read", "update", "delete")  # what a stack operation calls; not "list"
-
-# What a transform adds to the processed template, which the execution role then creates: the
-# AWS::SecretsManager transform puts a HostedRotationLambda's function in a nested stack (CloudFormation User
-# Guide, "AWS::SecretsManager transform"), built from the Secrets Manager rotation application of the
-# Serverless Application Repository: a Lambda function, its IAM role, and the permission that lets Secrets
-# Manager invoke it.
-_ROTATION = ("AWS::CloudFormation::Stack", "AWS::IAM::Role", "AWS::Lambda::Function", "AWS::Lambda::Permission")
-TRANSFORM_TYPES = {"AWS::SecretsManager-2020-07-23": _ROTATION, "AWS::SecretsManager-2024-09-16": _ROTATION}
 
 # The CloudFormation calls a stack set makes with the execution role, on the stack of each instance (and
 # its nested stacks). AWS says only "full AWS CloudFormation permissions, which include permissions to create,
@@ -116,38 +117,6 @@ OPT_IN_REGIONS = frozenset({
 
 # IAM: a managed policy holds at most 6,144 characters, whitespace not counted; a role takes ten managed
 # policies by default (IAM User Guide, "IAM and AWS STS quotas").
-MANAGED_POLICY_LIMIT = 6_144
-MOST_MANAGED_POLICIES = 10
-
-# Why part 2 is on "*" (the template's Metadata, the scanners' suppressions, docs/fleets-roles.md).
-WILDCARD_REASON = (
-    "a stack set creates, updates and deletes this fleet's resources with this role: the create, read, update and "
-    "delete handlers' actions of AWS's resource schema of each type of templates/fleet-<name>.json, no other; most "
-    "take no resource ARN (EC2's Describe calls, a Create before its resource exists) and every name is made at "
-    "deploy time by CloudFormation, so they are granted on *; only the administration role of the stack set may "
-    "assume the role"
-)
-PERMISSIONS_REASON = (
-    "the fleet's template makes IAM roles and managed policies, key, topic, secret and bucket policies and a Lambda "
-    "permission, and passes roles to RDS, VPC Flow Logs and Lambda: these are the IAM::Role, IAM::ManagedPolicy, "
-    "KMS::Key, SNS::Topic, SecretsManager::ResourcePolicy, EC2::FlowLog and Lambda handlers' actions, on * because "
-    "CloudFormation names those resources at deploy time; only the stack set's administration role may assume the "
-    "role (docs/fleets-roles.md)"
-)
-ESCALATION_REASON = (
-    "a role that makes roles and policies can grant itself more (docs/fleets-roles.md says so): the IAM::Role and "
-    "IAM::ManagedPolicy handlers' actions, which the fleet's roles and managed policies need, and the Lambda "
-    "handler's, which the rotation function needs; CloudFormation names them at deploy time; only CloudFormation, "
-    "for this fleet's stack set, through its administration role, may assume the role"
-)
-DATA_REASON = (
-    "the handlers read what they configure: the Lambda handler reads the rotation function's code object "
-    "(s3:GetObject), the Secrets Manager handlers read the database secret they make and attach; AWS's handler "
-    "permissions for the fleet's types, granted as listed"
-)
-
-Permissions = Callable[[str, str], "dict | None"]  # (region, type) -> {"granted": [...], "unknown": [...]}
-
 
 # --- the administration role ----------------------------------------------------------------------------------
 
@@ -221,80 +190,6 @@ def build_execution_template(fleet: Fleet, fleet_template: Mapping, regions: Seq
     return _execution_template(fleet, fleet_template, sorted(set(regions)), types, granted, unknown, sorted(without))
 
 
-def resource_types(template: Mapping) -> list[str]:
-    """Every resource type of ``template``, and those its transforms add, sorted."""
-    found = {resource["Type"] for resource in template.get("Resources", {}).values()}
-    for transform in _transforms(template):
-        found |= set(TRANSFORM_TYPES.get(transform, ()))
-    return sorted(found)
-
-
-def _transforms(template: Mapping) -> list[str]:
-    transforms = template.get("Transform", [])
-    return [transforms] if isinstance(transforms, str) else list(transforms)
-
-
-def schema_permissions(cache: Path | None = None) -> Permissions:
-    """A lookup of the :data:`HANDLERS`' permissions in AWS's resource schema of a type, as cfn-lint ships it:
-    ``{"granted": [...], "unknown": [...]}`` (``unknown``: those IAM does not know), None where there is no
-    schema or it has none of those handlers. With ``cache``, the answers are kept in
-    ``cache/handler-permissions-<cfn-lint version>-<region>.json`` and cfn-lint is imported only for a type not
-    in it yet."""
-    from importlib.metadata import version
-
-    known: dict[str, dict] = {}
-
-    def path(region: str) -> Path | None:
-        return cache / f"handler-permissions-{version('cfn-lint')}-{region}.json" if cache else None
-
-    def lookup(region: str, resource_type: str) -> dict | None:
-        if region not in known:
-            known[region] = {}
-            if (file := path(region)) is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    known[region] = json.loads(file.read_text(encoding="utf-8"))
-        answers = known[region]
-        if resource_type not in answers:
-            answers[resource_type] = _handlers(region, resource_type)
-            if (file := path(region)) is not None:
-                from generator.files import WriteFailed, write_all
-
-                with contextlib.suppress(WriteFailed):  # a cache that cannot be written is skipped, as the lint cache
-                    write_all({file: json.dumps(answers, indent=1, sort_keys=True) + "\n"})
-        return answers[resource_type]
-
-    return lookup
-
-
-def _handlers(region: str, resource_type: str) -> dict | None:
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
-
-    try:
-        handlers = PROVIDER_SCHEMA_MANAGER.get_resource_schema(region, resource_type).schema.get("handlers", {})
-    except ResourceNotFoundError:
-        return None
-    listed = {p for h in HANDLERS for p in handlers.get(h, {}).get("permissions", [])}
-    if not any(h in handlers for h in HANDLERS):
-        return None
-    iam = _iam_actions()
-    unknown = sorted(p for p in listed if p.split(":", 1)[-1].lower() not in iam.get(p.split(":", 1)[0].lower(), ()))
-    return {"granted": sorted(listed - set(unknown)), "unknown": unknown}
-
-
-_IAM: dict[str, frozenset[str]] = {}
-
-
-def _iam_actions() -> dict[str, frozenset[str]]:
-    """IAM's actions by service, lowercase, as cfn-lint's W3037 checks them (half a second to load: once)."""
-    if not _IAM:
-        from cfnlint.data import AdditionalSpecs
-        from cfnlint.helpers import load_resource
-
-        for service, spec in load_resource(AdditionalSpecs, "Policies.json").items():
-            _IAM[service] = frozenset(spec.get("Actions", {}))
-    return _IAM
-
-
 def _execution_template(fleet: Fleet, fleet_template: Mapping, regions: list[str], types: list[str],
                         granted: set[str], unknown: dict[str, set[str]], without: list[str]) -> Template:  # fmt: skip
     name = fleet.execution_role
@@ -326,7 +221,7 @@ def _execution_template(fleet: Fleet, fleet_template: Mapping, regions: list[str
             Statement(Effect=Allow, Principal=Principal("AWS", principal), Action=[sts.AssumeRole])]),
         Tags=_tags(fleet),
     ))  # fmt: skip
-    documents = _pack([*_stack_set_statements(fleet, fleet_template, regions, granted),
+    documents = pack([*_stack_set_statements(fleet, fleet_template, regions, granted),
                        *_service_statements(a for a in granted if not a.startswith("cloudformation:"))])  # fmt: skip
     if len(documents) > MOST_MANAGED_POLICIES:
         raise ValueError(f"fleet {fleet.name}: the execution role needs {len(documents)} managed policies of "
@@ -339,7 +234,7 @@ def _execution_template(fleet: Fleet, fleet_template: Mapping, regions: list[str
             PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements),
             Roles=[Ref(role)],
         ))  # fmt: skip
-        cfripper, checkov = _findings(statements)
+        cfripper, checkov = findings(statements)
         suppress(policy, cfripper=cfripper, checkov=checkov)
     template.add_output(Output("RoleArn", Value=GetAtt(role, "Arn"),
                                Description=f"The execution role ({name}) the stack set assumes in this account")
@@ -358,12 +253,12 @@ def _stack_set_statements(fleet: Fleet, fleet_template: Mapping, regions: list[s
         Statement(Sid="TheStackSetsStacks", Effect=Allow, Action=_actions(on_stacks), Resource=stacks),
         Statement(Sid="CallsWithoutResource", Effect=Allow, Action=_actions(UNSCOPED_CALLS), Resource=["*"]),
     ]
-    transforms = _transforms(fleet_template)
-    if transforms:
+    used = transforms(fleet_template)
+    if used:
         statements.append(Statement(Sid="HostedTransforms", Effect=Allow,
                                     Action=_actions(["cloudformation:CreateChangeSet"]),
                                     Resource=[Sub(TRANSFORM_ARN % r) for r in regions]))  # fmt: skip
-    fetches = [call for t in transforms for family, calls in TRANSFORM_CALLS.items() if t.startswith(family)
+    fetches = [call for t in used for family, calls in TRANSFORM_CALLS.items() if t.startswith(family)
                for call in calls]  # fmt: skip
     for number, (actions, resources) in enumerate(fetches, 1):
         statements.append(Statement(Sid=f"TransformFetches{number}", Effect=Allow, Action=_actions(actions),
@@ -378,70 +273,6 @@ def _service_statements(actions: Iterable[str]) -> list[Statement]:
         by_service.setdefault(action.split(":", 1)[0], []).append(action)
     return [Statement(Sid=_sid(service), Effect=Allow, Action=_actions(names), Resource=["*"])
             for service, names in sorted(by_service.items())]  # fmt: skip
-
-
-def _pack(statements: list[Statement]) -> list[list[Statement]]:
-    """The statements in as few managed policies as fit :data:`MANAGED_POLICY_LIMIT`, in order; a statement
-    too large for one policy is split by its actions. Sizes are of the template's JSON without whitespace,
-    which is never shorter than the policy IAM stores (``${AWS::Partition}`` becomes ``aws``)."""
-    documents: list[list[Statement]] = [[]]
-    for statement in statements:
-        for part in _split(statement):
-            if documents[-1] and _size([*documents[-1], part]) > MANAGED_POLICY_LIMIT:
-                documents.append([])
-            documents[-1].append(part)
-    return documents
-
-
-def _split(statement: Statement) -> list[Statement]:
-    if _size([statement]) <= MANAGED_POLICY_LIMIT:
-        return [statement]
-    actions = statement.Action
-    if len(actions) < 2:
-        raise ValueError(f"statement {statement.Sid}: over IAM's {MANAGED_POLICY_LIMIT:,} characters with one action")
-    half = len(actions) // 2
-    return [part for n, chunk in enumerate((actions[:half], actions[half:]), 1)
-            for part in _split(Statement(Sid=f"{statement.Sid}{n}", Effect=statement.Effect, Action=chunk,
-                                         Resource=statement.Resource))]  # fmt: skip
-
-
-def _size(statements: list[Statement]) -> int:
-    document = encode_to_dict(PolicyDocument(Version="2012-10-17", Statement=statements))
-    return len("".join(json.dumps(document).split()))
-
-
-# Scanner findings the execution role's policies carry on purpose (docs/SECURITY.md lists them), and the actions
-# that raise each, as the scanners flag them one action at a time (checkov 3's CKV_AWS_108/109/110, cfripper's
-# PrivilegeEscalationRule); CKV_AWS_111 and WildcardResourceRule fire on any action on "*".
-_DATA_READS = frozenset({"s3:GetObject", "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters"})
-_PERMISSIONS = frozenset({
-    "kms:CreateGrant", "kms:PutKeyPolicy", "lambda:AddPermission", "lambda:RemovePermission", "s3:PutBucketPolicy",
-    "secretsmanager:DeleteResourcePolicy", "secretsmanager:PutResourcePolicy", "sns:CreateTopic",
-    "sns:SetTopicAttributes",
-})  # fmt: skip
-_ESCALATING = frozenset({
-    "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:CreatePolicy",
-    "iam:CreatePolicyVersion", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "lambda:UpdateFunctionCode",
-})  # fmt: skip
-
-
-def _iam_writes(names: set[str]) -> set[str]:
-    return {n for n in names if n.startswith("iam:") and not n.split(":", 1)[1].startswith(("Get", "List"))}
-
-
-def _findings(statements: list[Statement]) -> tuple[dict[str, str], dict[str, str]]:
-    """``(cfripper, checkov)``: the suppressions one managed policy carries, each with its reason."""
-    names = {f"{a.prefix}:{a.action}" for s in statements if s.Resource == ["*"] for a in s.Action}
-    cfripper, checkov = {}, {}
-    if names:
-        cfripper["WildcardResourceRule"] = checkov["CKV_AWS_111"] = WILDCARD_REASON
-    if names & _DATA_READS:
-        checkov["CKV_AWS_108"] = DATA_REASON
-    if names & _PERMISSIONS or _iam_writes(names):
-        checkov["CKV_AWS_109"] = PERMISSIONS_REASON
-    if names & _ESCALATING:
-        cfripper["PrivilegeEscalationRule"] = checkov["CKV_AWS_110"] = ESCALATION_REASON
-    return cfripper, checkov
 
 
 def _sid(service: str) -> str:

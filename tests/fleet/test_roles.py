@@ -9,15 +9,8 @@ import json
 import pytest
 
 from generator.fleet import load_fleet
-from generator.fleet.roles import (
-    MANAGED_POLICY_LIMIT,
-    STACK_CALLS,
-    TRANSFORM_TYPES,
-    UNSCOPED_CALLS,
-    build_administration_template,
-    build_execution_template,
-    schema_permissions,
-)
+from generator.fleet.permissions import MANAGED_POLICY_LIMIT, TRANSFORM_TYPES, schema_permissions
+from generator.fleet.roles import STACK_CALLS, UNSCOPED_CALLS, build_administration_template, build_execution_template
 from generator.fleet.settings import Site
 from generator.generate import build_fleet_roles
 from generator.render import render
@@ -227,11 +220,11 @@ def test_an_action_iam_does_not_know_is_left_out_and_named(committed_execution):
 
 
 def test_the_handler_permissions_are_cached_and_cfn_lint_is_not_asked_again(tmp_path, monkeypatch):
-    from generator.fleet import roles
+    from generator.fleet import permissions
 
     first = schema_permissions(tmp_path)("sa-east-1", "AWS::Kinesis::Stream")
     assert first["granted"] and list(tmp_path.glob("handler-permissions-*-sa-east-1.json"))
-    monkeypatch.setattr(roles, "_handlers", lambda *_: pytest.fail("cfn-lint asked again"))
+    monkeypatch.setattr(permissions, "_handlers", lambda *_: pytest.fail("cfn-lint asked again"))
     assert schema_permissions(tmp_path)("sa-east-1", "AWS::Kinesis::Stream") == first
 
 
