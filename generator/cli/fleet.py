@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from dataclasses import replace
 
 from generator.console import echo, styled
 from generator.errors import IotstackError
@@ -24,11 +23,10 @@ def deploy_fleet(d: FleetDeployment) -> None:
 
     def show(fp: FleetPlan) -> None:
         if fp.template.resources and all(r.action == "add" for r in fp.template.resources):  # a new stack set
-            new = replace(fp, template=replace(fp.template, resources=(), outputs=(), template=()))
             said = (f"{fp.template.environment}: a new stack set: every site's stack is made of the template's "
                     f"{headline(fp.template)} (`iotstack diff --fleet {fp.fleet}` lists them)")  # fmt: skip
             echo("\n".join([*textwrap.wrap(said, max(width, 40), subsequent_indent="    "), ""]))
-            echo(fleet_format.table_text(new, max(width, 40)), nl=False)
+            echo(fleet_format.table_text(fp, max(width, 40)), nl=False)
             return
         echo(render_plan([], "table", width, color, fleets=[fp]), nl=False, color=color)
 
@@ -38,8 +36,9 @@ def deploy_fleet(d: FleetDeployment) -> None:
     ended = [r for _, results in result.operations for r in results]
     if result.failed:
         lines = [f"  {r.site} ({r.place}): {r.status}: {r.reason or 'no reason given'}" for r in result.failed]
+        stopped = [f"  {result.stopped}"] if result.stopped else []
         raise IotstackError("\n".join([f"fleet {result.fleet}: {len(result.failed)} site(s) failed "
-                                       f"(stack set {result.stack_set}):", *lines,
+                                       f"(stack set {result.stack_set}):", *lines, *stopped,
                                        f"`iotstack status --fleet {result.fleet}` shows every site"]))  # fmt: skip
     echo(f"fleet {result.fleet}: deployed; {len(ended)} site operation(s) succeeded (stack set {result.stack_set})")
 

@@ -1,6 +1,7 @@
 """``iotstack deploy --fleet NAME``: a fleet's committed template to its stack set, site by site.
 
-1. the gate: ``templates/fleet-<name>.json`` is what the code generates now, lint and policy clean;
+1. the gate: ``templates/fleet-<name>.json`` (and a self-managed fleet's role templates) is what the code
+   generates now, lint and policy clean;
 2. the stack set must not be busy (``--wait`` follows the running operation first);
 3. the plan against what is deployed (DescribeStackSet's template and values, each instance's overrides):
    a stack set has no change sets, so this plan (:mod:`generator.fleet.review`) is the only preview;
@@ -30,8 +31,10 @@ from generator.fleet import rollout
 from generator.fleet.review import FleetPlan, Place, fleet_plan
 from generator.fleet.settings import UNASSIGNED, Fleet
 from generator.fleet.template import SITE_NAME, stack_set_parameters
-from generator.generate import build_fleet
+from generator.generate import build_fleet, build_fleet_roles
+from generator.review.formats.words import notes_of
 from generator.review.gate import gate
+from generator.review.model import ERROR
 from generator.workspace import Workspace
 
 
@@ -61,9 +64,16 @@ class FleetResult:
     operations: tuple[tuple[rollout.Step, tuple[rollout.SiteResult, ...]], ...] = ()
     created: bool = False  # the stack set was made
 
+    stopped: str = ""  # why the operations stopped before the last one (an operation that failed), else ""
+
+    @property
+    def outcomes(self) -> dict[str, rollout.SiteResult]:
+        """Each site's last result: how the deploy left it."""
+        return {r.site: r for _, results in self.operations for r in results}
+
     @property
     def failed(self) -> list[rollout.SiteResult]:
-        return [r for _, results in self.operations for r in results if r.status != "SUCCEEDED"]
+        return [r for r in self.outcomes.values() if r.status != "SUCCEEDED"]
 
     @property
     def exit_code(self) -> int:
@@ -80,12 +90,19 @@ def deployed(d: FleetDeployment) -> tuple[dict | None, dict[str, Place]]:
     except ValueError as exc:
         raise IotstackError(f"stack set {existing.name} holds a template that is not JSON ({exc}): it was not made "
                             "by iotstack; the plan cannot be made against it") from None  # fmt: skip
+    # A deployed instance is the file's site at its place first (a stack set holds one instance per account and
+    # region); else the site its SiteName names, when no other instance is that site; else it is named by its place.
+    instances = d.cloud.instances(existing.name, overrides=True)
+    at = {(s.account, s.region): s.name for s in d.fleet.sites}
+    named = [at.get((i.account, i.region)) for i in instances]
+    taken = {n for n in named if n}
     sites = {}
-    for instance in d.cloud.instances(existing.name, overrides=True):
+    for instance, name in zip(instances, named, strict=True):
         values = {**existing.parameters, **(instance.overrides or {})}
-        name = values.get(SITE_NAME, UNASSIGNED)
-        if name == UNASSIGNED or name in sites:  # not an iotstack site, or a name taken twice: its place names it
-            name = f"{instance.account}/{instance.region}"
+        if name is None:
+            name = values.get(SITE_NAME, UNASSIGNED)
+            if name == UNASSIGNED or name in taken or name in sites:  # not an iotstack site, or a name taken
+                name = f"{instance.account}/{instance.region}"
         outdated = "" if instance.status == "CURRENT" else f"{instance.status}: {instance.detailed or instance.reason}"
         sites[name] = Place(instance.account, instance.region, values, outdated)
     return template, sites
@@ -107,36 +124,50 @@ def not_busy(d: FleetDeployment) -> None:
     further = f"`iotstack status --fleet {d.fleet.name}` shows where it stands"
     rollout.follow(d.cloud, name, running[0].id, _places(d.fleet), d.console, d.timeout_minutes,
                    d.options.poll_seconds, further)  # fmt: skip
+    if any(o.running for o in d.cloud.operations(name)):
+        raise IotstackError(f"stack set {name} is still busy: another operation started after the one followed "
+                            f"(another deploy?); `iotstack status --fleet {d.fleet.name}`, then deploy "
+                            "again")  # fmt: skip
 
 
 def guard(d: FleetDeployment, fp: FleetPlan) -> None:
-    """The stateful guard on the plan: refuse (exit 3) what puts data at stake unless allowed by name."""
+    """The stateful guard on the plan: refuse (exit 3) what puts data at stake, or moves a site, unless allowed by
+    name (``--allow-replace ID`` or ``SITE``); then refuse (exit 1) what the plan predicts to fail."""
     allowed = set(d.options.allow_replace)
     refused = {site: [r for r in ids if r not in allowed] for site, ids in fp.at_stake.items()}
     refused = {site: ids for site, ids in refused.items() if ids}
-    removed = {s.site for s in fp.sites if s.action in ("remove", "move")}
-    unknown = sorted(set(d.delete_site_stacks) - removed)
-    if unknown:
-        raise UsageError(f"--delete-site-stack {', '.join(unknown)}: not a site this deploy removes (removed: "
-                         f"{', '.join(sorted(removed)) or 'none'})")  # fmt: skip
     env = d.fleet.environment
     if d.delete_site_stacks and env.removal_policy != "destroy":
         raise GuardRefusal(f"refused: --delete-site-stack {', '.join(d.delete_site_stacks)}: {env.name} keeps its "
                            f'data (removal_policy = "{env.removal_policy}"), so a removed site\'s stack is kept; '
                            "delete it by hand once its data is safe")  # fmt: skip
+    for s in fp.sites:
+        if s.action == "move" and s.site not in allowed:
+            refused[s.site] = [s.site]
     if refused:
-        lines = [f"  {site}: {', '.join(ids)}" for site, ids in sorted(refused.items())]
+        lines = [f"  {site}: {', '.join(ids)}" + (f" (moves from {s.moved_from} to {s.place}: a new, empty stack "
+                                                  "there; the old one is kept, with its data)" if s.action == "move"
+                                                  else "")
+                 for site, ids in sorted(refused.items()) for s in fp.sites if s.site == site]  # fmt: skip
         allow = " ".join(f"--allow-replace {r}" for r in sorted({r for ids in refused.values() for r in ids}))
         lines.append(f"nothing was changed; if it is intended, deploy again with {allow}")
         raise GuardRefusal("\n".join(["refused: this deploy replaces or removes stateful resources (their data, or "
                                       "the network they live in) at these sites:", *lines]))  # fmt: skip
+    failing = [f"  {p.environment}: {n.text}" for p in fp.plans for n in notes_of(p) if n.severity == ERROR]
+    if failing:
+        raise IotstackError("\n".join(["refused: the plan predicts that this deploy fails (a stack set has no change "
+                                       "set to catch it later); nothing was changed:", *failing]))  # fmt: skip
 
 
 def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
     """Deploy the fleet (see the module's docstring); ``show(plan)`` prints the plan before the confirmation."""
     fleet, cloud, console = d.fleet, d.cloud, d.console
     name = fleet.stack_set_name
-    committed = gate([build_fleet(fleet, d.workspace)], d.workspace)[fleet.template_name]
+    generated = build_fleet(fleet, d.workspace)
+    # The roles' templates too: a site account the administration role cannot reach fails on AWS, not here.
+    managed = fleet.stack_set.permission_model == "service-managed"  # AWS Organizations holds the roles
+    roles = [] if managed else build_fleet_roles(fleet, d.workspace, generated)
+    committed = gate([generated, *roles], d.workspace)[fleet.template_name]
     if not d.options.assume_yes and not console.interactive:
         raise UsageError("deploying needs a confirmation, and there is no terminal to ask on: pass --yes")
     store = _store(d, committed)  # before anything else: without one nothing can be deployed
@@ -144,6 +175,10 @@ def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
     before, sites = deployed(d)
     fp = fleet_plan(fleet, committed.body, before, sites, f"stack set {name}")
     show(fp)
+    removed = {s.site for s in fp.sites if s.action in ("remove", "move")}
+    if unknown := sorted(set(d.delete_site_stacks) - removed):
+        raise UsageError(f"--delete-site-stack {', '.join(unknown)}: not a site this deploy removes (removed: "
+                         f"{', '.join(sorted(removed)) or 'none'})")  # fmt: skip
     if not fp.exit_code:
         console.say(f"No changes: stack set {name} runs {d.workspace.show(committed.path)} at every site.")
         return FleetResult(fleet.name, name, fp)
@@ -156,13 +191,18 @@ def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
     if created:
         cloud.create_stack_set(**_stack_set(fleet, source, values, committed))
         console.say(f"Created stack set {name} in {fleet.environment.region}")
-    places = _places(fleet) | {(p.account, p.region): s for s, p in sites.items()}
-    done = []
-    for step in rollout.steps(fp, fleet, source, values, frozenset(d.delete_site_stacks)):
-        results = rollout.run(cloud, name, step, places, console, d.timeout_minutes, d.options.poll_seconds,
-                              fleet.name)  # fmt: skip
+    done, stopped = [], ""
+    planned = rollout.steps(fp, fleet, source, values, frozenset(d.delete_site_stacks))
+    for number, step in enumerate(planned):
+        results = rollout.run(cloud, name, step, console, d.timeout_minutes, d.options.poll_seconds, fleet.name,
+                              wait_if_busy=d.options.wait_if_busy)  # fmt: skip
         done.append((step, tuple(results)))
-    return FleetResult(fleet.name, name, fp, tuple(done), created)
+        if any(r.status != "SUCCEEDED" for r in results) and number + 1 < len(planned):
+            left = "; ".join(s.what for s in planned[number + 1 :])
+            stopped = (f"the rollout stopped after a failed operation, as its failure tolerance asks; not started: "
+                       f"{left}")  # fmt: skip
+            break
+    return FleetResult(fleet.name, name, fp, tuple(done), created, stopped)
 
 
 def _places(fleet: Fleet) -> dict[tuple[str, str], str]:

@@ -3,18 +3,17 @@ CloudFormation stack set. TOML in, a validated :class:`~generator.fleet.settings
 at once, each naming the file, the key, the value as written and what is allowed (as environment files do,
 :mod:`generator.config.load`)::
 
-    plants.toml: sites[1].vpc_cidr = "10.1.0.0/16": overlaps site "campinas" (10.1.0.0/16) in 111111111111/sa-east-1
+    plants.toml: sites[1].name = "campinas": sites[0] has it already
 
-Across the file: site names unique and short enough for every resource name they end; within one account
-and region, VPC blocks apart; and the one rule of service-managed stack sets this stack meets: they cannot
-be made from a template that uses a transform (CloudFormation User Guide, "Considerations when creating a
-stack set with service-managed permissions"), and an environment with password rotation uses
+Across the file: site names unique and short enough for every resource name they end; one site per account and
+region (a stack set holds one stack instance there); and the one rule of service-managed stack sets this stack
+meets: they cannot be made from a template that uses a transform (CloudFormation User Guide, "Considerations
+when creating a stack set with service-managed permissions"), and an environment with password rotation uses
 ``AWS::SecretsManager-2020-07-23``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -105,7 +104,7 @@ def parse_fleet(name: str, text: str, file: str, environment) -> Fleet:
         raw_sites = []
     sites = tuple(_build(Site, s, file, f"sites[{i}].", problems) for i, s in enumerate(raw_sites))
     if env is not None:
-        problems += _across(file, env, stack_set, sites, raw_sites)
+        problems += _across(file, env, stack_set, sites, raw_sites, rollout)
     if problems:
         raise ConfigError(problems)
     return Fleet(name, env, stack_set, rollout, sites)
@@ -135,11 +134,10 @@ def _table(cls: type, data: dict, key: str, file: str, problems: list[str]) -> A
     return _build(cls, value, file, f"{key}.", problems)
 
 
-def _across(
-    file: str, env: Environment, stack_set: StackSetSettings, sites: tuple[Site, ...], raw: list[dict]
-) -> list[str]:
-    """The rules across the file: names that fit, sites apart, networks apart, and what a service-managed
-    stack set cannot take."""
+def _across(file: str, env: Environment, stack_set: StackSetSettings, sites: tuple[Site, ...], raw: list[dict],
+            rollout: RolloutSettings) -> list[str]:  # fmt: skip
+    """The rules across the file: names that fit, sites apart, a region order of the sites' regions, and what a
+    service-managed stack set cannot take."""
     problems = []
     if stack_set.permission_model == "service-managed" and env.aurora.password_rotation:
         problems.append(
@@ -168,13 +166,16 @@ def _across(
                     f"environment {env.name}"
                 )
                 break
-        if site.account and site.region and site.vpc_cidr:
-            here = ipaddress.IPv4Network(site.vpc_cidr)
-            for other in seen.get((site.account, site.region), []):
-                if here.overlaps(ipaddress.IPv4Network(other.vpc_cidr)):
-                    problems.append(
-                        f'{file}: sites[{i}].vpc_cidr = "{site.vpc_cidr}": overlaps site "{other.name}" '
-                        f"({other.vpc_cidr}) in {site.account}/{site.region}"
-                    )
+        if site.account and site.region and seen.get((site.account, site.region)):
+            other = seen[(site.account, site.region)][0]
+            problems.append(f'{file}: sites[{i}].region = "{site.region}": site "{other.name}" is in '
+                            f"{site.account}/{site.region} already, and a stack set holds one stack instance per "
+                            "account and region: give this site another account or region")  # fmt: skip
+        if site.account and site.region:
             seen.setdefault((site.account, site.region), []).append(site)
+    regions = {site.region for site in sites if site.region}
+    stray = [r for r in rollout.region_order if r not in regions]
+    if stray and regions:
+        problems.append(f"{file}: rollout.region_order = {list(rollout.region_order)}: {', '.join(stray)}: no site is "
+                        f"there; the regions of the sites are {', '.join(sorted(regions))}")  # fmt: skip
     return problems

@@ -57,6 +57,7 @@ class SiteChange:
     moved_from: Place | None = None
     changed: tuple[tuple[str, str | None, str | None], ...] = ()  # (parameter, before, after)
     plan: Plan | None = None  # what its parameters' change does to its stack
+    outdated: str = ""  # retry: why its last operation did not succeed
 
     @property
     def exit_code(self) -> int:
@@ -79,7 +80,7 @@ class SiteChange:
         if self.action == "template":
             return "updated: the template's change"
         if self.action == "retry":
-            return f"deployed again: its last operation did not succeed ({self.moved_from.outdated})"
+            return f"deployed again: its last operation did not succeed ({self.outdated})"
         if self.action == "update":
             names = ", ".join(f"{name} {before} -> {after}" for name, before, after in self.changed)
             at_stake = f"; at stake: {', '.join(self.plan.at_stake)}" if self.plan and self.plan.at_stake else ""
@@ -176,7 +177,7 @@ def _site_change(name: str, old: Place, new: Place, after: dict, label: str, bas
                     if old.parameters.get(k) != new.parameters.get(k))  # fmt: skip
     if not changed:
         if old.outdated and not template.exit_code:  # what it passes was saved, but its stack never took it
-            return SiteChange(name, "retry", new, moved_from=old)
+            return SiteChange(name, "retry", new, outdated=old.outdated)
         return SiteChange(name, "template" if template.exit_code else "none", new)
     before = resolved(after, {**new.parameters, **{k: v for k, v in old.parameters.items() if v is not None}})
     site_plan = plan(before, resolved(after, new.parameters), new.region, f"{label}/{name}", base)

@@ -36,6 +36,7 @@ class Step:
     what: str
     sites: tuple[str, ...]
     arguments: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)  # (account, region) -> the site this step touches there
 
 
 @dataclass(frozen=True)
@@ -85,24 +86,27 @@ def steps(fp: FleetPlan, fleet: Fleet, template: dict, stack_set_values: dict[st
     for retain in (True, False):
         chosen = [(site, place) for site, place in gone if (site not in delete_stacks) == retain]
         for accounts, regions, names in _exact_groups(chosen):
-            kept_or_not = "its stack kept (RetainStacks)" if retain else "its stack deleted"
+            kept_or_not = (("its stack kept" if len(names) == 1 else "their stacks kept") + " (RetainStacks)" if retain
+                           else "its stack deleted" if len(names) == 1 else "their stacks deleted")  # fmt: skip
             where = {**_targets(fleet, accounts), "Regions": regions, "RetainStacks": retain}
+            labels = {(p.account, p.region): site for site, p in chosen if site in names}
             found.append(Step("delete_stack_instances", f"remove {', '.join(names)}: {kept_or_not}", names,
-                              {**where, **options}))  # fmt: skip
+                              {**where, **options}, labels))  # fmt: skip
     if fp.template.exit_code and kept:  # after the removals: every instance left is a site that stays
         found.append(Step("update_stack_set", f"the template's change, to {len(kept)} site(s)",
                           tuple(s.site for s in kept),
-                          {**template, "Parameters": _parameters(stack_set_values), **options}))  # fmt: skip
+                          {**template, "Parameters": _parameters(stack_set_values), **options},
+                          {(s.place.account, s.place.region): s.site for s in kept}))  # fmt: skip
     order = list(fleet.rollout.region_order)
     for s in sorted(fp.sites, key=lambda s: (order.index(s.place.region) if s.place.region in order else len(order),
                                              s.site)):  # fmt: skip
         if s.action in ("add", "move"):
             found.append(Step("create_stack_instances", f"add {s.site} ({s.place})", (s.site,),
-                              _one(fleet, s.place, options)))  # fmt: skip
+                              _one(fleet, s.place, options), {(s.place.account, s.place.region): s.site}))  # fmt: skip
         elif s.action in ("update", "retry"):
             what = "new parameters for" if s.action == "update" else "again, after its failed operation:"
             found.append(Step("update_stack_instances", f"{what} {s.site} ({s.place})", (s.site,),
-                              _one(fleet, s.place, options)))  # fmt: skip
+                              _one(fleet, s.place, options), {(s.place.account, s.place.region): s.site}))  # fmt: skip
     return found
 
 
@@ -133,12 +137,13 @@ def _exact_groups(sites: list[tuple[str, Place]]) -> list[tuple[list[str], list[
             for accounts, regions in groups.items()]  # fmt: skip
 
 
-def run(cloud: Any, stack_set: str, step: Step, places: dict[tuple[str, str], str], console: Any,
-        timeout_minutes: float, poll_seconds: float, fleet: str, operation_id: str = ""
-        ) -> list[SiteResult]:  # fmt: skip
-    """Start ``step`` (under ``operation_id``, else a new one) and follow it to its end; each site's result
-    (``places``: (account, region) -> site)."""
+def run(cloud: Any, stack_set: str, step: Step, console: Any, timeout_minutes: float, poll_seconds: float,
+        fleet: str, operation_id: str = "", wait_if_busy: bool = False) -> list[SiteResult]:  # fmt: skip
+    """Start ``step`` (under ``operation_id``, else a new one) and follow it to its end; each site's result, named
+    by the step's labels. Another operation running (another deploy's, say) is followed first with
+    ``wait_if_busy``, else refused."""
     operation_id = operation_id or str(uuid.uuid4())
+    places = step.labels
     follow_further = f"`iotstack status --fleet {fleet}` shows where it stands"
     try:
         cloud.start(step.call, stack_set, operation_id, **step.arguments)
@@ -146,10 +151,17 @@ def run(cloud: Any, stack_set: str, step: Step, places: dict[tuple[str, str], st
         raise Interrupted(f"{{stopped}} while asking AWS to {step.what}: the request may have reached it (operation "
                           f"{operation_id}); {follow_further}", by=stop) from None  # fmt: skip
     except AwsError as exc:
-        if exc.code == "OperationInProgressException":
-            raise UsageError(f"another operation on stack set {stack_set} is running: wait for it (`iotstack status "
-                             f"--fleet {fleet}`) or pass --wait") from None  # fmt: skip
-        raise
+        if exc.code != "OperationInProgressException":
+            raise
+        running = [o for o in cloud.operations(stack_set) if o.running]
+        if not (wait_if_busy and running):
+            raise IotstackError(f"another operation on stack set {stack_set} started while this deploy ran "
+                                f"({', '.join(o.id for o in running) or 'it has ended since'}): {step.what} was not "
+                                f"started; `iotstack status --fleet {fleet}`, then deploy again (or with --wait)"
+                                ) from None  # fmt: skip
+        console.say(f"waiting for operation {running[0].id} ({running[0].action}), another's, to end")
+        follow(cloud, stack_set, running[0].id, {}, console, timeout_minutes, poll_seconds, follow_further)
+        return run(cloud, stack_set, step, console, timeout_minutes, poll_seconds, fleet, operation_id)
     except (UsageError, IotstackError) as lost:
         if isinstance(lost, UsageError):
             raise

@@ -73,8 +73,8 @@ def drift_fleet(d: FleetDeployment) -> FleetDrift:
     found, _ = _instances(d)
     operation_id = str(uuid.uuid4())
     places = {(s.account, s.region): s.name for s in d.fleet.sites}
-    step = rollout.Step("detect_stack_set_drift", "detect drift", ())
-    rollout.run(d.cloud, found.name, step, places, d.console, d.options.timeout_minutes or 15, d.options.poll_seconds,
+    step = rollout.Step("detect_stack_set_drift", "detect drift", (), labels=places)
+    rollout.run(d.cloud, found.name, step, d.console, d.options.timeout_minutes or 15, d.options.poll_seconds,
                 d.fleet.name, operation_id=operation_id)  # fmt: skip
     operation = d.cloud.operation(found.name, operation_id)
     if operation is not None and operation.status == "FAILED" and not operation.reason:

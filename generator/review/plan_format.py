@@ -31,5 +31,5 @@ def render_plan(plans: list[Plan], fmt: str, width: int = 100, color: bool = Fal
                     "fleets": [fp.to_dict() for fp in fleets]}  # fmt: skip
         return json.dumps(envelope, indent=2, sort_keys=True) + "\n"
     if fmt == "markdown":
-        return markdown(every, pictures, [line for fp in fleets for line in fleet.markdown_lines(fp)])
+        return markdown(every, pictures, list(fleets))
     return "".join(fleet.table_text(fp, max(width, 40)) + "\n" for fp in fleets) + table(every, width, color)

@@ -97,6 +97,10 @@ def test_four_sites_deploy_with_their_values_and_the_rollout_drift_is_found_a_re
     assert "refused: this deploy replaces or removes stateful resources" in renumbered.output
     assert "  recife: Vpc" in renumbered.output and "--allow-replace Vpc" in renumbered.output
     assert len(operations()) == before  # nothing changed
+    allowed = deploy("--allow-replace", "Vpc")  # its security groups keep their custom names: it would fail
+    assert allowed.exit_code == 1 and "refused: the plan predicts that this deploy fails" in allowed.output
+    assert "fleet-plants/recife: DatabaseSecurityGroup: GroupName stays" in allowed.output
+    assert len(operations()) == before
 
 
 def test_a_removed_site_goes_from_the_stack_set_and_its_stack_stays(deployed):

@@ -41,7 +41,7 @@ def test_a_good_fleet_loads_with_its_defaults_and_derived_subnets():
 
 
 def site(**changed) -> str:
-    fields = {"name": '"belem"', "account": '"111111111111"', "region": '"sa-east-1"', "vpc_cidr": '"10.9.0.0/16"',
+    fields = {"name": '"belem"', "account": '"333333333333"', "region": '"sa-east-1"', "vpc_cidr": '"10.9.0.0/16"',
               **changed}  # fmt: skip
     return "\n[[sites]]\n" + "\n".join(f"{k} = {v}" for k, v in fields.items() if v is not None) + "\n"
 
@@ -54,10 +54,13 @@ def site(**changed) -> str:
                                                  "rollout, sites, stack_set"),
     (GOOD + site(name='"campinas"', vpc_cidr='"10.3.0.0/16"'),
      'plants.toml: sites[2].name = "campinas": sites[0] has it already'),
-    (GOOD + site(vpc_cidr='"10.1.128.0/17"'),
-     'plants.toml: sites[2].vpc_cidr = "10.1.128.0/17": overlaps site "campinas" (10.1.0.0/16) in '
-     "111111111111/sa-east-1"),
+    (GOOD + site(account='"111111111111"', vpc_cidr='"10.1.128.0/17"'),
+     'plants.toml: sites[2].region = "sa-east-1": site "campinas" is in 111111111111/sa-east-1 already, and a stack '
+     "set holds one stack instance per account and region"),
     (GOOD + site(account=None), "plants.toml: sites[2].account = \"\": is required"),
+    (GOOD.replace("max_concurrent = 1", 'max_concurrent = 1\nregion_order = ["us-east-1", "moon-1"]'),
+     "plants.toml: rollout.region_order = ['us-east-1', 'moon-1']: moon-1: no site is there; the regions of the "
+     "sites are sa-east-1, us-east-1"),
     (GOOD + site(name='"unassigned"'), 'plants.toml: sites[2].name = "unassigned": is the stack set\'s own value'),
     (GOOD + site(account='"12345"'), 'plants.toml: sites[2].account = "12345": must be 12 digits'),
     (GOOD + site(region='"sa-east-9"'), 'plants.toml: sites[2].region = "sa-east-9"'),
@@ -69,7 +72,8 @@ def site(**changed) -> str:
     (GOOD + site(alert_emails='["not-an-address"]'), 'plants.toml: sites[2].alert_emails = ["not-an-address"]'),
     (GOOD + '[stack_set]\npermission_model = "service-managed"\norganizational_units = ["ou-ab12-cdef3456"]\n',
      "not valid TOML"),  # a second [stack_set]: TOML's own rule
-], ids=["unknown-env", "no-env", "no-sites", "unknown-key", "same-name", "overlapping-vpcs", "no-account", "unassigned",
+], ids=["unknown-env", "no-env", "no-sites", "unknown-key", "same-name", "same-place", "no-account", "stray-region",
+        "unassigned",
         "short-account", "bad-region", "small-vpc", "subnet-outside", "capital-name", "bad-email",
         "table-twice"])  # fmt: skip
 def test_a_bad_fleet_file_names_what_is_wrong(text, problem):

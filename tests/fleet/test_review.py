@@ -68,6 +68,7 @@ def test_the_comment_has_one_verdict_and_one_table_of_sites(repo):
     edit(repo, *BELEM_GONE)
     edit(repo, *RECIFE_RENUMBERED)
     comment = run("diff", "--fleet", "plants", "--format", "markdown").output
+    assert "### iotstack plan: 1 of 1 environment(s) and fleet(s) change" in comment
     assert comment.count("**fleet `plants`**") == 1
     assert "| site | account/region | what the deploy does |" in comment
     rows = [line for line in comment.splitlines() if line.startswith("  | ")][2:]  # under the header

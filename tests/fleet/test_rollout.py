@@ -10,7 +10,7 @@ from generator.fleet.settings import RolloutSettings
 from generator.fleet.template import build_fleet_template
 from tests.fleet.test_load import GOOD, parse, site
 
-FLEET = parse(GOOD + site())  # campinas 1111/sa-east-1, manaus 2222/us-east-1, belem 1111/sa-east-1
+FLEET = parse(GOOD + site())  # campinas 1111/sa-east-1, manaus 2222/us-east-1, belem 3333/sa-east-1
 TEMPLATE = build_fleet_template(FLEET)
 
 
@@ -25,7 +25,7 @@ def test_a_new_fleet_adds_each_site_with_its_own_values():
                                             ("create_stack_instances", ("campinas",)),
                                             ("create_stack_instances", ("manaus",))]  # fmt: skip
     belem = made[0][2]
-    assert belem["Accounts"] == ["111111111111"] and belem["Regions"] == ["sa-east-1"]
+    assert belem["Accounts"] == ["333333333333"] and belem["Regions"] == ["sa-east-1"]
     overrides = {p["ParameterKey"]: p["ParameterValue"] for p in belem["ParameterOverrides"]}
     assert overrides["SiteName"] == "belem" and overrides["VpcCidr"] == "10.9.0.0/16"
     assert belem["OperationPreferences"]["MaxConcurrentCount"] == 1  # the rollout reaches every call

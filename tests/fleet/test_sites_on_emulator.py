@@ -131,6 +131,7 @@ def test_a_removed_sites_stack_goes_too_when_named_where_no_data_is_kept(deploye
     account, region = SITES["belem"]
     stack_id = instances()[(account, region)]["StackId"]
     (deployed.root / "fleets" / "small.toml").write_text(SMALL.split('[[sites]]\nname = "belem"')[0])
+    assert run("template", "--fleet", "small").exit_code == 0  # the roles lose belem's account
     result = deploy("--delete-site-stack", "belem")
     assert result.exit_code == 0, result.output
     assert "remove belem: its stack deleted" in result.output and len(instances()) == 1
@@ -161,3 +162,40 @@ def test_a_lost_answer_starts_no_second_operation(faulty_aws, project, monkeypat
     assert faulty_aws.calls.count("CreateStackInstances") == 2 and not faulty_aws.unused()
     assert len(cloudformation().list_stack_set_operations(StackSetName=SET)["Summaries"]) == 2
     assert len(instances()) == 2
+
+
+def test_after_a_failed_operation_the_rollout_stops_and_each_site_is_told_once(deployed):
+    fail_instance(*SITES["natal"], reason="quota", times=1)
+    deployed.append("dev", "[kinesis]\nretention_hours = 48\n")  # the template's change: every site
+    assert run("template", "--fleet", "small").exit_code == 0
+    edit(deployed, 'vpc_cidr = "10.2.0.0/16"', 'vpc_cidr = "10.2.0.0/16"\npublic_subnet_cidrs = ["10.2.5.0/24", '
+                                               '"10.2.6.0/24"]')  # fmt: skip
+    result = deploy()
+    assert result.exit_code == 1, result.output
+    assert (
+        "fleet small: 1 site(s) failed" in result.output
+        and result.output.count("natal (111111111111/sa-east-1): FAILED") == 2
+    )
+    assert "the rollout stopped after a failed operation" in result.output
+    assert "not started: new parameters for belem" in result.output
+    assert parameters_of("belem")["PublicSubnet1Cidr"] == "10.2.1.0/24"  # untouched
+
+
+def test_a_site_moved_to_another_account_is_refused_unless_allowed_by_name(deployed):
+    edit(deployed, 'account = "111111111111"', 'account = "333333333333"')
+    assert run("template", "--fleet", "small").exit_code == 0  # the roles reach the new account
+    refused = deploy()
+    assert refused.exit_code == 3, refused.output
+    assert "natal: natal (moves from 111111111111/sa-east-1 to 333333333333/sa-east-1" in refused.output
+    moved = deploy("--allow-replace", "natal")
+    assert moved.exit_code == 0, moved.output
+    assert set(instances()) == {("333333333333", "sa-east-1"), SITES["belem"]}
+
+
+def test_a_stale_role_template_is_refused_before_anything(deployed):
+    edit(deployed, 'account = "111111111111"', 'account = "333333333333"')  # the roles' templates not made again
+    (deployed.root / "templates" / "fleet-small.json").write_text((deployed.root / "templates" / "fleet-small.json")
+                                                                  .read_text())  # fmt: skip
+    stale = deploy("--allow-replace", "natal")
+    assert stale.exit_code == 2, stale.output
+    assert "templates/fleet-small-administration.json: stale" in stale.output and len(instances()) == 2

@@ -34,20 +34,29 @@ from generator.review.model import ERROR, INFO, Plan, ResourceChange
 MARKER = "<!-- iotstack-plan -->"
 
 
-def markdown(plans: list[Plan], pictures: dict[str, str] | None = None, fleets: list[str] | None = None) -> str:
+def markdown(plans: list[Plan], pictures: dict[str, str] | None = None, fleets: list | None = None) -> str:
     """The comment for ``plans``; ``pictures`` maps an environment to a Mermaid picture of its change; ``fleets``:
-    the lines of each fleet's sites (:mod:`generator.review.formats.fleet`), after the environments' lines."""
+    the fleets' plans, whose own plans (the template's, a site's) are among ``plans``, and whose sites get a
+    table of their own (:mod:`generator.review.formats.fleet`), after the environments' lines."""
+    from generator.review.formats.fleet import markdown_lines
+
+    fleets = fleets or []
+    theirs = {p.environment for fp in fleets for p in fp.plans}
+    own = [p for p in plans if p.environment not in theirs]  # the environments'
     changed = by_risk([p for p in plans if p.exit_code])
-    lines = [MARKER, f"### iotstack plan: {len(changed)} of {len(plans)} environment(s) change", ""]
+    moving = len([p for p in own if p.exit_code]) + len([fp for fp in fleets if fp.exit_code])
+    what = "environment(s) and fleet(s)" if fleets else "environment(s)"
+    lines = [MARKER, f"### iotstack plan: {moving} of {len(own) + len(fleets)} {what} change", ""]
     lines += _caution(changed)
     for p in changed:
         said = (_verdict(p), counts(p), time_headline(p))
         lines.append(f"- **`{p.environment}`**: " + "; ".join(x for x in said if x))
-    unchanged = [p.environment for p in plans if not p.exit_code]
+    unchanged = [f"`{p.environment}`" for p in own if not p.exit_code]
+    unchanged += [f"fleet `{fp.fleet}`" for fp in fleets if not fp.exit_code]
     if unchanged:
-        lines.append("- no changes: " + ", ".join(f"`{name}`" for name in unchanged))
+        lines.append("- no changes: " + ", ".join(unchanged))
     lines.append("")
-    lines += fleets or []
+    lines += [line for fp in fleets for line in markdown_lines(fp)]
     for p in changed:
         lines += _section(p, (pictures or {}).get(p.environment))
     return "\n".join(lines).rstrip("\n") + "\n"
