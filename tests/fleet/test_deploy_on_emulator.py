@@ -116,20 +116,3 @@ def test_a_removed_site_goes_from_the_stack_set_and_its_stack_stays(deployed):
     account, region = SITES["belem"]
     stack = in_account("cloudformation", account, region).describe_stacks(StackName=kept["StackId"])["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"  # its data with it
-
-
-def test_a_change_of_the_environment_reaches_every_site_in_one_operation_with_the_rollout(deployed):
-    before = len(operations())
-    deployed.append("prod", "[kinesis]\nretention_hours = 72\n")  # regenerates every template, the fleet's too
-    result = deploy()
-    assert result.exit_code == 0, result.output
-    assert "the template's change, to 4 site(s)" in result.output
-    assert "SensorDataStream" in result.output and "RetentionPeriodHours" in result.output  # the plan shown first
-    latest = operations()[len(operations()) - before - 1]  # newest first
-    assert latest["Action"] == "UPDATE" and latest["OperationPreferences"]["MaxConcurrentCount"] == 1
-    for site, (account, region) in SITES.items():
-        stack = stack_of(site)
-        template = in_account("cloudformation", account, region).get_template(StackName=stack["StackId"])
-        body = template["TemplateBody"]
-        body = json.loads(body) if isinstance(body, str) else body
-        assert body["Resources"]["SensorDataStream"]["Properties"]["RetentionPeriodHours"] == 72, site
