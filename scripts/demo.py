@@ -183,6 +183,10 @@ def fleet_steps(copy: Path) -> list:
          "per region, as [rollout] says)", None, ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"], 0),
         ("Add a plant: natal, in a third account; the plan, offline, against git (exit 2: changes)",
          lambda: edit(plants, "", NATAL), ["diff", "--fleet", "plants"], 2),
+        ("A third account: the roles' templates change too (the administration role may assume its execution "
+         "role)", None, ["template", "--fleet", "plants"], 0),
+        ("Bootstrap again: the administration role reaches the new account", None,
+         ["bootstrap", "--fleet", "plants", "--yes"], 0),
         ("Deploy it: one operation, natal's", None, ["deploy", "--fleet", "plants", "--yes", "--poll-seconds", "0.5"],
          0),
         ("Change a plant's parameter: recife's alert address", lambda: edit(
