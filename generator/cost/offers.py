@@ -1,0 +1,122 @@
+"""AWS's price list files, read: the bulk offer files of the AWS Price List API, in their documented shape
+(AWS Billing User Guide, "Using the bulk API": an index of offers, per service a region index, per region an
+offer file), from a local copy laid out as AWS serves them (``<root>/offers/v1.0/aws/index.json``, and the
+paths each file names). No credentials and no prices of our own: every price comes from such a file.
+
+An offer file holds ``products`` (by SKU: ``productFamily`` and ``attributes``, such as ``usagetype``,
+``regionCode``, ``group``) and ``terms`` (``OnDemand``, by SKU, by offer term: ``effectiveDate`` and
+``priceDimensions``, each a rate with ``unit``, ``pricePerUnit`` by currency and a ``beginRange`` /
+``endRange`` tier). :func:`prices` turns the on-demand terms into one :class:`Price` per price dimension:
+a tiered product has a price per tier, a product with several dimensions a price per dimension.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from generator.errors import UsageError
+
+INDEX = "/offers/v1.0/aws/index.json"
+CURRENCY = "USD"
+
+
+@dataclass(frozen=True)
+class Price:
+    """One on-demand price dimension of one product: what is billed, per which unit, at which price, in which
+    tier (``end`` None: no upper bound), since when."""
+
+    service: str  # the offer code, e.g. AmazonKinesis
+    sku: str
+    family: str  # productFamily
+    usage_type: str  # attributes.usagetype, e.g. SAE1-Storage-ShardHour
+    unit: str  # e.g. ShardHour, GB-Mo, Hrs
+    per_unit: Decimal
+    begin: Decimal
+    end: Decimal | None
+    effective: str  # the term's effectiveDate
+    description: str
+    attributes: tuple[tuple[str, str], ...]  # the product's attributes, sorted
+
+    def attribute(self, name: str) -> str:
+        return dict(self.attributes).get(name, "")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A service's offer file for one region: its publication date and version, and its prices."""
+
+    service: str
+    region: str
+    published: str
+    version: str
+    prices: tuple[Price, ...]
+
+
+Reader = Callable[[str], dict]  # an offer path, as the files name them (/offers/v1.0/aws/...) -> its JSON
+
+
+def local(root: Path) -> Reader:
+    """Read the files of a local copy at ``root``; a missing or unreadable one is bad input, named."""
+
+    def read(path: str) -> dict:
+        file = root / path.lstrip("/")
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UsageError(f"{file}: no such price list file (the copy must be laid out as AWS serves it: "
+                             f"{root}{INDEX} and the paths it names)") from None  # fmt: skip
+        except (OSError, ValueError, RecursionError) as exc:
+            raise UsageError(f"{file}: not a price list file: {exc}") from None
+        if not isinstance(data, dict):
+            raise UsageError(f"{file}: not a price list file: JSON {type(data).__name__}, not an object")
+        return data
+
+    return read
+
+
+def offer(read: Reader, service: str, region: str) -> Offer:
+    """The offer of ``service`` (an offer code) in ``region``: the index names the service's region index, which
+    names the region's offer file."""
+    offers = read(INDEX).get("offers", {})
+    if service not in offers:
+        raise UsageError(f"the price list index has no offer {service!r} (it has {len(offers)})")
+    regions = read(offers[service]["currentRegionIndexUrl"]).get("regions", {})
+    if region not in regions:
+        raise UsageError(f"the price list of {service} has no region {region!r}")
+    data = read(regions[region]["currentVersionUrl"])
+    return Offer(service, region, data.get("publicationDate", ""), data.get("version", ""),
+                 tuple(prices(data, service)))  # fmt: skip
+
+
+def prices(data: dict, service: str) -> Iterator[Price]:
+    """Every on-demand price dimension of an offer file, in the order of its SKUs, terms and dimensions."""
+    products = data.get("products", {})
+    for sku, terms in sorted(data.get("terms", {}).get("OnDemand", {}).items()):
+        product = products.get(sku)
+        if product is None:
+            raise UsageError(f"{service}: an on-demand term names SKU {sku}, which the offer's products do not have")
+        attributes = tuple(sorted((k, str(v)) for k, v in product.get("attributes", {}).items()))
+        for term in terms.values():
+            for dimension in term.get("priceDimensions", {}).values():
+                yield Price(service, sku, product.get("productFamily", ""), dict(attributes).get("usagetype", ""),
+                            dimension.get("unit", ""), _amount(dimension.get("pricePerUnit", {}), sku),
+                            _number(dimension.get("beginRange", "0"), sku),
+                            None if dimension.get("endRange", "Inf") == "Inf" else _number(dimension["endRange"], sku),
+                            term.get("effectiveDate", ""), dimension.get("description", ""), attributes)  # fmt: skip
+
+
+def _amount(per_unit: dict, sku: str) -> Decimal:
+    if CURRENCY not in per_unit:
+        raise UsageError(f"SKU {sku}: no price in {CURRENCY} (has {', '.join(per_unit) or 'none'})")
+    return _number(per_unit[CURRENCY], sku)
+
+
+def _number(text: object, sku: str) -> Decimal:
+    try:
+        return Decimal(str(text))
+    except InvalidOperation:
+        raise UsageError(f"SKU {sku}: {text!r} is not a number") from None
