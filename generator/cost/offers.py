@@ -1,6 +1,6 @@
-"""AWS's price list files, read: the bulk offer files of the AWS Price List API, in their documented shape
-(AWS Billing User Guide, "Using the bulk API": an index of offers, per service a region index, per region an
-offer file), from a local copy laid out as AWS serves them (``<root>/offers/v1.0/aws/index.json``, and the
+"""AWS's price list files, read: the files of the AWS Price List Bulk API, in their documented shape (AWS
+Billing User Guide, "Reading the price list files": the service index, per service a Region index, per Region a
+price list file), from a local copy laid out as AWS serves them (``<root>/offers/v1.0/aws/index.json``, and the
 paths each file names). No credentials and no prices of our own: every price comes from such a file.
 
 An offer file holds ``products`` (by SKU: ``productFamily`` and ``attributes``, such as ``usagetype``,
