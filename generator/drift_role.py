@@ -32,7 +32,6 @@ warm run stays as fast as before.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -154,30 +153,9 @@ def schema_reads(cache: Path | None = None) -> Reads:
     ships it (None: the schema has no read handler, or there is no schema). With ``cache``, the answers
     are kept in ``cache/read-permissions-<cfn-lint version>-<region>.json`` and cfn-lint is imported
     only for a type not in it yet."""
-    from importlib.metadata import version
+    from generator.schema_cache import cached
 
-    known: dict[str, dict[str, list[str] | None]] = {}
-
-    def path(region: str) -> Path | None:
-        return cache / f"read-permissions-{version('cfn-lint')}-{region}.json" if cache else None
-
-    def lookup(region: str, resource_type: str) -> list[str] | None:
-        if region not in known:
-            known[region] = {}
-            if (file := path(region)) is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    known[region] = json.loads(file.read_text(encoding="utf-8"))
-        answers = known[region]
-        if resource_type not in answers:
-            answers[resource_type] = _read_handler(region, resource_type)
-            if (file := path(region)) is not None:
-                from generator.files import WriteFailed, write_all
-
-                with contextlib.suppress(WriteFailed):  # a cache that cannot be written is skipped, as the lint cache
-                    write_all({file: json.dumps(answers, indent=1, sort_keys=True) + "\n"})
-        return answers[resource_type]
-
-    return lookup
+    return cached(cache, "read-permissions", lambda region, kind: _read_handler(region, kind))  # looked up when called
 
 
 def _read_handler(region: str, resource_type: str) -> list[str] | None:

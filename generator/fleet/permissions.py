@@ -7,7 +7,6 @@ each policy carries on purpose, with their reasons (:func:`findings`). The role 
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -50,30 +49,9 @@ def schema_permissions(cache: Path | None = None) -> Permissions:
     schema or it has none of those handlers. With ``cache``, the answers are kept in
     ``cache/handler-permissions-<cfn-lint version>-<region>.json`` and cfn-lint is imported only for a type not
     in it yet."""
-    from importlib.metadata import version
+    from generator.schema_cache import cached
 
-    known: dict[str, dict] = {}
-
-    def path(region: str) -> Path | None:
-        return cache / f"handler-permissions-{version('cfn-lint')}-{region}.json" if cache else None
-
-    def lookup(region: str, resource_type: str) -> dict | None:
-        if region not in known:
-            known[region] = {}
-            if (file := path(region)) is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    known[region] = json.loads(file.read_text(encoding="utf-8"))
-        answers = known[region]
-        if resource_type not in answers:
-            answers[resource_type] = _handlers(region, resource_type)
-            if (file := path(region)) is not None:
-                from generator.files import WriteFailed, write_all
-
-                with contextlib.suppress(WriteFailed):  # a cache that cannot be written is skipped, as the lint cache
-                    write_all({file: json.dumps(answers, indent=1, sort_keys=True) + "\n"})
-        return answers[resource_type]
-
-    return lookup
+    return cached(cache, "handler-permissions", lambda region, kind: _handlers(region, kind))  # looked up when called
 
 
 def _handlers(region: str, resource_type: str) -> dict | None:
