@@ -158,6 +158,10 @@ class StackSetCalls:
         """CreateStackSet (not an operation; its ClientRequestToken makes a retry safe)."""
         self._call(self.cloudformation, "create_stack_set", **kwargs)
 
+    def delete_stack_set(self, name: str) -> None:
+        """DeleteStackSet: refused by AWS while the stack set has instances or an operation runs."""
+        self._call(self.cloudformation, "delete_stack_set", StackSetName=name)
+
     def start(self, call: str, name: str, operation_id: str, **kwargs: Any) -> str:
         """Start an operation (``update_stack_set``, ``create_stack_instances``, ``update_stack_instances``,
         ``delete_stack_instances``, ``detect_stack_set_drift``) under ``operation_id``; its id."""

@@ -18,6 +18,7 @@ operation stayed within its failure tolerance.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -194,8 +195,13 @@ def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
     done, stopped = [], ""
     planned = rollout.steps(fp, fleet, source, values, frozenset(d.delete_site_stacks))
     for number, step in enumerate(planned):
-        results = rollout.run(cloud, name, step, console, d.timeout_minutes, d.options.poll_seconds, fleet.name,
-                              wait_if_busy=d.options.wait_if_busy)  # fmt: skip
+        try:
+            results = rollout.run(cloud, name, step, console, d.timeout_minutes, d.options.poll_seconds, fleet.name,
+                                  wait_if_busy=d.options.wait_if_busy)  # fmt: skip
+        except BaseException:
+            if created and not done:
+                _unmake(d, name)
+            raise
         done.append((step, tuple(results)))
         if any(r.status != "SUCCEEDED" for r in results) and number + 1 < len(planned):
             left = "; ".join(s.what for s in planned[number + 1 :])
@@ -203,6 +209,16 @@ def deploy_fleet(d: FleetDeployment, show: Any) -> FleetResult:
                        f"{left}")  # fmt: skip
             break
     return FleetResult(fleet.name, name, fp, tuple(done), created, stopped)
+
+
+def _unmake(d: FleetDeployment, name: str) -> None:
+    """The stack set this deploy made, deleted again when its first operation did not run: nothing is left behind.
+    AWS refuses while an instance exists or the operation runs (a lost answer, Ctrl-C while following): then it
+    stays, and the next deploy takes it up."""
+    with contextlib.suppress(IotstackError, KeyboardInterrupt):
+        d.cloud.delete_stack_set(name)
+        if d.cloud.stack_set(name) is None:
+            d.console.say(f"Cleaned up: stack set {name} deleted (it had no stack instance).")
 
 
 def _places(fleet: Fleet) -> dict[tuple[str, str], str]:

@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from tests.conftest import run
+from tests.fleet.test_deploy_on_emulator import in_account
 from tests.support import stack_sets
 from tests.support.stack_sets import fail_instance
 
@@ -37,16 +38,6 @@ vpc_cidr = "10.2.0.0/16"
 SET = "iot-platform-small"
 REGION = "sa-east-1"  # dev's: where the stack set lives
 SITES = {"natal": ("111111111111", "sa-east-1"), "belem": ("222222222222", "us-east-1")}
-
-
-def in_account(service: str, account: str, region: str):
-    """A client acting in ``account``, as StackSets' execution role does."""
-    role = f"arn:aws:iam::{account}:role/AWSCloudFormationStackSetExecutionRole"
-    sts = boto3.client("sts", region_name=region)
-    credentials = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
-    return boto3.client(service, region_name=region, aws_access_key_id=credentials["AccessKeyId"],
-                        aws_secret_access_key=credentials["SecretAccessKey"],
-                        aws_session_token=credentials["SessionToken"])  # fmt: skip
 
 
 def cloudformation():
@@ -202,3 +193,14 @@ def test_a_change_of_the_environment_reaches_every_site_in_one_operation_with_th
         body = in_account("cloudformation", account, region).get_template(StackName=stack_id)["TemplateBody"]
         body = json.loads(body) if isinstance(body, str) else body
         assert body["Resources"]["SensorDataStream"]["Properties"]["RetentionPeriodHours"] == 72, site
+
+
+def test_a_refused_first_operation_leaves_no_stack_set_behind(faulty_aws, project, monkeypatch):
+    monkeypatch.setattr(stack_sets, "seconds_per_instance", 0.01)
+    small_fleet(project)
+    faulty_aws.answer_error("CreateStackInstances", 400, "ValidationError", "injected refusal")
+    result = deploy()
+    assert result.exit_code == 1, result.output
+    assert "CreateStackInstances failed: ValidationError: injected refusal" in result.output
+    assert f"Cleaned up: stack set {SET} deleted" in result.output
+    assert SET not in [s["StackSetName"] for s in cloudformation().list_stack_sets(Status="ACTIVE")["Summaries"]]
