@@ -22,8 +22,9 @@ NODE_TYPES = ("cache.t3.micro", "cache.t3.medium", "cache.m6g.large")
 PRICES = {
     "sa-east-1": {
         "aurora-capacity": "0.20", "aurora-storage": "0.15", "aurora-io": "0.0000003", "aurora-backup": "0.03",
-        "cache-node:cache.t3.micro": "0.025", "cache-node:cache.t3.medium": "0.10", "cache-node:cache.m6g.large": "0.25",
-        "shard-hours": "0.02", "put-units": "0.00000002", "extended-retention": "0.03", "long-term-retention": "0.04",
+        "cache-node:cache.t3.micro": "0.025", "cache-node:cache.t3.medium": "0.10",
+        "cache-node:cache.m6g.large": "0.25", "shard-hours": "0.02", "put-units": "0.00000002",
+        "extended-retention": "0.03", "long-term-retention": "0.04",
         "kms-keys": "1.00", "kms-requests": [(0, 20000, "0"), (20000, None, "0.000004")],
         "secrets": "0.50", "secret-requests": "0.000006",
         "endpoint-hours": "0.015", "endpoint-bytes": [(0, 1048576, "0.01"), (1048576, None, "0.006")],
@@ -32,8 +33,9 @@ PRICES = {
     },
     "us-east-1": {
         "aurora-capacity": "0.12", "aurora-storage": "0.10", "aurora-io": "0.0000002", "aurora-backup": "0.021",
-        "cache-node:cache.t3.micro": "0.017", "cache-node:cache.t3.medium": "0.068", "cache-node:cache.m6g.large": "0.149",
-        "shard-hours": "0.015", "put-units": "0.000000014", "extended-retention": "0.02", "long-term-retention": "0.023",
+        "cache-node:cache.t3.micro": "0.017", "cache-node:cache.t3.medium": "0.068",
+        "cache-node:cache.m6g.large": "0.149", "shard-hours": "0.015", "put-units": "0.000000014",
+        "extended-retention": "0.02", "long-term-retention": "0.023",
         "kms-keys": "1.00", "kms-requests": [(0, 20000, "0"), (20000, None, "0.000003")],
         "secrets": "0.40", "secret-requests": "0.000005",
         "endpoint-hours": "0.01", "endpoint-bytes": [(0, 1048576, "0.01"), (1048576, None, "0.006")],
@@ -93,15 +95,33 @@ def offer_file(service: str, region: str, prices: dict) -> dict:
     products, terms = {}, {}
 
     def add(sku: str, family: str, usage_type: str, attributes: dict, unit: str, chosen) -> None:
-        products[sku] = {"sku": sku, "productFamily": family, "attributes": {
-            "usagetype": usage_type, "regionCode": region, "servicecode": service, **attributes}}
+        products[sku] = {
+            "sku": sku,
+            "productFamily": family,
+            "attributes": {"usagetype": usage_type, "regionCode": region, "servicecode": service, **attributes},
+        }
         tiers = chosen if isinstance(chosen, list) else [(0, None, chosen)]
-        dimensions = {f"{sku}.JRTCKXETXF.{i}": {
-            "rateCode": f"{sku}.JRTCKXETXF.{i}", "description": f"{usage_type} from {begin}",
-            "beginRange": str(begin), "endRange": "Inf" if end is None else str(end), "unit": unit,
-            "pricePerUnit": {"USD": per}, "appliesTo": []} for i, (begin, end, per) in enumerate(tiers)}
-        terms[sku] = {f"{sku}.JRTCKXETXF": {"offerTermCode": "JRTCKXETXF", "sku": sku, "effectiveDate": PUBLISHED,
-                                            "priceDimensions": dimensions, "termAttributes": {}}}
+        dimensions = {
+            f"{sku}.JRTCKXETXF.{i}": {
+                "rateCode": f"{sku}.JRTCKXETXF.{i}",
+                "description": f"{usage_type} from {begin}",
+                "beginRange": str(begin),
+                "endRange": "Inf" if end is None else str(end),
+                "unit": unit,
+                "pricePerUnit": {"USD": per},
+                "appliesTo": [],
+            }
+            for i, (begin, end, per) in enumerate(tiers)
+        }
+        terms[sku] = {
+            f"{sku}.JRTCKXETXF": {
+                "offerTermCode": "JRTCKXETXF",
+                "sku": sku,
+                "effectiveDate": PUBLISHED,
+                "priceDimensions": dimensions,
+                "termAttributes": {},
+            }
+        }
 
     prefix = PREFIXES[region] or ("USE1-" if service == "AWSSecretsManager" else "")
     for key, chosen in prices.items():
