@@ -30,6 +30,7 @@ COMMANDS = {
     "diff": "review:diff",
     "lint": "review:lint",
     "scan": "review:scan_command",
+    "cost": "review:cost_command",
     "deploy": "deploy:deploy_command",
     "bootstrap": "deploy:bootstrap_command",
     "execute": "deploy:execute_command",

@@ -138,6 +138,34 @@ def diff(envs: tuple[str, ...], fleets: tuple[str, ...], base: str | None, deplo
     raise SystemExit(exit_code)
 
 
+@click.command("cost")
+@envs_option
+@fleets_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "markdown", "json")),
+    default="table",
+    show_default=True,
+    help="table for a terminal, markdown for a pull-request comment, json for machines.",
+)
+def cost_command(envs: tuple[str, ...], fleets: tuple[str, ...], fmt: str) -> None:  # fmt: skip
+    """What each environment (and each site of a fleet, and the fleet in total) costs a month: one row per
+    billed item (resource, what is billed, quantity, unit price, amount), from AWS's prices in
+    prices/<region>.json (`make prices`) and the environment's [usage] assumptions.
+
+    Without a snapshot for a Region, the quantities show and the line says how to get prices. Aurora
+    Serverless v2 shows its floor (minimum capacity all month) and ceiling (maximum) beside the estimate.
+    """
+    import shutil
+
+    from generator.cost.report import cost
+
+    workspace = find_workspace()
+    chosen, fleet_list = load_all(workspace, envs, fleets)
+    echo(cost(chosen, fleet_list, workspace, fmt, shutil.get_terminal_size((100, 24)).columns), nl=False)
+
+
 @click.command()
 @envs_option
 @click.option("--format", "fmt", type=click.Choice(LINT_FORMATS), default="text", show_default=True,

@@ -39,6 +39,7 @@ from generator.config.settings import (
     LogSettings,
     NetworkSettings,
     RedisSettings,
+    UsageSettings,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "LogSettings",
     "NetworkSettings",
     "RedisSettings",
+    "UsageSettings",
     "environment_names",
     "load_environment",
     "load_environments",
