@@ -67,14 +67,21 @@ class Item:
 def items(template: dict, usage: UsageSettings) -> list[Item]:
     """Every billable quantity of ``template`` (a resolved template: no parameter left) a month."""
     resources = template.get("Resources", {})
-    found = [item for logical, resource in resources.items()
-             for item in BILLED.get(resource.get("Type"), _nothing)(logical, resource.get("Properties", {}),
-                                                                    resources, usage)]  # fmt: skip
-    return found + list(_grouped(resources, usage))
+    found = []
+    for logical, resource in resources.items():
+        if billed := BILLED.get(resource.get("Type")):
+            found += _counted(logical, billed, (logical, resource.get("Properties", {}), resources, usage))
+    return found + _counted("(grouped)", _grouped, (resources, usage))
 
 
-def _nothing(*_) -> Iterator[Item]:
-    return iter(())
+def _counted(logical: str, count: Callable[..., Iterator[Item]], args: tuple) -> list[Item]:
+    """What ``count(*args)`` finds; a template whose values are not plain (a parameter left, a hand edit) gets
+    one row saying what could not be counted, never a guess."""
+    try:
+        return list(count(*args))
+    except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError) as exc:
+        return [Item(logical, f"not counted: a value is not a plain number or list ({type(exc).__name__})", "",
+                     Decimal(0), "")]  # fmt: skip
 
 
 def _d(value: float | int) -> Decimal:

@@ -10,7 +10,7 @@ amount: never a price of our own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -63,7 +63,7 @@ class Row:
 
     def to_dict(self) -> dict:
         i = self.item
-        return {"resource": i.resource, "billed": i.billed, "rate": i.rate, "quantity": amount(i.quantity),
+        return {"resource": i.resource, "billed": i.billed, "rate": i.rate, "quantity": f"{i.quantity:f}",
                 "unit": i.unit, "assumption": i.assumption or None,
                 "prices": [{"sku": p.sku, "usage_type": p.usage_type, "unit": p.unit, "per_unit": f"{p.per_unit:f}",
                             "begin": f"{p.begin:f}", "end": None if p.end is None else f"{p.end:f}",
@@ -74,7 +74,8 @@ class Row:
 
 
 def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:f}"
+    """An exact amount for machines: every digit, no exponent, no trailing zeros (``29.2``, ``0``)."""
+    return None if value is None else f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def estimate(name: str, region: str, template: dict, usage: UsageSettings, snaps
 
 
 def _priced(item: Item, snapshot: Snapshot | None) -> Row:
+    if not item.rate:
+        return Row(item, unpriced=item.billed)
     if snapshot is None:
         return Row(item)
     found = snapshot.find(item.rate, item.usage_type)
@@ -165,10 +168,12 @@ def _priced(item: Item, snapshot: Snapshot | None) -> Row:
 
 @dataclass(frozen=True)
 class CostChange:
-    """An environment's month before and after a change (``before`` None: nothing deployed before)."""
+    """An environment's month before and after a change (``before`` None: nothing deployed before), as of
+    ``today`` (how old its prices are)."""
 
     before: Estimate | None
     after: Estimate
+    today: date = field(default_factory=date.today)
 
     @property
     def delta(self) -> Decimal | None:
@@ -184,21 +189,20 @@ class CostChange:
         return [(b, a) for b, a in pairs if not (b and a and (b.item, b.monthly) == (a.item, a.monthly))]
 
     def headline(self) -> str:
-        """``cost 110.00 -> 139.20 USD a month (+29.20)``; ``cost unchanged (110.00 USD a month)``; unpriced:
-        what changes in quantities, and how to get prices."""
+        """``110.00 -> 139.20 USD a month (+29.20)``; ``unchanged (110.00 USD a month)``; unpriced: how many
+        billed quantities change (what "cost" precedes in every format)."""
         if self.delta is None:
             changed = len(self.changed())
-            what = f"{changed} billed quantity(ies) change" if changed else "no billed quantity changes"
-            return f"cost not priced ({what})"
+            return f"not priced ({changed} billed quantity(ies) change)" if changed else "not priced (unchanged)"
         if not self.changed():
-            return f"cost unchanged ({money(self.after.total)} {CURRENCY} a month)"
+            return f"unchanged ({money(self.after.total)} {CURRENCY} a month)"
         before = money(self.before.total) if self.before else "0.00"
         sign = "+" if self.delta >= 0 else "-"
-        return f"cost {before} -> {money(self.after.total)} {CURRENCY} a month ({sign}{money(abs(self.delta))})"
+        return f"{before} -> {money(self.after.total)} {CURRENCY} a month ({sign}{money(abs(self.delta))})"
 
-    def to_dict(self, today: date) -> dict:
+    def to_dict(self) -> dict:
         return {"currency": CURRENCY, "before": _plain(self.before.total) if self.before else "0",
                 "after": _plain(self.after.total), "delta": _plain(self.delta),
-                "prices": self.after.prices_said(today),
+                "prices": self.after.prices_said(self.today),
                 "changed": [{"before": b.to_dict() if b else None, "after": a.to_dict() if a else None}
                             for b, a in self.changed()]}  # fmt: skip

@@ -55,8 +55,11 @@ def plan_against_base(envs: Sequence[Environment], fleets: Sequence[Fleet], work
         ref, shown = (base, base) if base else default_base(workspace)
         baseline = from_git(ref, names, workspace, shown)
     durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
-    plans = {env.name: environment_plan(env, baseline.load(env.name), after(env.name), baseline,
-                                        durations[env.region]) for env in envs}  # fmt: skip
+    befores = {env.name: baseline.load(env.name) for env in envs}  # one GetTemplate each, with the deployed stacks
+    plans = {env.name: replace(environment_plan(env, befores[env.name], after(env.name), baseline,
+                                                durations[env.region]),
+                               cost=cost_of(env, befores[env.name], after(env.name), workspace))
+             for env in envs}  # fmt: skip
     if cloud_for:
         plans = {name: with_importers(p, cloud_for(env).importers) for (name, p), env in zip(plans.items(), envs,
                                                                                               strict=True)}  # fmt: skip
@@ -109,6 +112,17 @@ def environment_plan(env: Environment, before: dict | None, after: dict, baselin
     result = plan(before, after, env.region, env.name, baseline.label(env.name), target_of(env),
                   baseline.target(env.name), durations)  # fmt: skip
     return replace(result, stack_policy=env.deploy.stack_policy)
+
+
+def cost_of(env: Environment, before: dict | None, after: dict, workspace: Workspace):
+    """The month of ``env`` before and after, both under its ``[usage]`` now (so the difference is the change's
+    own), at its Region's snapshot of AWS's prices (none: the quantities only)."""
+    from generator.cost.estimate import CostChange, estimate
+    from generator.cost.snapshot import load
+
+    snapshot = load(workspace.prices, env.region)
+    return CostChange(estimate(env.name, env.region, before, env.usage, snapshot) if before else None,
+                      estimate(env.name, env.region, after, env.usage, snapshot))  # fmt: skip
 
 
 def with_importers(p: Plan, importers: Callable[[str], list[str]]) -> Plan:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from generator.review.schemas import MAYBE, NO, YES
 
 if TYPE_CHECKING:
+    from generator.cost.estimate import CostChange
     from generator.review.forecast import Forecast
 
 SCHEMA = "iotstack-plan/1"  # the "schema" of ``iotstack diff --format json``; bumped when a field changes or goes
@@ -141,6 +142,7 @@ class Plan:
     left_running: tuple[str, ...] = ()  # the stateful resources of the stack left behind by a move
     stack_policy: bool | None = None  # whether the environment's stack has iotstack's stack policy (None: unknown)
     forecast: Forecast | None = None  # how long deploying it should take (:mod:`generator.review.forecast`)
+    cost: CostChange | None = None  # its month before and after (:mod:`generator.cost.estimate`); None: not asked
 
     @property
     def exit_code(self) -> int:
@@ -193,6 +195,7 @@ class Plan:
             "outputs": [o.to_dict() for o in self.outputs],
             "template": [{"path": c.path, "before": c.before, "after": c.after} for c in self.template],
             "forecast": self.forecast.to_dict() if self.forecast and self.resources else None,
+            "cost": self.cost.to_dict() if self.cost else None,
         }  # fmt: skip
 
 

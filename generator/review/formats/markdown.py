@@ -18,6 +18,8 @@ from collections import Counter
 from generator.review.formats.words import (
     action_of,
     by_risk,
+    cost,
+    cost_rows,
     counts,
     notes_of,
     output_lines,
@@ -49,7 +51,7 @@ def markdown(plans: list[Plan], pictures: dict[str, str] | None = None, fleets: 
     lines = [MARKER, f"### iotstack plan: {moving} of {len(own) + len(fleets)} {what} change", ""]
     lines += _caution(changed)
     for p in changed:
-        said = (_verdict(p), counts(p), time_headline(p))
+        said = (_verdict(p), counts(p), time_headline(p), f"cost {p.cost.headline()}" if cost(p) else "")
         lines.append(f"- **`{p.environment}`**: " + "; ".join(x for x in said if x))
     unchanged = [f"`{p.environment}`" for p in own if not p.exit_code]
     unchanged += [f"fleet `{fp.fleet}`" for fp in fleets if not fp.exit_code]
@@ -102,6 +104,12 @@ def _section(p: Plan, picture: str | None) -> list[str]:
     lines = [f"#### `{p.environment}`: {counts(p)}", "", f"Compared with `{p.base}`{target}.", ""]
     if timing(p):
         lines += [f"**Time:** {timing(p)}.", ""]
+    if cost(p):
+        lines += [f"**Cost:** {cost(p)}.", ""]
+        changed = cost_rows(p)
+        if changed:
+            lines += ["| resource | before | after | change |", "| --- | --- | --- | ---: |",
+                      *(f"| {r} | {b} | {a} | {c} |" for r, b, a, c in changed), ""]  # fmt: skip
     info = [n for n in notes_of(p) if n.severity == INFO]  # what is good to know: the caution box has the rest
     if info:
         names = {r.logical_id for r in p.resources}

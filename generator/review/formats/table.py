@@ -10,6 +10,8 @@ import click
 from generator.review.formats.words import (
     action_of,
     by_risk,
+    cost,
+    cost_rows,
     headline,
     notes_of,
     output_lines,
@@ -42,6 +44,10 @@ def _plan(p: Plan, width: int, color: bool) -> str:
     lines = [paint(line, ERROR if p.will_fail else "", bold=True) for line in wrapped(title, 0, 4)]
     if timing(p):
         lines += wrapped(f"time: {timing(p)}", 2, 6)
+    if cost(p):
+        lines += wrapped(f"cost: {cost(p)}", 2, 6)
+        for resource, before, after, change in cost_rows(p):
+            lines += wrapped(f"{resource}: {before} -> {after}" + (f" ({change})" if change else ""), 4, 4)
     for note in notes_of(p):
         label = f"{note.severity.upper()}: "
         lines += [paint(line, note.severity) if i == 0 else line

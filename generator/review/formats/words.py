@@ -54,6 +54,36 @@ def time_headline(p: Plan) -> str:
     return f.length + (f" (+{f.uncounted} deletion(s) not counted)" if f.uncounted else "")
 
 
+def cost(p: Plan) -> str:
+    """``110.00 -> 139.20 USD a month (+29.20); prices/sa-east-1.json, AWS's price list published ...``;
+    "" when the plan changes nothing or was made without costs."""
+    if not (p.cost and p.exit_code):
+        return ""
+    return f"{p.cost.headline()}; {p.cost.after.prices_said(p.cost.today)}"
+
+
+def cost_rows(p: Plan) -> list[tuple[str, str, str, str]]:
+    """Each billed item the change changes: ``(what, before, after, difference)``, quantities and amounts as
+    text (``-`` where a side has none or no price)."""
+    from generator.cost.estimate import amount, money
+
+    def side(row) -> str:
+        if row is None:
+            return "-"
+        billed = f"{row.item.billed}: {amount(row.item.quantity, 3)} {row.item.unit}"
+        return billed + (f", {money(row.monthly)}" if row.monthly is not None else "")
+
+    rows = []
+    for before, after in p.cost.changed() if cost(p) else []:
+        either = after or before
+        change = ""
+        if (before is None or before.monthly is not None) and (after is None or after.monthly is not None):
+            delta = (after.monthly if after else 0) - (before.monthly if before else 0)
+            change = ("+" if delta >= 0 else "-") + money(abs(delta))
+        rows.append((either.item.resource, side(before), side(after), change))
+    return rows
+
+
 def verdict(p: Plan) -> list[tuple[str, list[str]]]:
     """The things to know first, each a phrase and the resources it names: the deploy will fail,
     stateful resources replaced (or maybe) or removed, a stack left running; [] for an ordinary change."""
