@@ -125,6 +125,10 @@ style: $(READY) $(BYTECODE) ## Check the Python code's style with ruff
 diff: $(READY) $(BYTECODE) ## What deploying would change, every environment against the base: make diff [BASE=REF] [ARGS="--format markdown"]
 	@$(BIN)/iotstack diff $(if $(BASE),--base $(BASE)) $(ARGS)
 
+.PHONY: cost
+cost: $(READY) $(BYTECODE) ## What each environment (and fleet site) costs a month at prices/<region>.json: make cost [ENV=dev] [FLEET=plants] [ARGS="--format markdown"]
+	@$(BIN)/iotstack cost $(if $(ENV),--env $(ENV)) $(if $(FLEET),--fleet $(FLEET)) $(ARGS)
+
 .PHONY: check
 check: $(READY) $(BYTECODE) ## Review gate: templates current, lint and policy clean, the plan safe: make check [BASE=REF] [ARGS=--skip-plan]
 	@$(BIN)/iotstack check $(if $(BASE),--base $(BASE)) $(ARGS)

@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 SHIPPED = ROOT / "environments"
 
-TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, keys, logs, alerts, deploy"
+TOP_LEVEL_KEYS = "region, removal_policy, tags, network, kinesis, aurora, redis, keys, logs, alerts, deploy, usage"
 LOG_RETENTIONS = (
     "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 )
@@ -777,7 +777,21 @@ OTHER_DEFAULTS = {
     "alerts.redis_evictions": 0,
     "alerts.redis_replication_lag_seconds": 30,
 }
-DEFAULTS = {**DOCUMENT_VALUES, **SAFE_DEFAULTS, **OTHER_DEFAULTS}
+# The cost estimate's assumptions (docs/cost.md): what the stack carries a month, not in the template.
+USAGE_DEFAULTS = {
+    "usage.kinesis_records_per_second": 100.0,
+    "usage.kinesis_record_kb": 1.0,
+    "usage.aurora_capacity_percent": 25.0,
+    "usage.aurora_storage_gb": 20.0,
+    "usage.aurora_io_millions": 10.0,
+    "usage.aurora_backup_gb": 0.0,
+    "usage.kms_requests": 100_000.0,
+    "usage.secret_requests": 10_000.0,
+    "usage.endpoint_gb": 1.0,
+    "usage.log_gb_per_group": 1.0,
+    "usage.flow_log_gb": 5.0,
+}
+DEFAULTS = {**DOCUMENT_VALUES, **SAFE_DEFAULTS, **OTHER_DEFAULTS, **USAGE_DEFAULTS}
 
 
 @pytest.mark.parametrize("path, expected", list(DEFAULTS.items()), ids=list(DEFAULTS))

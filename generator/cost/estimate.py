@@ -120,7 +120,7 @@ class Estimate:
         age = self.snapshot.age_days(today)
         stale = f", {age} days old: older than {STALE_DAYS} days, refresh with `make prices`" \
             if self.snapshot.stale(today) else ""  # fmt: skip
-        return f"prices/{self.region}.json, AWS's price list published {self.snapshot.published}{stale}"
+        return f"prices/{self.region}.json, price list published {self.snapshot.published}{stale}"
 
     def headline(self) -> str:
         """``about 123.45 USD a month (Aurora's capacity from 80.00 to 300.00)``, or what stands instead."""

@@ -55,7 +55,7 @@ def time_headline(p: Plan) -> str:
 
 
 def cost(p: Plan) -> str:
-    """``110.00 -> 139.20 USD a month (+29.20); prices/sa-east-1.json, AWS's price list published ...``;
+    """``110.00 -> 139.20 USD a month (+29.20); prices/sa-east-1.json, price list published ...``;
     "" when the plan changes nothing or was made without costs."""
     if not (p.cost and p.exit_code):
         return ""
