@@ -13,6 +13,7 @@ the project's, never the installed package's. Outside a project, commands stop w
     <root>/templates/<env>.json, .md   generated, committed (--templates / --out point elsewhere);
                                        a fleet's are fleet-<fleet>.json, .md
     <root>/outputs/<env>.json          the stack outputs after a deploy (git-ignored)
+    <root>/prices/<region>.json        a Region's price snapshot (`iotstack prices refresh`), committed
     <root>/.cache/iotstack/            the lint cache ($IOTSTACK_CACHE_DIR overrides)
 """
 
@@ -75,6 +76,11 @@ class Workspace:
     @property
     def fleets(self) -> Path:
         return self.root / "fleets"
+
+    @property
+    def prices(self) -> Path:
+        """``prices/``: one price snapshot per Region, ``<region>.json`` (:mod:`generator.cost.snapshot`)."""
+        return self.root / "prices"
 
     def template(self, env: str) -> Path:
         """``templates/<env>.json``: the template of one environment."""
