@@ -12,8 +12,8 @@ the project's, never the installed package's. Outside a project, commands stop w
     <root>/fleets/<fleet>.toml         one fleet each: an environment's stack at many sites
     <root>/templates/<env>.json, .md   generated, committed (--templates / --out point elsewhere);
                                        a fleet's are fleet-<fleet>.json, .md
+    <root>/prices/<region>.json        AWS's prices this stack bills at, per Region (committed; `make prices`)
     <root>/outputs/<env>.json          the stack outputs after a deploy (git-ignored)
-    <root>/prices/<region>.json        a Region's price snapshot (`iotstack prices refresh`), committed
     <root>/.cache/iotstack/            the lint cache ($IOTSTACK_CACHE_DIR overrides)
 """
 
@@ -79,7 +79,7 @@ class Workspace:
 
     @property
     def prices(self) -> Path:
-        """``prices/``: one price snapshot per Region, ``<region>.json`` (:mod:`generator.cost.snapshot`)."""
+        """``prices/``: a price snapshot per Region (``prices/<region>.json``, :mod:`generator.cost.snapshot`)."""
         return self.root / "prices"
 
     def template(self, env: str) -> Path:
