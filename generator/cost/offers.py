@@ -98,8 +98,9 @@ def base_url() -> str:
     given = os.environ.get(URL_VARIABLE, "").strip()
     if not given:
         return PUBLIC
-    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", given):
-        raise UsageError(f"{URL_VARIABLE}={given}: must be an http:// or https:// URL (unset: {PUBLIC})")
+    if not re.fullmatch(r"https?://[^/\s@]+(/\S*)?", given):  # urllib sends no user or password of a URL
+        raise UsageError(f"{URL_VARIABLE}={given}: must be an http:// or https:// URL, without user or password "
+                         f"(unset: {PUBLIC})")  # fmt: skip
     return given.rstrip("/")
 
 

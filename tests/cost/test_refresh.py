@@ -284,13 +284,15 @@ def test_a_network_failure_exits_1_in_one_line_naming_the_url_and_writes_nothing
     assert written(project) == []
 
 
-@pytest.mark.parametrize("value", ["ftp://mirror.example/prices", "pricing.us-east-1.amazonaws.com"])
-def test_a_prices_url_that_is_not_http_is_bad_usage(project, monkeypatch, value):
+@pytest.mark.parametrize("value", ["ftp://mirror.example/prices", "pricing.us-east-1.amazonaws.com",
+                                   "https://user:S3cretPa55@mirror.example"])  # fmt: skip
+def test_a_prices_url_that_is_not_plain_http_is_bad_usage_and_its_password_never_shown(project, monkeypatch, value):
     monkeypatch.setenv(offers.URL_VARIABLE, value)
     result = refresh()
     assert result.exit_code == 2
-    assert one_error_line(result.output) == (f"{offers.URL_VARIABLE}={value}: must be an http:// or https:// URL "
-                                             f"(unset: {offers.PUBLIC})")  # fmt: skip
+    shown = value.replace("user:S3cretPa55", "***")
+    assert one_error_line(result.output) == (f"{offers.URL_VARIABLE}={shown}: must be an http:// or https:// URL, "
+                                             f"without user or password (unset: {offers.PUBLIC})")  # fmt: skip
 
 
 def test_sigterm_during_a_download_exits_143_and_leaves_the_snapshots_as_they_were(project, copy, tmp_path):
