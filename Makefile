@@ -136,6 +136,12 @@ check: $(READY) $(BYTECODE) ## Review gate: templates current, lint and policy c
 	 elif [ -n "$$CI" ]; then echo "security scanners not installed (make scan installs them): in CI that fails" >&2; exit 1; \
 	 else echo "security scanners not installed (make scan installs them): skipped"; fi
 
+# AWS's public price list files, no credentials (docs/cost.md): prices/<region>.json for every Region of the
+# environments and fleets, all written or none. Offline, from a copy laid out as AWS serves it: ARGS="--from DIR".
+.PHONY: prices
+prices: $(READY) $(BYTECODE) ## Refresh prices/<region>.json from AWS's price list files (needs the internet; offline: ARGS="--from DIR"; ARGS="--region R" for one Region)
+	@$(BIN)/iotstack prices refresh $(ARGS)
+
 .PHONY: pictures
 pictures: ## Draw templates/<env>.md and a change picture into docs/pictures/ (mermaid-cli, Chromium); fail on text under 12 px at 900 px
 	@scripts/pictures.sh

@@ -20,6 +20,7 @@ def test_the_root_is_found_upward_from_any_subdirectory(project):
     assert workspace.template("dev") == project.root / "templates" / "dev.json"
     assert workspace.outputs("dev") == project.root / "outputs" / "dev.json"
     assert workspace.environments == project.root / "environments"
+    assert workspace.prices == project.root / "prices"
 
 
 def test_a_setup_cfg_of_another_project_is_passed_over(project):

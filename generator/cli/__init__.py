@@ -9,8 +9,9 @@ of :func:`generator.errors.signals_raised`). ``iotstack diff`` reports like a pl
 2 and 3 mean changes there, so its errors exit 1 (:class:`~generator.cli.base.PlanCommand`), and so
 do ``iotstack drift``'s, whose 2 means drift.
 
-The commands live in :mod:`.review` (template, check, diff, lint, scan) and :mod:`.deploy`
-(deploy, execute, status, destroy, recover, drift); :mod:`.base` holds what they share. Each command
+The commands live in :mod:`.review` (template, check, diff, lint, scan), :mod:`.deploy`
+(deploy, execute, status, destroy, recover, drift) and :mod:`.prices` (the group ``prices``: refresh);
+:mod:`.base` holds what they share. Each command
 imports what it needs when it runs: ``template``, ``check``, ``diff`` and ``lint`` never import
 boto3, and only the commands that lint import cfn-lint.
 """
@@ -39,6 +40,7 @@ COMMANDS = {
     "recover": "deploy:recover_command",
     "drift": "deploy:drift_command",
     "database-users": "database:database_users_command",
+    "prices": "prices:prices_group",  # a group: `iotstack prices refresh`
 }
 
 

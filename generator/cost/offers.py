@@ -1,7 +1,8 @@
 """AWS's price list files, read: the files of the AWS Price List Bulk API, in their documented shape (AWS
 Billing User Guide, "Reading the price list files": the service index, per service a Region index, per Region a
 price list file), from a local copy laid out as AWS serves them (``<root>/offers/v1.0/aws/index.json``, and the
-paths each file names). No credentials and no prices of our own: every price comes from such a file.
+paths each file names) with :func:`local`, or over HTTPS from AWS's public endpoint with :func:`remote`. No
+credentials and no prices of our own: every price comes from such a file.
 
 An offer file holds ``products`` (by SKU: ``productFamily`` and ``attributes``, such as ``usagetype``,
 ``regionCode``, ``group``) and ``terms`` (``OnDemand``, by SKU, by offer term: ``effectiveDate`` and
@@ -13,15 +14,29 @@ a tiered product has a price per tier, a product with several dimensions a price
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from generator.errors import UsageError
+from generator.errors import IotstackError, UsageError
 
 INDEX = "/offers/v1.0/aws/index.json"
 CURRENCY = "USD"
+# AWS's public endpoint of the price list files: plain HTTPS, no credentials, no signing. IOTSTACK_PRICES_URL
+# points elsewhere (a mirror, a proxy; the tests' server on 127.0.0.1).
+PUBLIC = "https://pricing.us-east-1.amazonaws.com"
+URL_VARIABLE = "IOTSTACK_PRICES_URL"
+# How long a connection, or a read of the next bytes, may wait; a large file takes as long as it keeps streaming.
+TIMEOUT = 60.0
+SPOOLED = 32 << 20  # a file larger than this is kept on disk while it downloads (AmazonRDS's is tens of MB)
+
+
+class PriceListUnavailable(IotstackError):
+    """A price list file could not be fetched or was not JSON (exit 1: the network or the server, not the
+    user's input)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,46 @@ def local(root: Path) -> Reader:
         return data
 
     return read
+
+
+def base_url() -> str:
+    """Where :func:`remote` fetches the files: ``$IOTSTACK_PRICES_URL``, else AWS's public endpoint."""
+    given = os.environ.get(URL_VARIABLE, "").strip()
+    if not given:
+        return PUBLIC
+    if not re.fullmatch(r"https?://[^/\s@]+(/\S*)?", given):  # urllib sends no user or password of a URL
+        raise UsageError(f"{URL_VARIABLE}={given}: must be an http:// or https:// URL, without user or password "
+                         f"(unset: {PUBLIC})")  # fmt: skip
+    return given.rstrip("/")
+
+
+def remote(base: str, timeout: float | None = None) -> Reader:
+    """Fetch the files from ``base`` (:func:`base_url`) over HTTP(S): each one streamed to memory (or, when
+    large, a temporary file) and parsed. Every failure (no name, no connection, an HTTP error, no answer
+    within ``timeout`` seconds, a body that is not JSON) is one :class:`PriceListUnavailable` naming the URL."""
+    from generator.cost.fetch import fetch_json  # urllib, ssl: only for a refresh from the network
+
+    def read(path: str) -> dict:
+        return fetch_json(f"{base}/{path.lstrip('/')}", TIMEOUT if timeout is None else timeout)
+
+    return read
+
+
+def indexes_kept(read: Reader) -> Reader:
+    """``read``, keeping the files that several Regions share (the index and each service's Region index,
+    ``.../region_index.json`` as AWS names them) for the reader's life: one refresh reads each file once. Offer
+    files (one per service and Region) are read as asked and not kept: they are large, and no Region reads
+    another's."""
+    kept: dict[str, dict] = {}
+
+    def cached(path: str) -> dict:
+        if path != INDEX and not path.endswith("/region_index.json"):
+            return read(path)
+        if path not in kept:
+            kept[path] = read(path)
+        return kept[path]
+
+    return cached
 
 
 def offer(read: Reader, service: str, region: str) -> Offer:
