@@ -144,7 +144,7 @@ def diff(envs: tuple[str, ...], fleets: tuple[str, ...], base: str | None, deplo
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "markdown", "json")),
+    type=click.Choice(("table", "markdown", "json")),  # generator.cost.report.FORMATS, imported when run
     default="table",
     show_default=True,
     help="table for a terminal, markdown for a pull-request comment, json for machines.",

@@ -20,6 +20,7 @@ month"). The quantities per resource type follow AWS's pricing pages for each se
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -80,12 +81,31 @@ def _counted(logical: str, count: Callable[..., Iterator[Item]], args: tuple) ->
     try:
         return list(count(*args))
     except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError) as exc:
-        return [Item(logical, f"not counted: a value is not a plain number or list ({type(exc).__name__})", "",
+        return [Item(logical, f"not counted: {exc}" if isinstance(exc, ValueError) else
+                     f"not counted: a value is not a plain number or list ({type(exc).__name__}: {exc})", "",
                      Decimal(0), "")]  # fmt: skip
 
 
 def _d(value: float | int) -> Decimal:
     return Decimal(str(value))
+
+
+def _whole(props: dict, name: str, default: int, least: int = 1) -> int:
+    """A count the template gives (``ShardCount``, ``NumCacheClusters``): a whole number from ``least``, as
+    CloudFormation takes it (a number or its text); anything else is named, not guessed."""
+    value = props.get(name, default)
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        number = None
+    if (
+        isinstance(value, (bool, dict, list))
+        or number is None
+        or number != number.to_integral_value()
+        or number < least
+    ):
+        raise ValueError(f"{name} {json.dumps(value)} is not a whole number")
+    return int(number)
 
 
 def _aurora_instance(logical: str, props: dict, resources: dict, usage: UsageSettings) -> Iterator[Item]:
@@ -113,15 +133,18 @@ def _aurora_cluster(logical: str, props: dict, _resources: dict, usage: UsageSet
 
 def _cache(logical: str, props: dict, _resources: dict, _usage: UsageSettings) -> Iterator[Item]:
     node = props.get("CacheNodeType", "")
-    nodes = props.get("NumCacheClusters") or props.get("NumNodeGroups", 1) * (props.get("ReplicasPerNodeGroup", 0) + 1)
+    if "NumCacheClusters" in props:
+        nodes = _whole(props, "NumCacheClusters", 1)
+    else:
+        nodes = _whole(props, "NumNodeGroups", 1) * (_whole(props, "ReplicasPerNodeGroup", 0, least=0) + 1)
     yield Item(logical, f"{nodes} x {node} node", "cache-node", nodes * HOURS, "node-hours",
                usage_type=f"NodeUsage:{node}")  # fmt: skip
 
 
 def _stream(logical: str, props: dict, _resources: dict, usage: UsageSettings) -> Iterator[Item]:
     if (props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED") != "PROVISIONED":
-        return
-    shards, hours = int(props.get("ShardCount", 1)), int(props.get("RetentionPeriodHours", 24))
+        raise ValueError("an on-demand stream is billed by the data it carries, which this estimate does not count")
+    shards, hours = _whole(props, "ShardCount", 1), _whole(props, "RetentionPeriodHours", 24)
     yield Item(logical, f"{shards} shards", "shard-hours", shards * HOURS, "shard-hours")
     per_record = math.ceil(usage.kinesis_record_kb / PUT_UNIT_KB)
     said = f"kinesis_records_per_second = {_n(usage.kinesis_records_per_second)}, kinesis_record_kb = " \
@@ -152,7 +175,7 @@ def _endpoint(logical: str, props: dict, _resources: dict, usage: UsageSettings)
 
 
 def _dashboard(logical: str, _props: dict, _resources: dict, _usage: UsageSettings) -> Iterator[Item]:
-    yield Item(logical, "dashboard", "dashboards", Decimal(1), "dashboards")
+    yield Item(logical, "dashboard", "dashboards", Decimal(1), "dashboard-months")
 
 
 def _flow_log(logical: str, props: dict, _resources: dict, usage: UsageSettings) -> Iterator[Item]:

@@ -63,12 +63,12 @@ class Row:
 
     def to_dict(self) -> dict:
         i = self.item
-        return {"resource": i.resource, "billed": i.billed, "rate": i.rate, "quantity": f"{i.quantity:f}",
+        return {"resource": i.resource, "billed": i.billed, "rate": i.rate, "quantity": _plain(i.quantity),
                 "unit": i.unit, "assumption": i.assumption or None,
-                "prices": [{"sku": p.sku, "usage_type": p.usage_type, "unit": p.unit, "per_unit": f"{p.per_unit:f}",
-                            "begin": f"{p.begin:f}", "end": None if p.end is None else f"{p.end:f}",
+                "prices": [{"sku": p.sku, "usage_type": p.usage_type, "unit": p.unit, "per_unit": _plain(p.per_unit),
+                            "begin": _plain(p.begin), "end": _plain(p.end),
                             "effective": p.effective} for p in self.tiers],
-                "monthly": None if self.monthly is None else f"{self.monthly:f}", "unpriced": self.unpriced or None,
+                "monthly": _plain(self.monthly), "unpriced": self.unpriced or None,
                 "floor": _plain(self.charge(i.bounds[0])) if i.bounds else None,
                 "ceiling": _plain(self.charge(i.bounds[1])) if i.bounds else None}  # fmt: skip
 
@@ -86,6 +86,7 @@ class Estimate:
     region: str
     rows: tuple[Row, ...]
     snapshot: Snapshot | None
+    problem: str = ""  # why the Region's snapshot could not be read (a broken file): said instead of its prices
 
     @property
     def priced(self) -> bool:
@@ -115,12 +116,15 @@ class Estimate:
 
     def prices_said(self, today: date) -> str:
         """Where the prices come from, or how to get them: what every format prints under the total."""
+        if self.problem:
+            return f"no prices: {self.problem}"
         if not self.snapshot:
             return f"no prices for {self.region}: " + GET_PRICES.format(region=self.region)
-        age = self.snapshot.age_days(today)
-        stale = f", {age} days old: older than {STALE_DAYS} days, refresh with `make prices`" \
-            if self.snapshot.stale(today) else ""  # fmt: skip
-        return f"prices/{self.region}.json, price list published {self.snapshot.published}{stale}"
+        age, published = self.snapshot.age_days(today), self.snapshot.published or "on no date"
+        stale = "" if not self.snapshot.stale(today) else f", {age} days old: older than {STALE_DAYS} days" \
+            if age is not None else ": a date that cannot be read"  # fmt: skip
+        refresh = ", refresh with `make prices`" if stale else ""
+        return f"prices/{self.region}.json, price list published {published}{stale}{refresh}"
 
     def headline(self) -> str:
         """``about 123.45 USD a month (Aurora's capacity from 80.00 to 300.00)``, or what stands instead."""
@@ -143,9 +147,12 @@ class Estimate:
                 "rows": [r.to_dict() for r in self.rows], "left_out": list(LEFT_OUT)}  # fmt: skip
 
 
-def estimate(name: str, region: str, template: dict, usage: UsageSettings, snapshot: Snapshot | None) -> Estimate:
-    """The month of ``template`` (resolved) in ``region`` under ``usage``, at ``snapshot``'s prices (None: none)."""
-    return Estimate(name, region, tuple(_priced(item, snapshot) for item in items(template, usage)), snapshot)
+def estimate(name: str, region: str, template: dict, usage: UsageSettings, snapshot: Snapshot | None,
+             problem: str = "") -> Estimate:  # fmt: skip
+    """The month of ``template`` (resolved) in ``region`` under ``usage``, at ``snapshot``'s prices (None: none;
+    ``problem``: why, when the Region's snapshot is broken)."""
+    rows = tuple(_priced(item, snapshot) for item in items(template, usage))
+    return Estimate(name, region, rows, snapshot, problem)
 
 
 def _priced(item: Item, snapshot: Snapshot | None) -> Row:
@@ -177,9 +184,16 @@ class CostChange:
 
     @property
     def delta(self) -> Decimal | None:
-        if self.after.total is None or (self.before and self.before.total is None):
+        """After minus before; None when either side is not priced, or an item that changes has no price on a
+        side that has it (a difference without it would be a guess: a node type missing from the snapshot would
+        read as a saving)."""
+        if self.after.total is None or (self.before and self.before.total is None) or self.unpriced_changes():
             return None
         return self.after.total - (self.before.total if self.before else Decimal(0))
+
+    def unpriced_changes(self) -> list[Row]:
+        """The rows that change and have no price, on either side."""
+        return [r for pair in self.changed() for r in pair if r is not None and r.monthly is None]
 
     def changed(self) -> list[tuple[Row | None, Row | None]]:
         """The rows whose quantity or price changes, as (before, after); a row only one side has, with None."""
@@ -192,8 +206,11 @@ class CostChange:
         """``110.00 -> 139.20 USD a month (+29.20)``; ``unchanged (110.00 USD a month)``; unpriced: how many
         billed quantities change (what "cost" precedes in every format)."""
         if self.delta is None:
+            if self.after.priced and self.unpriced_changes():
+                missing = sorted({r.item.usage_type or r.item.rate for r in self.unpriced_changes()})
+                return f"not priced: no price for {', '.join(missing)}, which the change bills"
             changed = len(self.changed())
-            return f"not priced ({changed} billed quantity(ies) change)" if changed else "not priced (unchanged)"
+            return f"not priced ({changed} billed item(s) change)" if changed else "not priced (unchanged)"
         if not self.changed():
             return f"unchanged ({money(self.after.total)} {CURRENCY} a month)"
         before = money(self.before.total) if self.before else "0.00"
@@ -201,8 +218,12 @@ class CostChange:
         return f"{before} -> {money(self.after.total)} {CURRENCY} a month ({sign}{money(abs(self.delta))})"
 
     def to_dict(self) -> dict:
-        return {"currency": CURRENCY, "before": _plain(self.before.total) if self.before else "0",
+        before = self.before.total if self.before else Decimal(0) if self.after.priced else None
+        snapshot = self.after.snapshot
+        return {"currency": CURRENCY, "region": self.after.region, "before": _plain(before),
                 "after": _plain(self.after.total), "delta": _plain(self.delta),
                 "prices": self.after.prices_said(self.today),
+                "published": snapshot.published if snapshot else None,
+                "stale": snapshot.stale(self.today) if snapshot else None,
                 "changed": [{"before": b.to_dict() if b else None, "after": a.to_dict() if a else None}
                             for b, a in self.changed()]}  # fmt: skip

@@ -78,7 +78,9 @@ def local(root: Path) -> Reader:
     """Read the files of a local copy at ``root``; a missing or unreadable one is bad input, named."""
 
     def read(path: str) -> dict:
-        file = root / path.lstrip("/")
+        file = root / str(path).lstrip("/")
+        if ".." in Path(str(path)).parts:
+            raise UsageError(f"{root}: a price list file names {path!r}, outside the copy; refused")
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -135,7 +137,18 @@ def indexes_kept(read: Reader) -> Reader:
 
 def offer(read: Reader, service: str, region: str) -> Offer:
     """The offer of ``service`` (an offer code) in ``region``: the index names the service's region index, which
-    names the region's offer file."""
+    names the region's offer file. A file not in AWS's shape (a list where an object goes, a field missing or of
+    another type) is bad input, named."""
+    try:
+        return _offer(read, service, region)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise UsageError(
+            f"the price list of {service} in {region} is not in AWS's shape ({type(exc).__name__}: "
+            f"{exc}); a price list file names its index, products and terms as AWS documents"
+        ) from None
+
+
+def _offer(read: Reader, service: str, region: str) -> Offer:
     offers = read(INDEX).get("offers", {})
     if service not in offers:
         raise UsageError(f"the price list index has no offer {service!r} (it has {len(offers)})")
@@ -143,8 +156,10 @@ def offer(read: Reader, service: str, region: str) -> Offer:
     if region not in regions:
         raise UsageError(f"the price list of {service} has no region {region!r}")
     data = read(regions[region]["currentVersionUrl"])
-    return Offer(service, region, data.get("publicationDate", ""), data.get("version", ""),
-                 tuple(prices(data, service)))  # fmt: skip
+    published, version = data.get("publicationDate"), data.get("version", "")
+    if not isinstance(published, str) or not isinstance(version, str):
+        raise UsageError(f"the price list of {service} in {region} has no publicationDate and version as text")
+    return Offer(service, region, published, version, tuple(prices(data, service)))
 
 
 def prices(data: dict, service: str) -> Iterator[Price]:
@@ -159,19 +174,23 @@ def prices(data: dict, service: str) -> Iterator[Price]:
             for dimension in term.get("priceDimensions", {}).values():
                 yield Price(service, sku, product.get("productFamily", ""), dict(attributes).get("usagetype", ""),
                             dimension.get("unit", ""), _amount(dimension.get("pricePerUnit", {}), sku),
-                            _number(dimension.get("beginRange", "0"), sku),
-                            None if dimension.get("endRange", "Inf") == "Inf" else _number(dimension["endRange"], sku),
+                            number(dimension.get("beginRange", "0"), sku),
+                            None if dimension.get("endRange", "Inf") == "Inf" else number(dimension["endRange"], sku),
                             term.get("effectiveDate", ""), dimension.get("description", ""), attributes)  # fmt: skip
 
 
 def _amount(per_unit: dict, sku: str) -> Decimal:
     if CURRENCY not in per_unit:
         raise UsageError(f"SKU {sku}: no price in {CURRENCY} (has {', '.join(per_unit) or 'none'})")
-    return _number(per_unit[CURRENCY], sku)
+    return number(per_unit[CURRENCY], sku)
 
 
-def _number(text: object, sku: str) -> Decimal:
+def number(text: object, sku: str) -> Decimal:
+    """A price or a tier's bound: a finite number, not negative (AWS writes them as decimal strings)."""
     try:
-        return Decimal(str(text))
+        number = Decimal(str(text))
     except InvalidOperation:
-        raise UsageError(f"SKU {sku}: {text!r} is not a number") from None
+        number = None
+    if number is None or not number.is_finite() or number < 0:
+        raise UsageError(f'SKU {sku}: {text!r} is not a price or a range (a number from 0 up, such as "0.02")')
+    return number

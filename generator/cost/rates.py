@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 from generator.cost.offers import Price
 
-PREFIX = r"(?:[A-Z]{2,4}\d?-)?"  # a Region's billing prefix: SAE1-, USE1-, EU-, APN1-, ... or none
+# A Region's billing prefix: SAE1-, USE1-, EU-, APN1-, ..., the Region's own name (some services' usage types,
+# such as KMS's, may carry it: sa-east-1-KMS-Keys), or none.
+PREFIX = r"(?:[A-Z]{2,4}\d?-|[a-z]{2}(?:-gov)?-[a-z]+-\d-)?"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from generator.cost.snapshot import load
 from generator.workspace import Workspace
 
 SCHEMA = "iotstack-cost/1"
-FORMATS = ("table", "markdown", "json")
+FORMATS = ("table", "markdown", "json")  # what `iotstack cost --format` takes
 
 
 def estimates(envs: Sequence[Environment], fleets: Sequence, workspace: Workspace) -> list[Estimate]:
@@ -82,6 +82,8 @@ def _fleet_line(sites: list[Estimate]) -> str:
 def _row_text(r: Row) -> tuple[str, str, str]:
     """A row's three parts: what (resource: billed), how much (quantity, unit price, assumption), the amount."""
     i = r.item
+    if not i.rate:  # not counted: the reason is what it bills
+        return f"{i.resource}: {i.billed}", "", "-"
     how = f"{amount(i.quantity, 3)} {i.unit}"
     how += f" x {r.unit_price}" if r.tiers else f" ({r.unpriced})" if r.unpriced else ""
     how += f"  [{i.assumption}]" if i.assumption else ""

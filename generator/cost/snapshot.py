@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from generator.cost.offers import CURRENCY, Offer, Price, Reader, offer
+from generator.cost.offers import CURRENCY, Offer, Price, Reader, number, offer
 from generator.cost.rates import RATES, SERVICES, billable
 from generator.errors import UsageError
 
@@ -42,14 +41,17 @@ class Snapshot:
         """The oldest offer's publication date (``2026-11-01``): how old the snapshot's prices are."""
         return min((p.published[:10] for p in self.offers.values()), default="")
 
-    def age_days(self, today: date) -> int:
+    def age_days(self, today: date) -> int | None:
+        """Days since :attr:`published`; None when the files gave no date that can be read."""
         try:
             return (today - date.fromisoformat(self.published)).days
         except ValueError:
-            return 0
+            return None
 
     def stale(self, today: date) -> bool:
-        return self.age_days(today) > STALE_DAYS
+        """Older than :data:`STALE_DAYS`, or of no known date."""
+        age = self.age_days(today)
+        return age is None or age > STALE_DAYS
 
     def find(self, rate: str, usage_type: str | None = None) -> tuple[Price, ...]:
         """The prices of ``rate`` (a key of :data:`~generator.cost.rates.RATES`), of one usage type if given."""
@@ -81,6 +83,12 @@ def text(snapshot: Snapshot) -> str:
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not text")
+    return value
+
+
 def path_of(folder: Path, region: str) -> Path:
     return folder / f"{region}.json"
 
@@ -97,12 +105,16 @@ def load(folder: Path, region: str) -> Snapshot | None:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("region") != region:
         raise UsageError(f"{file}: not a {SCHEMA} snapshot of {region}; `make prices` writes it anew")
     try:
-        offers = {k: Published(v["published"], v["version"]) for k, v in data["offers"].items()}
-        prices = tuple(Price(p["service"], p["sku"], p["family"], p["usage_type"], p["unit"], Decimal(p["per_unit"]),
-                             Decimal(p["begin"]), None if p["end"] is None else Decimal(p["end"]), p["effective"],
-                             p["description"], tuple(sorted(p["attributes"].items())))
+        offers = {k: Published(_text(v["published"]), _text(v["version"])) for k, v in data["offers"].items()}
+        prices = tuple(Price(_text(p["service"]), _text(p["sku"]), _text(p["family"]), _text(p["usage_type"]),
+                             _text(p["unit"]), number(p["per_unit"], p["sku"]), number(p["begin"], p["sku"]),
+                             None if p["end"] is None else number(p["end"], p["sku"]), _text(p["effective"]),
+                             _text(p["description"]), tuple(sorted((_text(k), _text(v))
+                                                                   for k, v in p["attributes"].items())))
                        for p in data["prices"])  # fmt: skip
-    except (KeyError, TypeError, AttributeError, InvalidOperation) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise UsageError(f"{file}: a price or offer is malformed ({type(exc).__name__}: {exc}); `make prices` "
                          "writes it anew") from None  # fmt: skip
+    except UsageError as exc:
+        raise UsageError(f"{file}: {exc}; `make prices` writes it anew") from None
     return Snapshot(region, offers, prices)

@@ -96,7 +96,7 @@ def verdicts(envs: Sequence[Environment], workspace: Workspace, report: Report, 
     silent pass."""
     texts = {name: g.text for name, g in report.generated.items()}
     try:
-        planned = plan_against_base(envs, fleets, workspace, base, lambda name: json.loads(texts[name]))
+        planned = plan_against_base(envs, fleets, workspace, base, lambda name: json.loads(texts[name]), costs=False)
     except UnknownRevision:
         raise  # --base names no commit: bad usage (exit 2)
     except UsageError as exc:

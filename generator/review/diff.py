@@ -40,12 +40,14 @@ class Planned:
 
 
 def plan_against_base(envs: Sequence[Environment], fleets: Sequence[Fleet], workspace: Workspace, base: str | None,
-                      after: Callable[[str], dict], cloud_for: Callable | None = None) -> Planned:  # fmt: skip
+                      after: Callable[[str], dict], cloud_for: Callable | None = None,
+                      costs: bool = True) -> Planned:  # fmt: skip
     """Every plan of ``envs`` and ``fleets``, each template now (``after(name)``: an environment's, or a fleet's
     ``fleet-<name>``) against git revision ``base`` (default: the merge base with the main branch,
     :func:`generator.review.baseline.default_base`), or against the deployed stacks with ``cloud_for`` (an
     environment's AWS gateway; fleets are planned against their deployed stack set by the deploy only).
-    What this project's deploys measured weighs the forecasts, read once per region. Raises
+    What this project's deploys measured weighs the forecasts, read once per region; with ``costs``, each
+    environment's month before and after is priced at its Region's snapshot (``check`` judges without). Raises
     :class:`UsageError` when no plan can be made (no git, no such revision, a base that cannot be read)."""
     names = [env.name for env in envs]
     if cloud_for:
@@ -56,9 +58,10 @@ def plan_against_base(envs: Sequence[Environment], fleets: Sequence[Fleet], work
         baseline = from_git(ref, names, workspace, shown)
     durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
     befores = {env.name: baseline.load(env.name) for env in envs}  # one GetTemplate each, with the deployed stacks
+    snapshots = Snapshots(workspace)
     plans = {env.name: replace(environment_plan(env, befores[env.name], after(env.name), baseline,
                                                 durations[env.region]),
-                               cost=cost_of(env, befores[env.name], after(env.name), workspace))
+                               cost=cost_of(env, befores[env.name], after(env.name), snapshots) if costs else None)
              for env in envs}  # fmt: skip
     if cloud_for:
         plans = {name: with_importers(p, cloud_for(env).importers) for (name, p), env in zip(plans.items(), envs,
@@ -114,15 +117,33 @@ def environment_plan(env: Environment, before: dict | None, after: dict, baselin
     return replace(result, stack_policy=env.deploy.stack_policy)
 
 
-def cost_of(env: Environment, before: dict | None, after: dict, workspace: Workspace):
+class Snapshots:
+    """Each Region's price snapshot, read once; a broken one is said in the cost line instead of failing the
+    plan (cost is for the reader: it never decides a review)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace, self.read = workspace, {}
+
+    def __call__(self, region: str):
+        from generator.cost.snapshot import load
+        from generator.errors import UsageError
+
+        if region not in self.read:
+            try:
+                self.read[region] = (load(self.workspace.prices, region), "")
+            except UsageError as exc:
+                self.read[region] = (None, str(exc))
+        return self.read[region]
+
+
+def cost_of(env: Environment, before: dict | None, after: dict, snapshots: Snapshots):
     """The month of ``env`` before and after, both under its ``[usage]`` now (so the difference is the change's
     own), at its Region's snapshot of AWS's prices (none: the quantities only)."""
     from generator.cost.estimate import CostChange, estimate
-    from generator.cost.snapshot import load
 
-    snapshot = load(workspace.prices, env.region)
-    return CostChange(estimate(env.name, env.region, before, env.usage, snapshot) if before else None,
-                      estimate(env.name, env.region, after, env.usage, snapshot))  # fmt: skip
+    snapshot, problem = snapshots(env.region)
+    return CostChange(estimate(env.name, env.region, before, env.usage, snapshot, problem) if before else None,
+                      estimate(env.name, env.region, after, env.usage, snapshot, problem))  # fmt: skip
 
 
 def with_importers(p: Plan, importers: Callable[[str], list[str]]) -> Plan:

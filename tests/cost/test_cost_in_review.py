@@ -64,11 +64,11 @@ def test_without_a_snapshot_the_quantities_show_with_the_make_prices_line_and_th
     repo.append("dev", "[kinesis]\nshard_count = 4\n")
     table = run("diff", "--env", "dev")
     assert table.exit_code == 2
-    assert "cost: not priced (2 billed quantity(ies) change); no prices for sa-east-1: `make prices`" in " ".join(
+    assert "cost: not priced (2 billed item(s) change); no prices for sa-east-1: `make prices`" in " ".join(
         table.output.split())  # fmt: skip
     assert "2 shards: 1,460 shard-hours -> 4 shards: 2,920 shard-hours" in " ".join(table.output.split())
     plan = json.loads(run("diff", "--env", "dev", "--format", "json").output)["plans"][0]
-    assert plan["cost"]["delta"] is None and plan["cost"]["after"] is None
+    assert plan["cost"]["delta"] is None and plan["cost"]["after"] is None and plan["cost"]["before"] is None
     cost = run("cost", "--env", "dev")
     assert cost.exit_code == 0 and "dev in sa-east-1: not priced" in cost.output and "2,920 shard-hours" in cost.output
 
@@ -88,3 +88,19 @@ def test_cost_prints_each_environment_and_a_fleet_per_site_and_in_total(priced):
         shown = run("cost", "--env", "prod", "--fleet", "plants", "--format", fmt).output
         assert money(by_name["prod"]) in shown and "fleet plants: 4 sites, about" in shown
         assert "data transfer" in shown  # what it leaves out
+
+
+@pytest.mark.parametrize("broken", ["{", '{"schema": "iotstack-prices/1", "region": "sa-east-1", "offers": {}, '
+                                    '"prices": [{"per_unit": "NaN"}]}'])  # fmt: skip
+def test_a_broken_snapshot_says_so_in_the_cost_line_and_never_stops_the_plan_or_the_gate(priced, broken):
+    (priced.root / "prices" / "sa-east-1.json").write_text(broken)
+    priced.append("dev", "[kinesis]\nshard_count = 4\n")
+    table = run("diff", "--env", "dev")
+    assert table.exit_code == 2 and "cost: not priced" in table.output
+    said = " ".join(table.output.split())
+    assert "no prices: " in said and "sa-east-1.json" in said and "Traceback" not in said
+    assert run("check", "--env", "dev", "--skip-plan").exit_code == 0
+    gate = run("check", "--env", "dev")
+    assert "price" not in gate.output.lower(), gate.output  # the gate does not read prices
+    cost = run("cost", "--env", "dev")
+    assert cost.exit_code == 2 and "sa-east-1.json" in cost.output and "make prices" in cost.output

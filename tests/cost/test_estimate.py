@@ -106,7 +106,7 @@ def test_without_a_snapshot_the_quantities_show_and_no_amount_is_made_up():
     assert "`make prices`" in found.prices_said(date(2026, 12, 4))
     change = CostChange(found, estimate(env.name, env.region, build(environment(kinesis={"shard_count": 4})),
                                         env.usage, None))  # fmt: skip
-    assert change.delta is None and change.headline() == "not priced (2 billed quantity(ies) change)"
+    assert change.delta is None and change.headline() == "not priced (2 billed item(s) change)"
 
 
 @pytest.mark.parametrize("today, stale", [(date(2027, 1, 30), False), (date(2027, 1, 31), True)])
@@ -149,3 +149,35 @@ def test_an_estimate_as_json_keeps_every_digit_and_names_its_prices(snapshots):
     assert (shards["quantity"], shards["prices"][0]["per_unit"], shards["prices"][0]["usage_type"]) == (
         "1460", "0.02", "SAE1-Storage-ShardHour")  # fmt: skip
     assert json.dumps(found)  # serialisable as it is
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"kinesis": {"shard_count": 4}}, "not priced: no price for shard-hours, which the change bills"),
+    ({"redis": {"node_type": "cache.r6g.large"}}, "not priced: no price for NodeUsage:cache.r6g.large, which the "
+                                                   "change bills"),
+])  # fmt: skip
+def test_a_change_to_an_item_the_snapshot_cannot_price_has_no_difference_never_a_saving(snapshots, change, said):
+    from dataclasses import replace
+
+    snapshot = snapshots["sa-east-1"]
+    lacking = replace(snapshot, prices=tuple(p for p in snapshot.prices if p.usage_type != "SAE1-Storage-ShardHour"))
+    cost = CostChange(
+        estimate("t", "sa-east-1", build(environment()), environment().usage, lacking),
+        estimate("t", "sa-east-1", build(environment(**change)), environment().usage, lacking),
+    )
+    assert cost.delta is None and cost.headline() == said
+
+
+@pytest.mark.parametrize("properties, said", [
+    ({"ShardCount": "two"}, 'not counted: ShardCount "two" is not a whole number'),
+    ({"ShardCount": 2.9}, "not counted: ShardCount 2.9 is not a whole number"),
+    ({"ShardCount": {"Ref": "Shards"}}, 'not counted: ShardCount {"Ref": "Shards"} is not a whole number'),
+    ({"StreamModeDetails": {"StreamMode": "ON_DEMAND"}}, "not counted: an on-demand stream is billed by the data"),
+])  # fmt: skip
+def test_a_value_that_cannot_be_counted_is_named_never_guessed(snapshots, properties, said):
+    template = build(environment())
+    template["Resources"]["SensorDataStream"]["Properties"].update(properties)
+    found = estimate("t", "sa-east-1", template, environment().usage, snapshots["sa-east-1"])
+    (row,) = [r for r in found.rows if r.item.resource == "SensorDataStream"]
+    assert row.monthly is None and row.unpriced.startswith(said)
+    assert "1 item(s) not priced" in found.headline()

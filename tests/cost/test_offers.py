@@ -75,7 +75,13 @@ def test_an_offer_file_gives_one_price_per_dimension_with_its_tier_and_dates(tmp
     (lambda o: o["terms"]["OnDemand"]["SHARD"]["SHARD.T1"]["priceDimensions"]["SHARD.T1.R1"].update(
         pricePerUnit={"CNY": "1"}), r"SKU SHARD: no price in USD \(has CNY\)"),
     (lambda o: o["terms"]["OnDemand"]["SHARD"]["SHARD.T1"]["priceDimensions"]["SHARD.T1.R1"].update(
-        beginRange="zero"), "SKU SHARD: 'zero' is not a number"),
+        beginRange="zero"), "SKU SHARD: 'zero' is not a price or a range"),
+    *((lambda o, bad=bad: o["terms"]["OnDemand"]["SHARD"]["SHARD.T1"]["priceDimensions"]["SHARD.T1.R1"].update(
+        pricePerUnit={"USD": bad}), f"SKU SHARD: '{bad}' is not a price or a range") for bad in ("NaN", "-1", "Inf")),
+    (lambda o: o["products"].update(SHARD=None), "an on-demand term names SKU SHARD, which the offer's"),
+    (lambda o: o["terms"]["OnDemand"].update(SHARD=[]), "not in AWS's shape"),
+    (lambda o: o["products"]["SHARD"].update(attributes=None), "not in AWS's shape"),
+    (lambda o: o.update(publicationDate=None), "has no publicationDate and version as text"),
 ])  # fmt: skip
 def test_an_offer_file_that_is_not_in_awss_shape_is_named(tmp_path, change, problem):
     broken = json.loads(json.dumps(KINESIS))

@@ -70,6 +70,8 @@ def cost_rows(p: Plan) -> list[tuple[str, str, str, str]]:
     def side(row) -> str:
         if row is None:
             return "-"
+        if not row.item.rate:  # not counted: the reason is what it bills
+            return row.item.billed
         billed = f"{row.item.billed}: {amount(row.item.quantity, 3)} {row.item.unit}"
         return billed + (f", {money(row.monthly)}" if row.monthly is not None else "")
 
