@@ -130,11 +130,13 @@ class Estimate:
         """``about 123.45 USD a month (Aurora's capacity from 80.00 to 300.00)``, or what stands instead."""
         if not self.priced:
             return "not priced"
+        if len(self.unpriced) == len(self.rows):
+            return f"not priced: prices/{self.region}.json has none of its prices"
         said = f"about {money(self.total)} {CURRENCY} a month"
         if self.bounded:
             said += f" (Aurora's capacity at its floor {money(self.bound(0))}, at its ceiling {money(self.bound(1))})"
         if self.unpriced:
-            said += f"; {len(self.unpriced)} item(s) not priced"
+            said += f"; {len(self.unpriced)} item(s) not priced, not in the sum"
         return said
 
     def to_dict(self, today: date) -> dict:

@@ -96,14 +96,15 @@ def path_of(folder: Path, region: str) -> Path:
 def load(folder: Path, region: str) -> Snapshot | None:
     """The snapshot of ``region`` in ``folder``; None when there is none. A file that is not one is bad input."""
     file = path_of(folder, region)
+    shown = f"{folder.name}/{file.name}"  # prices/<region>.json, as every message names it
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, RecursionError) as exc:
-        raise UsageError(f"{file}: not a price snapshot ({exc}); `make prices` writes it anew") from None
+        raise UsageError(f"{shown}: not a price snapshot ({exc}); `make prices` writes it anew") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("region") != region:
-        raise UsageError(f"{file}: not a {SCHEMA} snapshot of {region}; `make prices` writes it anew")
+        raise UsageError(f"{shown}: not a {SCHEMA} snapshot of {region}; `make prices` writes it anew")
     try:
         offers = {k: Published(_text(v["published"]), _text(v["version"])) for k, v in data["offers"].items()}
         prices = tuple(Price(_text(p["service"]), _text(p["sku"]), _text(p["family"]), _text(p["usage_type"]),
@@ -113,8 +114,8 @@ def load(folder: Path, region: str) -> Snapshot | None:
                                                                    for k, v in p["attributes"].items())))
                        for p in data["prices"])  # fmt: skip
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise UsageError(f"{file}: a price or offer is malformed ({type(exc).__name__}: {exc}); `make prices` "
+        raise UsageError(f"{shown}: a price or offer is malformed ({type(exc).__name__}: {exc}); `make prices` "
                          "writes it anew") from None  # fmt: skip
     except UsageError as exc:
-        raise UsageError(f"{file}: {exc}; `make prices` writes it anew") from None
+        raise UsageError(f"{shown}: {exc}; `make prices` writes it anew") from None
     return Snapshot(region, offers, prices)
