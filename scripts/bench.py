@@ -18,7 +18,7 @@ whole processes (Python start-up, imports and exit included) over every environm
 5. the forecast in its heaviest case (every environment's template as a new stack: every resource
    created, the whole graph weighed), timed in this process, against that ``iotstack diff`` process.
    Target: at most 0.1 times it (the forecast adds under 10% to a diff).
-6. ``iotstack check --fleet hundred``, a generated fleet of 100 sites of prod's shape (10 accounts, 2
+6. ``iotstack check --fleet hundred``, a generated fleet of 100 sites of prod's shape (50 accounts, 2
    regions), against ``iotstack check --env prod``, both in a scratch copy of the project committed to a
    git repository of its own (the plan against HEAD included), their lint caches filled. Target: at most
    1.5 times it: one template whatever the sites, so sites cost only their parameters.
@@ -202,7 +202,7 @@ def fleet_project(scratch: Path) -> Path:
     (project / "setup.cfg").write_text("[metadata]\nname = iotstack\n")
     shutil.copytree(ROOT / "environments", project / "environments")
     sites = [
-        f'[[sites]]\nname = "plant{n}"\naccount = "{100000000000 + n % 10}"\n'
+        f'[[sites]]\nname = "plant{n}"\naccount = "{100000000000 + n // 2}"\n'  # one site per account and region
         f'region = "{("sa-east-1", "us-east-1")[n % 2]}"\nvpc_cidr = "10.{n}.0.0/16"\n'
         for n in range(SITES)
     ]
