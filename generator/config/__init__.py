@@ -19,6 +19,7 @@ The package, each module importing only those above it:
 - ``fields``: :func:`setting`, :func:`section` and :class:`Check`, the schema's building blocks;
 - ``checks``: the checks a setting may carry (ranges, patterns, networks, maintenance windows);
 - ``alerts``: :class:`AlertSettings`, the ``[alerts]`` section (thresholds of every alarm);
+- ``usage``: :class:`UsageSettings`, the ``[usage]`` section (the cost estimate's assumptions);
 - ``settings``: :class:`Environment` and its other sections, with their defaults and cross-field rules;
 - ``load``: environment files in, settings or every problem out;
 - ``reference``: docs/configuration.md's table of every setting, made from the schema.
@@ -39,8 +40,8 @@ from generator.config.settings import (
     LogSettings,
     NetworkSettings,
     RedisSettings,
-    UsageSettings,
 )
+from generator.config.usage import UsageSettings
 
 __all__ = [
     "AlertSettings",

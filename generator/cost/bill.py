@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from generator.config.settings import UsageSettings
+from generator.config.usage import UsageSettings
 
 HOURS = Decimal(730)  # hours in a month, as the AWS Pricing Calculator counts them
 SECONDS = HOURS * 3600

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from generator.config.settings import UsageSettings
+from generator.config.usage import UsageSettings
 from generator.cost.bill import LEFT_OUT, Item, items
 from generator.cost.offers import CURRENCY, Price
 from generator.cost.snapshot import STALE_DAYS, Snapshot
