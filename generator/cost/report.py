@@ -14,7 +14,8 @@ from generator.config import Environment
 from generator.cost.bill import LEFT_OUT
 from generator.cost.estimate import Estimate, Row, amount, estimate, money
 from generator.cost.offers import CURRENCY
-from generator.cost.snapshot import load
+from generator.cost.snapshot import Snapshot, Snapshots
+from generator.errors import UsageError
 from generator.workspace import Workspace
 
 SCHEMA = "iotstack-cost/1"
@@ -27,12 +28,13 @@ def estimates(envs: Sequence[Environment], fleets: Sequence, workspace: Workspac
     from generator.fleet.template import build_fleet_template, resolved, site_parameters
     from generator.generate import build
 
-    snapshots: dict = {}
+    snapshots = Snapshots(workspace.prices)
 
-    def snapshot(region: str):
-        if region not in snapshots:
-            snapshots[region] = load(workspace.prices, region)
-        return snapshots[region]
+    def snapshot(region: str) -> Snapshot | None:
+        found, problem = snapshots(region)
+        if problem:
+            raise UsageError(problem)
+        return found
 
     found = [estimate(env.name, env.region, json.loads(build(env, workspace).text), env.usage, snapshot(env.region))
              for env in envs]  # fmt: skip

@@ -119,3 +119,20 @@ def load(folder: Path, region: str) -> Snapshot | None:
     except UsageError as exc:
         raise UsageError(f"{shown}: {exc}; `make prices` writes it anew") from None
     return Snapshot(region, offers, prices)
+
+
+class Snapshots:
+    """Each Region's snapshot in ``folder``, read once, as ``(snapshot or None, problem)``: a broken file is its
+    problem's words, so that ``diff`` can say it on the cost line (cost never decides a review) and ``cost``,
+    asked for prices, can stop on it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.read = folder, {}
+
+    def __call__(self, region: str) -> tuple[Snapshot | None, str]:
+        if region not in self.read:
+            try:
+                self.read[region] = (load(self.folder, region), "")
+            except UsageError as exc:
+                self.read[region] = (None, str(exc))
+        return self.read[region]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from generator.config import Environment
+from generator.cost.snapshot import Snapshots
 from generator.fleet.review import FleetPlan, fleet_diff
 from generator.fleet.settings import Fleet
 from generator.fleet.template import build_fleet_template
@@ -58,7 +59,7 @@ def plan_against_base(envs: Sequence[Environment], fleets: Sequence[Fleet], work
         baseline = from_git(ref, names, workspace, shown)
     durations = {r: Durations(History.load(workspace.durations, r)) for r in sorted({env.region for env in envs})}
     befores = {env.name: baseline.load(env.name) for env in envs}  # one GetTemplate each, with the deployed stacks
-    snapshots = Snapshots(workspace)
+    snapshots = Snapshots(workspace.prices)
     plans = {env.name: replace(environment_plan(env, befores[env.name], after(env.name), baseline,
                                                 durations[env.region]),
                                cost=cost_of(env, befores[env.name], after(env.name), snapshots) if costs else None)
@@ -115,25 +116,6 @@ def environment_plan(env: Environment, before: dict | None, after: dict, baselin
     result = plan(before, after, env.region, env.name, baseline.label(env.name), target_of(env),
                   baseline.target(env.name), durations)  # fmt: skip
     return replace(result, stack_policy=env.deploy.stack_policy)
-
-
-class Snapshots:
-    """Each Region's price snapshot, read once; a broken one is said in the cost line instead of failing the
-    plan (cost is for the reader: it never decides a review)."""
-
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace, self.read = workspace, {}
-
-    def __call__(self, region: str):
-        from generator.cost.snapshot import load
-        from generator.errors import UsageError
-
-        if region not in self.read:
-            try:
-                self.read[region] = (load(self.workspace.prices, region), "")
-            except UsageError as exc:
-                self.read[region] = (None, str(exc))
-        return self.read[region]
 
 
 def cost_of(env: Environment, before: dict | None, after: dict, snapshots: Snapshots):
